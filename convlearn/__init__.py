@@ -1,0 +1,14 @@
+"""convlearn: from the convolution integral to the layers of a convolutional network.
+
+Layers, from the bottom up (each imports only the ones above it in this list):
+
+``convlearn.continuous``      the integral (f * g)(t) = ∫ f(τ) g(t − τ) dτ, numerically and analytically
+``convlearn.signal``          discrete 1-D/2-D/3-D convolution and correlation (NumPy/SciPy numbers)
+``convlearn.nn.functional``   CNN operations (PyTorch numbers): conv1d/2d/3d, backward, pooling, ...
+``convlearn.nn``              layers with explicit forward/backward, losses, optimisers
+``convlearn.data`` / ``convlearn.train``   the digits data set and the training loop
+``convlearn.gradcheck``       numerical gradients, used by tests, the book and the exercises
+``convlearn.viz``             plots, animations and ipywidgets explorers (kept apart from the maths)
+"""
+
+__version__ = "0.1.0"
