@@ -1,0 +1,1 @@
+"""Neural-network building blocks: ``convlearn.nn.functional`` (pure operations) and layers."""

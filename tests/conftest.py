@@ -1,0 +1,36 @@
+"""Shared test fixtures.
+
+Optional oracles: PyTorch and headless Chromium. Locally a missing one makes its tests skip with a
+reason; CI sets CONVLEARN_REQUIRE_TORCH=1 / CONVLEARN_REQUIRE_BROWSER=1 so that a missing oracle fails
+instead of silently skipping.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A seeded generator: every test is reproducible."""
+    return np.random.default_rng(20261124)
+
+
+def _require(env: str) -> bool:
+    return os.environ.get(env, "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """The ``torch`` module, or skip (fail in CI) when it is not installed."""
+    try:
+        import torch as _torch
+    except ImportError:
+        if _require("CONVLEARN_REQUIRE_TORCH"):
+            pytest.fail("CONVLEARN_REQUIRE_TORCH is set but torch is not installed (pip install torch==2.13.0)")
+        pytest.skip("torch is not installed: PyTorch parity tests need `pip install torch==2.13.0`")
+    _torch.set_num_threads(1)
+    return _torch
