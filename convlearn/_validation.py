@@ -63,12 +63,12 @@ def as_real_array(x, name: str, *, allow_empty: bool = False) -> np.ndarray:
             f"{name} must be real, got complex dtype {arr.dtype} with shape {arr.shape}; "
             "pass x.real (or np.real(x)) if the imaginary part is meant to be dropped"
         )
-    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+    if arr.dtype.kind not in "biuf":  # bool, int, unsigned, float; not timedelta/datetime/str/object
         raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype} with shape {arr.shape}")
     if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if arr.dtype == np.float32:
-        return arr
+    if arr.dtype.kind == "f" and arr.dtype.itemsize == 4:
+        return arr.astype(np.float32, copy=False)  # also brings '>f4' to native byte order
     return arr.astype(np.float64, copy=False)
 
 

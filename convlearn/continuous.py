@@ -24,7 +24,7 @@ from functools import partial
 import numpy as np
 from scipy import special
 
-from ._validation import as_positive_int, as_real_array, check_choice
+from ._validation import as_positive_int, as_real_array, check_choice, result_dtype
 
 __all__ = [
     "convolve",
@@ -69,10 +69,15 @@ def _check_support(support) -> tuple[float, float]:
 
 
 def _check_t(t) -> np.ndarray:
-    t = as_real_array(t, "t", allow_empty=True).astype(np.float64, copy=False)
+    t = as_real_array(t, "t", allow_empty=True)
     if not np.isfinite(t).all():
         raise ValueError(f"t must be finite, got an array of shape {t.shape} with inf/NaN entries")
     return t
+
+
+def _as_result(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The contract's dtype rule: computed in float64, returned as float32 when ``t`` is float32."""
+    return y.astype(result_dtype(t), copy=False)
 
 
 def _evaluate(fn, x: np.ndarray, name: str) -> np.ndarray:
@@ -128,7 +133,8 @@ def convolve(f, g, t, support, *, n=20_000, method="midpoint"):
     Returns
     -------
     ndarray
-        Same shape as ``t``, ``float64``.
+        Same shape as ``t``; computed in ``float64`` and returned as ``float32`` when ``t`` is ``float32``
+        (the package-wide dtype rule), ``float64`` otherwise.
 
     Raises
     ------
@@ -150,6 +156,8 @@ def convolve(f, g, t, support, *, n=20_000, method="midpoint"):
     n = as_positive_int(n, "n")
     method = check_choice(method, "method", ("midpoint", "trapezoid", "simpson"))
     h = (hi - lo) / n
+    dtype_of = t
+    t = t.astype(np.float64, copy=False)
     if method == "midpoint":
         tau = lo + h * (np.arange(n) + 0.5)
         w = np.full(n, h)
@@ -165,7 +173,7 @@ def convolve(f, g, t, support, *, n=20_000, method="midpoint"):
             w = np.full(n + 1, 2 * h / 3)
             w[1::2] = 4 * h / 3
             w[[0, -1]] = h / 3
-    return _weighted_sum(f, g, t, tau, w)
+    return _as_result(_weighted_sum(f, g, t, tau, w), dtype_of)
 
 
 def riemann_convolve(f, g, t, support, *, step, rule="midpoint"):
@@ -196,7 +204,7 @@ def riemann_convolve(f, g, t, support, *, step, rule="midpoint"):
     Returns
     -------
     ndarray
-        Same shape as ``t``.
+        Same shape as ``t``; ``float32`` when ``t`` is ``float32``, else ``float64``.
     """
     _check_callable(f, "f")
     _check_callable(g, "g")
@@ -209,7 +217,7 @@ def riemann_convolve(f, g, t, support, *, step, rule="midpoint"):
     cells = max(1, math.ceil((hi - lo) / h - 1e-9))
     offset = {"left": 0.0, "midpoint": 0.5, "right": 1.0}[rule]
     tau = lo + h * (np.arange(cells) + offset)
-    return _weighted_sum(f, g, t, tau, np.full(cells, h))
+    return _as_result(_weighted_sum(f, g, t.astype(np.float64, copy=False), tau, np.full(cells, h)), t)
 
 
 @dataclass(frozen=True)
@@ -263,7 +271,7 @@ def riemann_error(pair, steps, t, *, rule="midpoint"):
     if not isinstance(pair, AnalyticPair):
         raise TypeError(f"pair must be an AnalyticPair or its name, got {type(pair).__name__}")
     steps = as_real_array(steps, "steps").astype(np.float64).reshape(-1)
-    t = _check_t(t)
+    t = _check_t(t).astype(np.float64, copy=False)
     exact = pair.exact(t)
     errors = np.array(
         [np.max(np.abs(riemann_convolve(pair.f, pair.g, t, pair.support, step=h, rule=rule) - exact)) for h in steps]
