@@ -1,0 +1,224 @@
+"""Convolution arithmetic: output sizes and receptive fields (one spatial axis at a time).
+
+Output size of a convolution with input size ``i``, kernel ``k``, stride ``s``, zero padding ``p`` on both
+sides and dilation ``d`` (Dumoulin & Visin's relationships, generalised with dilation):
+
+    o = floor((i + 2p - d (k - 1) - 1) / s) + 1
+
+and of the transposed convolution that goes back (``a`` = ``output_padding`` picks one of the ``s`` input
+sizes that the strided convolution maps to the same ``o``):
+
+    i = (o - 1) s - 2p + d (k - 1) + a + 1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from convlearn._validation import as_nonnegative_int, as_positive_int, check_choice
+
+__all__ = [
+    "conv_output_size",
+    "conv_transpose_output_size",
+    "LayerGeometry",
+    "ReceptiveField",
+    "receptive_field",
+]
+
+
+def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
+    """Number of outputs along one axis of a convolution.
+
+    Parameters
+    ----------
+    size : int
+        Input length ``i`` (>= 1).
+    kernel_size : int
+        ``k`` (>= 1).
+    stride : int, default 1
+    padding : int, "valid" or "same", default 0
+        Zeros on each side; ``"same"`` (stride 1 only) gives ``o = i``.
+    dilation : int, default 1
+
+    Returns
+    -------
+    int
+        ``floor((i + 2p - d (k - 1) - 1) / s) + 1``.
+
+    Raises
+    ------
+    ValueError
+        If the dilated kernel ``d (k - 1) + 1`` is longer than the padded input ``i + 2p``, or a value is
+        out of range.
+
+    Examples
+    --------
+    >>> conv_output_size(5, 3, stride=2, padding=1)
+    3
+    """
+    i = as_positive_int(size, "size")
+    k = as_positive_int(kernel_size, "kernel_size")
+    s = as_positive_int(stride, "stride")
+    d = as_positive_int(dilation, "dilation")
+    if isinstance(padding, str):
+        check_choice(padding, "padding", ("valid", "same"))
+        if padding == "same":
+            if s != 1:
+                raise ValueError(f"padding='same' is not supported for strided convolutions; got stride={s}")
+            return i  # total padding d (k - 1), split as evenly as possible
+        p2 = 0
+    else:
+        p2 = 2 * as_nonnegative_int(padding, "padding")
+    extent = d * (k - 1) + 1
+    if extent > i + p2:
+        raise ValueError(
+            f"kernel_size={k} with dilation={d} spans {extent} samples, more than the padded input size "
+            f"{i} + {p2} = {i + p2}"
+        )
+    return (i + p2 - extent) // s + 1
+
+
+def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1) -> int:
+    """Number of outputs along one axis of a transposed convolution.
+
+    Parameters
+    ----------
+    size : int
+        Input length ``o`` of the transposed convolution (the output length of the convolution it undoes).
+    kernel_size, stride, padding, dilation : int
+        Those of that convolution.
+    output_padding : int, default 0
+        Extra samples at the end (``a``), smaller than the stride or the dilation.
+
+    Returns
+    -------
+    int
+        ``(o - 1) s - 2p + d (k - 1) + a + 1``.
+
+    Examples
+    --------
+    >>> conv_transpose_output_size(3, 3, stride=2, padding=1)
+    5
+    >>> conv_transpose_output_size(3, 3, stride=2, padding=1, output_padding=1)
+    6
+    """
+    o = as_positive_int(size, "size")
+    k = as_positive_int(kernel_size, "kernel_size")
+    s = as_positive_int(stride, "stride")
+    d = as_positive_int(dilation, "dilation")
+    p = as_nonnegative_int(padding, "padding")
+    a = as_nonnegative_int(output_padding, "output_padding")
+    if a >= s and a >= d:
+        raise ValueError(
+            f"output_padding must be smaller than either stride or dilation; got output_padding={a}, stride={s}, "
+            f"dilation={d}"
+        )
+    out = (o - 1) * s - 2 * p + d * (k - 1) + a + 1
+    if out < 1:
+        raise ValueError(
+            f"transposed convolution of size {o} with kernel_size={k}, stride={s}, padding={p}, "
+            f"output_padding={a}, dilation={d} would have output size {out} < 1 (padding too large)"
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class LayerGeometry:
+    """Geometry of one convolution or pooling layer along one axis.
+
+    Attributes
+    ----------
+    kernel_size : int
+    stride : int
+    padding : int
+        Zeros before the first sample (the ``p`` of ``o = floor((i + 2p - d (k-1) - 1)/s) + 1``).
+    dilation : int
+    """
+
+    kernel_size: int
+    stride: int = 1
+    padding: int = 0
+    dilation: int = 1
+
+    def __post_init__(self):
+        object.__setattr__(self, "kernel_size", as_positive_int(self.kernel_size, "kernel_size"))
+        object.__setattr__(self, "stride", as_positive_int(self.stride, "stride"))
+        object.__setattr__(self, "padding", as_nonnegative_int(self.padding, "padding"))
+        object.__setattr__(self, "dilation", as_positive_int(self.dilation, "dilation"))
+
+    @property
+    def extent(self) -> int:
+        """Samples spanned by the dilated kernel, ``d (k - 1) + 1``."""
+        return self.dilation * (self.kernel_size - 1) + 1
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Receptive field of the units of one layer, in input samples (one axis).
+
+    Attributes
+    ----------
+    size : int
+        Number of input samples that one unit sees, ``r``.
+    jump : int
+        Distance in the input between the receptive fields of neighbouring units, ``j`` (the product of
+        the strides so far).
+    start : int
+        Input index of the first sample seen by unit 0 (negative: it starts in the padding). Unit ``u`` sees
+        the input samples ``start + u·jump, ..., start + u·jump + size - 1``.
+    """
+
+    size: int
+    jump: int
+    start: int
+
+    @property
+    def centre(self) -> float:
+        """Input coordinate of the centre of unit 0's receptive field."""
+        return self.start + (self.size - 1) / 2
+
+    def span(self, unit: int) -> tuple[int, int]:
+        """``(first, last)`` input index seen by output unit ``unit`` (inclusive)."""
+        first = self.start + unit * self.jump
+        return first, first + self.size - 1
+
+
+def receptive_field(layers: Sequence[LayerGeometry]) -> list[ReceptiveField]:
+    """Receptive field after each layer of a stack of convolutions/poolings (one axis).
+
+    Starting from the input (size 1, jump 1, start 0), layer ``l`` with kernel ``k``, stride ``s``,
+    padding ``p`` and dilation ``d`` gives
+
+        r_l = r_{l-1} + d (k - 1) j_{l-1},    j_l = j_{l-1} s,    start_l = start_{l-1} - p j_{l-1}.
+
+    Parameters
+    ----------
+    layers : sequence of LayerGeometry
+        From the input towards the output. Plain tuples ``(k, s, p, d)`` (or shorter) are accepted.
+
+    Returns
+    -------
+    list of ReceptiveField
+        One per layer, in the same order.
+
+    Examples
+    --------
+    >>> [rf.size for rf in receptive_field([LayerGeometry(3), LayerGeometry(3)])]
+    [3, 5]
+    """
+    if isinstance(layers, (LayerGeometry, str)) or not isinstance(layers, Sequence):
+        raise TypeError(f"layers must be a sequence of LayerGeometry, got {type(layers).__name__}")
+    out = []
+    size, jump, start = 1, 1, 0
+    for idx, layer in enumerate(layers):
+        if not isinstance(layer, LayerGeometry):
+            if isinstance(layer, Sequence) and not isinstance(layer, str) and 1 <= len(layer) <= 4:
+                layer = LayerGeometry(*layer)
+            else:
+                raise TypeError(f"layers[{idx}] must be a LayerGeometry, got {layer!r}")
+        size = size + layer.dilation * (layer.kernel_size - 1) * jump
+        start = start - layer.padding * jump
+        jump = jump * layer.stride
+        out.append(ReceptiveField(size=size, jump=jump, start=start))
+    return out

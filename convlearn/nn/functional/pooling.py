@@ -1,0 +1,290 @@
+"""Max and average pooling (2-D) and their gradients, numerically equal to PyTorch.
+
+Both slide a ``k_H × k_W`` window (stride defaults to the kernel size) over each channel separately.
+The fast path never builds the windows: it loops over the ``k_H·k_W`` kernel taps and combines shifted,
+strided slices of the padded input (``np.maximum`` for max, ``+`` for average), vectorised over batch,
+channels and positions.
+
+PyTorch's rules, reproduced exactly:
+
+* padding may be at most half the kernel size (``p <= k // 2``); max pooling pads with ``-inf``;
+* ``ceil_mode=True`` rounds the output size up, except that the last window must start inside the input
+  or the left padding (otherwise it is dropped);
+* the average divides by the window size clipped to the padded input (``count_include_pad=True``) or by
+  the number of real input samples in the window (``count_include_pad=False``);
+* in the max-pool gradient the whole upstream gradient goes to the first maximum of the window in
+  row-major tap order (a window of -inf values: its first real sample; a window holding NaN: its last NaN);
+  overlapping windows accumulate.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from convlearn._validation import as_int_tuple, as_real_array, check_ndim
+
+from . import _args
+from .im2col import crop, pad, tap_slices
+
+__all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backward", "pool_output_size"]
+
+
+def pool_output_size(size: int, kernel_size: int, stride: int, padding: int = 0, dilation: int = 1,
+                     ceil_mode: bool = False) -> int:
+    """Output length of one pooling axis (PyTorch's rule, including the ``ceil_mode`` correction).
+
+    ``floor`` (or ``ceil``) of ``(size + 2p - d (k - 1) - 1) / s``, plus one; with ``ceil_mode`` the last
+    window is dropped if it would start at or beyond ``size + p`` (entirely in the right padding).
+    """
+    num = size + 2 * padding - dilation * (kernel_size - 1) - 1
+    out = (num + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _as_bool(value, name: str) -> bool:
+    """``value`` if it is a bool (Python or NumPy); a TypeError otherwise (no truthiness of strings or None)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool (True or False), got {value!r} of type {type(value).__name__}")
+    return bool(value)
+
+
+class _Pool:
+    """Checked geometry of a 2-D pooling (internal)."""
+
+    def __init__(self, x, kernel_size, stride, padding, dilation, ceil_mode, name: str, extra=None):
+        x = as_real_array(x, "x")
+        check_ndim(x, "x", 4, "(N, C, H, W)")
+        self.kernel = as_int_tuple(kernel_size, 2, "kernel_size", minimum=1)
+        self.stride = self.kernel if stride is None else as_int_tuple(stride, 2, "stride", minimum=1)
+        pads = as_int_tuple(padding, 2, "padding", minimum=0)
+        self.dilation = as_int_tuple(dilation, 2, "dilation", minimum=1)
+        ceil_mode = _as_bool(ceil_mode, "ceil_mode")
+        for p, k in zip(pads, self.kernel, strict=True):
+            if p > k // 2:
+                raise ValueError(
+                    f"{name}: padding must be at most half the kernel size (p <= k // 2, as in PyTorch); "
+                    f"got padding={pads} for kernel_size={self.kernel}"
+                )
+        self.pad = pads
+        self.out_shape = tuple(
+            pool_output_size(n, k, s, p, d, ceil_mode)
+            for n, k, s, p, d in zip(x.shape[2:], self.kernel, self.stride, pads, self.dilation, strict=True)
+        )
+        if any(o < 1 for o in self.out_shape):
+            raise ValueError(
+                f"{name}: x with shape {x.shape} is too small for kernel_size={self.kernel}, stride={self.stride}, "
+                f"padding={pads}, dilation={self.dilation}: the output size would be {self.out_shape}"
+            )
+        # ceil_mode windows may run past the right padding: pad enough for the last window (values never used
+        # beyond size + p for the average's divisor, and -inf never wins a max).
+        self.pads = tuple(
+            (p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
+            for n, k, s, p, d, o in zip(x.shape[2:], self.kernel, self.stride, pads, self.dilation, self.out_shape,
+                                        strict=True)
+        )
+        dtype = _args.common_dtype(x, extra)
+        self.x = _args.cast(x, dtype)
+
+    @property
+    def output_shape(self):
+        return self.x.shape[:2] + self.out_shape
+
+    def taps(self):
+        return itertools.product(*(range(k) for k in self.kernel))
+
+    def slices(self, tap):
+        return tap_slices(tap, self.stride, self.dilation, self.out_shape)
+
+    def divisor(self, count_include_pad: bool) -> np.ndarray:
+        """Per-output-position divisor of the average (product of per-axis window lengths), shape ``out``."""
+        per_axis = []
+        for n, k, s, p, o in zip(self.x.shape[2:], self.kernel, self.stride, self.pad, self.out_shape, strict=True):
+            start = np.arange(o) * s - p
+            end = np.minimum(start + k, n + p)
+            if count_include_pad:
+                per_axis.append(end - start)
+            else:
+                per_axis.append(np.minimum(end, n) - np.maximum(start, 0))
+        return np.multiply.outer(per_axis[0], per_axis[1]).astype(self.x.dtype)
+
+
+def _grad_out(grad_out, name):
+    go = as_real_array(grad_out, "grad_out")
+    check_ndim(go, "grad_out", 4, "(N, C, H_out, W_out)")
+    return go
+
+
+def _max(g: _Pool, xp: np.ndarray) -> np.ndarray:
+    """Window maxima: a running ``np.maximum`` over the kernel taps."""
+    best = None
+    for tap in g.taps():
+        v = xp[g.slices(tap)]
+        if best is None:
+            best = v.copy()
+        else:
+            np.maximum(best, v, out=best)
+    return best
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False) -> np.ndarray:
+    """2-D max pooling, numerically equal to ``torch.nn.functional.max_pool2d``.
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array_like
+    kernel_size : int or (kH, kW)
+    stride : int or (sH, sW), optional
+        Defaults to ``kernel_size`` (non-overlapping windows).
+    padding : int or (pH, pW), default 0
+        Implicit ``-inf`` padding; at most half the kernel size.
+    dilation : int or (dH, dW), default 1
+    ceil_mode : bool, default False
+        Round the output size up instead of down (see the module docstring for PyTorch's rule).
+
+    Returns
+    -------
+    y : (N, C, H_out, W_out) ndarray
+        ``H_out = floor((H + 2p - d (kH - 1) - 1) / s) + 1`` (ceil with ``ceil_mode``).
+    """
+    g = _Pool(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    return _max(g, pad(g.x, g.pads, -np.inf))
+
+
+def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False) -> np.ndarray:
+    """Gradient of ``sum(max_pool2d(x, ...) * grad_out)`` with respect to ``x``.
+
+    Parameters
+    ----------
+    grad_out : (N, C, H_out, W_out) array_like
+        Must have the shape of ``max_pool2d(x, ...)``.
+    x : (N, C, H, W) array_like
+    kernel_size, stride, padding, dilation, ceil_mode
+        The forward hyper-parameters.
+
+    Returns
+    -------
+    grad_x : (N, C, H, W) ndarray
+        Each window sends its upstream gradient to its (first) maximum; overlapping windows add up.
+    """
+    go = _grad_out(grad_out, "max_pool2d_backward")
+    g = _Pool(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d_backward", extra=go)
+    _args.check_grad_out(go, g.output_shape, "max_pool2d")
+    go = _args.cast(go, g.x.dtype)
+    if np.isnan(g.x).any() or np.isneginf(g.x).any():
+        return _max_pool_backward_scan(g, go)
+    xp = pad(g.x, g.pads, -np.inf)
+    n, c = xp.shape[:2]
+    # Channels are independent: merge (N, C) into one axis and work on blocks of a few channel-images at a time,
+    # so that the temporaries of the tap loop stay in cache.
+    x_all = xp.reshape((n * c, 1) + xp.shape[2:])
+    go_all = go.reshape((n * c, 1) + go.shape[2:])
+    gxp = np.zeros_like(x_all)
+    slices = [g.slices(tap) for tap in g.taps()]
+    zero = np.zeros((), dtype=g.x.dtype)
+    step = max(1, 32_768 // max(1, int(np.prod(xp.shape[2:]))))
+    for b0 in range(0, n * c, step):
+        xb, gb, gxb = x_all[b0:b0 + step], go_all[b0:b0 + step], gxp[b0:b0 + step]
+        best = xb[slices[0]].copy()
+        for sl in slices[1:]:
+            np.maximum(best, xb[sl], out=best)
+        # Visit the taps in order; the first tap equal to the window's maximum takes the whole gradient
+        # (``remaining`` is zeroed where it has been handed out, so later equal taps -- ties -- get nothing).
+        # Without NaN or -inf in x every window's maximum is a finite (or +inf) real sample, so the -inf
+        # padding can never be picked.
+        remaining = gb.copy()
+        hit = np.empty(best.shape, dtype=bool)
+        for t, sl in enumerate(slices):
+            np.equal(xb[sl], best, out=hit)
+            gxb[sl] += np.where(hit, remaining, zero)
+            if t + 1 < len(slices):
+                np.copyto(remaining, zero, where=hit)
+    return np.ascontiguousarray(crop(gxp.reshape(xp.shape), g.pads, g.x.shape[2:]))
+
+
+def _max_pool_backward_scan(g: _Pool, go: np.ndarray) -> np.ndarray:
+    """PyTorch's exact rule, for inputs holding NaN or -inf.
+
+    Each window scans its real (non-padding) samples in row-major tap order, starting from the first real
+    sample with the running maximum at -inf, and moves to a sample when it is larger or NaN. So a window of
+    -inf values sends its gradient to its first real sample, and a window with NaNs to its last NaN.
+    """
+    xp = pad(g.x, g.pads, np.nan)
+    real = pad(np.ones(g.x.shape[2:], dtype=bool)[None, None], g.pads, False)
+    best = np.full(g.output_shape, -np.inf, dtype=g.x.dtype)
+    index = np.full(g.output_shape, -1, dtype=np.int64)
+    first = np.full(g.out_shape, -1, dtype=np.int64)[None, None]
+    slices = [g.slices(tap) for tap in g.taps()]
+    for t, sl in enumerate(slices):
+        v, ok = xp[sl], real[sl]
+        first = np.where((first < 0) & ok, t, first)
+        move = ok & ((v > best) | np.isnan(v))
+        best = np.where(move, v, best)
+        index = np.where(move, t, index)
+    index = np.where(index < 0, first, index)
+    gxp = np.zeros(xp.shape, dtype=g.x.dtype)
+    zero = np.zeros((), dtype=g.x.dtype)
+    for t, sl in enumerate(slices):
+        gxp[sl] += np.where(index == t, go, zero)
+    return np.ascontiguousarray(crop(gxp, g.pads, g.x.shape[2:]))
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True) -> np.ndarray:
+    """2-D average pooling, numerically equal to ``torch.nn.functional.avg_pool2d``.
+
+    Parameters
+    ----------
+    x : (N, C, H, W) array_like
+    kernel_size : int or (kH, kW)
+    stride : int or (sH, sW), optional
+        Defaults to ``kernel_size``.
+    padding : int or (pH, pW), default 0
+        Implicit zero padding; at most half the kernel size.
+    ceil_mode : bool, default False
+    count_include_pad : bool, default True
+        Whether the zero padding counts in the divisor (the window size clipped to the padded input) or
+        not (the number of real samples in the window).
+
+    Returns
+    -------
+    y : (N, C, H_out, W_out) ndarray
+    """
+    g = _Pool(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    count_include_pad = _as_bool(count_include_pad, "count_include_pad")
+    xp = pad(g.x, g.pads, 0.0)
+    total = np.zeros(g.output_shape, dtype=g.x.dtype)
+    for tap in g.taps():
+        total += xp[g.slices(tap)]
+    total /= g.divisor(count_include_pad)
+    return total
+
+
+def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_mode=False,
+                        count_include_pad=True) -> np.ndarray:
+    """Gradient of ``sum(avg_pool2d(x, ...) * grad_out)`` with respect to ``x``.
+
+    Parameters
+    ----------
+    grad_out : (N, C, H_out, W_out) array_like
+        Must have the shape of ``avg_pool2d(x, ...)``.
+    x : (N, C, H, W) array_like
+    kernel_size, stride, padding, ceil_mode, count_include_pad
+        The forward hyper-parameters.
+
+    Returns
+    -------
+    grad_x : (N, C, H, W) ndarray
+        Every sample of a window receives ``grad_out / divisor``; overlapping windows add up.
+    """
+    go = _grad_out(grad_out, "avg_pool2d_backward")
+    g = _Pool(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d_backward", extra=go)
+    _args.check_grad_out(go, g.output_shape, "avg_pool2d")
+    share = _args.cast(go, g.x.dtype) / g.divisor(_as_bool(count_include_pad, "count_include_pad"))
+    padded = g.x.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(g.x.shape[2:], g.pads, strict=True))
+    gxp = np.zeros(padded, dtype=g.x.dtype)
+    for tap in g.taps():
+        gxp[g.slices(tap)] += share
+    return np.ascontiguousarray(crop(gxp, g.pads, g.x.shape[2:]))

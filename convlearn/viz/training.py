@@ -1,0 +1,181 @@
+"""Plots of training: loss/accuracy curves, learned filters, feature maps, confusion matrix, mistakes.
+
+Each function draws with matplotlib (labelled axes, a title) and returns the ``Figure``; the arrays come
+from :mod:`convlearn.train`, :mod:`convlearn.inspect` and :mod:`convlearn.experiments`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = [
+    "plot_history",
+    "plot_filters",
+    "plot_feature_maps",
+    "plot_confusion_matrix",
+    "plot_misclassified",
+    "plot_flip_experiment",
+]
+
+
+def _grid(n: int, ncols: int | None = None) -> tuple[int, int]:
+    ncols = ncols or min(n, 8)
+    return math.ceil(n / ncols), ncols
+
+
+def plot_history(history, *, title: str = "Training history"):
+    """Loss (left) and accuracy (right) per epoch; validation curves too when recorded."""
+    epochs = np.arange(1, history.epochs + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5), layout="constrained")
+    ax_loss.plot(epochs, history.train_loss, "o-", label="training")
+    ax_acc.plot(epochs, history.train_accuracy, "o-", label="training")
+    if history.val_loss:
+        ax_loss.plot(epochs, history.val_loss, "s--", label="validation")
+        ax_acc.plot(epochs, history.val_accuracy, "s--", label="validation")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.legend()
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    return fig
+
+
+def plot_filters(weights: np.ndarray, *, in_channel: int | None = 0, ncols: int | None = None,
+                 title: str = "Learned filters"):
+    """Show the kernels of one convolution layer, ``weights : (C_out, C_in, k_H, k_W)``, one panel per output channel.
+
+    ``in_channel`` selects the input channel shown (``None``: the sum over input channels). The colour
+    scale is symmetric around 0 (red positive, blue negative) and shared by all panels.
+    """
+    w = np.asarray(weights)
+    if w.ndim != 4:
+        raise ValueError(f"weights must have shape (C_out, C_in, k_H, k_W), got {w.shape}")
+    k = w.sum(axis=1) if in_channel is None else w[:, in_channel]
+    vmax = float(np.abs(k).max()) or 1.0
+    rows, cols = _grid(k.shape[0], ncols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.4 * cols, 1.4 * rows + 0.6), squeeze=False, layout="constrained")
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i < k.shape[0]:
+            im = ax.imshow(k[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set_title(f"filter {i}", fontsize=8)
+        else:
+            ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("n (column)", fontsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("m (row)", fontsize=7)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="weight")
+    fig.suptitle(title)
+    return fig
+
+
+def plot_feature_maps(maps: Sequence, *, max_channels: int = 8, title: str = "Feature maps"):
+    """One row per layer output from :func:`convlearn.inspect.feature_maps` (image-like outputs only).
+
+    Shows up to ``max_channels`` channels of each ``(C, H, W)`` output; 1-D outputs (after ``Flatten``)
+    are skipped.
+    """
+    maps = [m for m in maps if np.ndim(m.array) == 3]
+    if not maps:
+        raise ValueError("no (C, H, W) feature maps to show")
+    cols = min(max_channels, max(m.array.shape[0] for m in maps))
+    fig, axes = plt.subplots(len(maps), cols, figsize=(1.3 * cols + 1.5, 1.4 * len(maps) + 0.5), squeeze=False,
+                             layout="constrained")
+    for r, m in enumerate(maps):
+        for c in range(cols):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c < m.array.shape[0]:
+                ax.imshow(m.array[c], cmap="viridis")
+                if r == 0:
+                    ax.set_title(f"channel {c}", fontsize=7)
+            else:
+                ax.axis("off")
+        axes[r, 0].set_ylabel(f"layer {m.name}\n{m.layer.split('(')[0]}\n{m.array.shape[1]}×{m.array.shape[2]}",
+                              fontsize=7)
+    fig.supxlabel("channel (column: width position, row: height position inside each panel)", fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
+def plot_confusion_matrix(cm: np.ndarray, class_names: Sequence[str] | None = None, *,
+                          title: str = "Confusion matrix"):
+    """Heat map of a ``(K, K)`` confusion matrix, counts written in the cells (rows: true, columns: predicted)."""
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"cm must be a square (K, K) matrix, got shape {cm.shape}")
+    k = cm.shape[0]
+    names = list(class_names) if class_names is not None else [str(i) for i in range(k)]
+    fig, ax = plt.subplots(figsize=(0.45 * k + 2.5, 0.45 * k + 2), layout="constrained")
+    im = ax.imshow(cm, cmap="Blues")
+    for i in range(k):
+        for j in range(k):
+            if cm[i, j]:
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
+                        color="white" if cm[i, j] > cm.max() / 2 else "black")
+    ax.set_xticks(range(k), names)
+    ax.set_yticks(range(k), names)
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    fig.colorbar(im, ax=ax, label="number of examples")
+    return fig
+
+
+def plot_misclassified(mis, class_names: Sequence[str] | None = None, *, n: int = 12,
+                       title: str = "Misclassified examples"):
+    """The first ``n`` mistakes of :func:`convlearn.inspect.misclassified` with true/predicted labels."""
+    m = min(n, len(mis.indices))
+    if m == 0:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.axis("off")
+        ax.set_title(f"{title}: none")
+        return fig
+    names = (lambda c: class_names[c]) if class_names is not None else str
+    rows, cols = _grid(m, min(m, 6))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.8 * rows + 0.4), squeeze=False, layout="constrained")
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= m:
+            ax.axis("off")
+            continue
+        ax.imshow(mis.images[i, 0], cmap="gray_r")
+        ax.set_title(f"true {names(mis.y_true[i])}, pred {names(mis.y_pred[i])}\np = {mis.confidence[i]:.2f}",
+                     fontsize=7)
+    fig.suptitle(title)
+    return fig
+
+
+def plot_flip_experiment(result, *, title: str = "Cross-correlation vs true convolution"):
+    """Loss curves of both networks of :func:`convlearn.experiments.flip_experiment` and their first-layer kernels."""
+    fig = plt.figure(figsize=(10, 3.8), layout="constrained")
+    gs = fig.add_gridspec(2, 4)
+    ax = fig.add_subplot(gs[:, :2])
+    steps = np.arange(1, len(result.loss_correlation) + 1)
+    ax.plot(steps, result.loss_correlation, lw=3, alpha=0.5, label="cross-correlation layers")
+    ax.plot(steps, result.loss_convolution, "k--", lw=1, label="true-convolution layers")
+    ax.set(xlabel="optimisation step", ylabel="training loss",
+           title=f"losses (max difference {result.max_loss_difference:.1e})")
+    ax.legend()
+    k_corr = result.kernels_correlation[0][:, 0]
+    k_conv = result.kernels_convolution[0][:, 0]
+    vmax = float(np.abs(k_corr).max()) or 1.0
+    panels = [(k_corr[0], "K_corr (filter 0)"), (k_conv[0], "K_conv (filter 0)"),
+              (np.flip(k_conv[0]), "flip(K_conv)"), (k_corr[0] - np.flip(k_conv[0]), "K_corr − flip(K_conv)")]
+    for (img, label), pos in zip(panels, [gs[0, 2], gs[0, 3], gs[1, 2], gs[1, 3]], strict=True):
+        a = fig.add_subplot(pos)
+        a.imshow(img, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        a.set_title(label, fontsize=8)
+        a.set_xlabel("n", fontsize=7)
+        a.set_ylabel("m", fontsize=7)
+        a.set_xticks([])
+        a.set_yticks([])
+    fig.suptitle(title)
+    return fig

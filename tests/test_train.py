@@ -1,0 +1,142 @@
+"""convlearn.train: fit/evaluate/History, weights files, divergence errors; convlearn.inspect helpers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from convlearn import nn
+from convlearn.data import load_digits_split, make_oriented_bars, random_shift
+from convlearn.inspect import confusion_matrix, conv_filters, feature_maps, misclassified
+from convlearn.nn.optim import SGD
+from convlearn.train import History, digits_cnn, evaluate, fit, load_weights, predict, save_weights
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits_split()
+
+
+@pytest.fixture(scope="module")
+def trained(digits):
+    """The default CNN after 2 epochs on 600 training digits."""
+    model = digits_cnn(seed=0)
+    history = fit(model, digits.x_train[:600], digits.y_train[:600], epochs=2, lr=5e-3,
+                  x_val=digits.x_test[:200], y_val=digits.y_test[:200], progress=False)
+    return model, history
+
+
+def test_fit_records_history_and_learns(trained, digits):
+    model, history = trained
+    assert isinstance(history, History) and history.epochs == 2
+    assert len(history.val_accuracy) == 2 and len(history.batch_loss) == 2 * 19
+    assert history.train_loss[1] < history.train_loss[0]
+    assert history.val_accuracy[-1] > 0.7
+    ev = evaluate(model, digits.x_test, digits.y_test)
+    assert ev.accuracy > 0.7 and 0 < ev.loss < 1.5
+    assert not model.training
+
+
+def test_fit_is_reproducible(digits):
+    x, y = digits.x_train[:96], digits.y_train[:96]
+    runs = [fit(digits_cnn(seed=1), x, y, epochs=1, progress=False, lr_schedule="cosine").batch_loss
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    other = fit(digits_cnn(seed=1), x, y, epochs=1, progress=False, seed=5).batch_loss
+    assert other != runs[0]
+    augmented = [fit(digits_cnn(seed=1), x, y, epochs=1, progress=False, augment=random_shift).batch_loss
+                 for _ in range(2)]
+    assert augmented[0] == augmented[1] != runs[0]
+
+
+def test_progress_bar_and_callback(digits, capsys):
+    seen = []
+    fit(digits_cnn(), digits.x_train[:64], digits.y_train[:64], epochs=2, progress=True,
+        on_epoch_end=lambda e, h: seen.append((e, h.epochs)))
+    assert seen == [(1, 1), (2, 2)]
+    assert "training" in capsys.readouterr().err
+
+
+def test_save_load_round_trip(trained, digits, tmp_path):
+    model, _ = trained
+    path = tmp_path / "weights.npz"
+    save_weights(model, path)
+    fresh = load_weights(digits_cnn(seed=99), path)
+    np.testing.assert_array_equal(predict(fresh, digits.x_test), predict(model, digits.x_test))
+    with pytest.raises(ValueError, match="shape"):
+        load_weights(digits_cnn(channels=(8, 8)), path)
+
+
+def test_diverging_training_raises(digits):
+    model = digits_cnn(seed=0)
+    model[-1].weight.value[0, 0] = np.inf  # as after an overflowing update: inf - inf = nan in the logits
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match=r"epoch 1, step 1: training diverged"):
+        fit(model, digits.x_train[:64], digits.y_train[:64], epochs=1, optimizer=SGD(model.parameters(), lr=0.1),
+            progress=False)
+
+
+def test_fit_bad_input(digits):
+    model = digits_cnn()
+    with pytest.raises(ValueError, match="labels must have shape"):
+        fit(model, digits.x_train[:10], digits.y_train[:9], progress=False)
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 9\]"):
+        fit(model, digits.x_train[:10], digits.y_train[:10] + 10, progress=False)
+    with pytest.raises(TypeError, match="integer"):
+        fit(model, digits.x_train[:10], digits.y_train[:10].astype(float), progress=False)
+    with pytest.raises(ValueError, match=r"Conv2d\(1, 16.*\(N, 1, H, W\)"):
+        fit(model, digits.x_train[:10, 0], digits.y_train[:10], progress=False)
+    with pytest.raises(ValueError, match="both x_val and y_val"):
+        fit(model, digits.x_train[:10], digits.y_train[:10], x_val=digits.x_test, progress=False)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        fit(model, digits.x_train[:10], digits.y_train[:10], lr_schedule="step", progress=False)
+
+
+def test_inspection_helpers(trained, digits):
+    model, _ = trained
+    filters = conv_filters(model)
+    assert [f.array.shape for f in filters] == [(16, 1, 3, 3), (32, 16, 3, 3)] and filters[0].name == "0"
+    maps = feature_maps(model, digits.x_test[0])
+    assert [m.array.shape for m in maps] == [(16, 8, 8), (16, 8, 8), (16, 4, 4), (32, 4, 4), (32, 4, 4),
+                                              (32, 2, 2), (128,), (10,)]
+    np.testing.assert_allclose(maps[-1].array, predict(model, digits.x_test[:1])[0])
+    assert np.all(maps[1].array >= 0)  # after ReLU
+    pred = predict(model, digits.x_test).argmax(axis=1)
+    cm = confusion_matrix(digits.y_test, pred, n_classes=10)
+    assert cm.shape == (10, 10) and cm.sum() == 450
+    np.testing.assert_array_equal(cm.sum(axis=1), np.bincount(digits.y_test, minlength=10))
+    assert np.trace(cm) == np.sum(pred == digits.y_test)
+    mis = misclassified(model, digits.x_test, digits.y_test)
+    assert len(mis.indices) == 450 - np.trace(cm)
+    assert np.all(mis.y_pred != mis.y_true) and np.all(np.diff(mis.confidence) <= 0)
+    np.testing.assert_array_equal(mis.images, digits.x_test[mis.indices])
+    with pytest.raises(ValueError, match="n_classes"):
+        confusion_matrix(np.array([0, 5]), np.array([0, 1]), n_classes=3)
+
+
+def test_bars_are_learnable():
+    bars = make_oriented_bars(200, size=9, seed=0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, rng=0), nn.ReLU(), nn.MaxPool2d(7), nn.Flatten(), nn.Linear(4, 4, rng=1))
+    fit(model, bars.x[:160], bars.y[:160], epochs=15, lr=0.03, progress=False)
+    assert evaluate(model, bars.x[160:], bars.y[160:]).accuracy >= 0.9
+
+
+def test_plots(trained, digits):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlearn.viz import training as vt
+
+    model, history = trained
+    pred = predict(model, digits.x_test).argmax(axis=1)
+    figs = [
+        vt.plot_history(history),
+        vt.plot_filters(conv_filters(model)[0].array),
+        vt.plot_feature_maps(feature_maps(model, digits.x_test[0])),
+        vt.plot_confusion_matrix(confusion_matrix(digits.y_test, pred, 10), digits.class_names),
+        vt.plot_misclassified(misclassified(model, digits.x_test, digits.y_test), digits.class_names),
+    ]
+    for fig in figs:
+        assert fig.axes and fig.axes[0].get_xlabel() or fig._suptitle is not None
+        plt.close(fig)
