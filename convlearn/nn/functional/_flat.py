@@ -1,4 +1,4 @@
-"""The "flat" view of a stride-1 convolution, used by the depthwise fast paths (internal).
+"""The "flat" view of a stride-1 convolution, used by some fast paths (internal).
 
 With stride 1, kernel tap ``m`` of output position ``o`` reads the padded input at flat (row-major) index
 
@@ -40,6 +40,19 @@ class FlatGrid:
             sum(m * d * s for m, d, s in zip(tap, self.dilation, self.st, strict=True))
             for tap in itertools.product(*(range(k) for k in self.kernel))
         ]
+
+    def cols(self, xp: np.ndarray) -> np.ndarray:
+        """Columns ``(N, C·K, Lv)`` of the padded input: one contiguous copy of a strided view of the flat input."""
+        n, c = xp.shape[:2]
+        xf = np.ascontiguousarray(xp).reshape(n, c, self.size)
+        item = xf.itemsize
+        view = as_strided(
+            xf,
+            shape=(n, c) + self.kernel + (self.length,),
+            strides=xf.strides[:2] + tuple(d * s * item for d, s in zip(self.dilation, self.st, strict=True)) + (item,),
+            writeable=False,
+        )
+        return view.reshape(n, c * len(self.offsets), self.length)
 
     def from_virtual(self, yv: np.ndarray) -> np.ndarray:
         """View ``(N, C, *out_shape)`` of the valid positions of ``yv : (N, C, Lv)`` (C-contiguous last axis)."""

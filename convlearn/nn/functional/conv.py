@@ -12,7 +12,8 @@ where ``g`` is the group of output channel ``o``. One implementation serves 1, 2
   shifted, strided slice of the input by a per-channel weight (the GEMMs would be 1×K×L, far too thin); with
   stride 1 the slices are taken on the flattened input (``_flat.FlatGrid``) so that they are long and contiguous.
 
-The input gradient (col2im of ``Wᵀ @ grad_out``) also uses the flat view when the stride is 1.
+The input gradient (col2im of ``Wᵀ @ grad_out``) also uses the flat view when the stride is 1, and so does
+im2col when the output rows are short (the wasted wrap-around columns cost less than the short copies).
 
 The backward passes (``backward.py``) and the transposed convolution reuse the three cores below.
 
@@ -35,6 +36,9 @@ __all__ = ["conv1d", "conv2d", "conv3d"]
 #: Use the flat view (``_flat.FlatGrid``) for stride-1 depthwise convolutions and stride-1 input gradients;
 #: False selects the strided-slice tap loops everywhere (same numbers; used to compare the two).
 USE_FLAT = True
+#: Output rows at most this long make the strided im2col copy slow (one short inner loop per row): stride-1
+#: forward passes then build their columns on the flat view instead.
+_SHORT_ROW = 8
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,11 @@ def forward_core(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: i
     c_out = weight.shape[0]
     kernel = weight.shape[2:]
     nd = len(kernel)
-    if USE_FLAT and all(v == 1 for v in stride) and is_depthwise(c_in, c_out, groups):
-        return _forward_flat(xp, weight, dilation, out_shape)
+    if USE_FLAT and all(v == 1 for v in stride):
+        if is_depthwise(c_in, c_out, groups):
+            return _forward_flat(xp, weight, dilation, out_shape)
+        if out_shape[-1] <= _SHORT_ROW and int(np.prod(kernel)) > 1:
+            return _forward_flat_gemm(xp, weight, dilation, groups, out_shape)
     if is_depthwise(c_in, c_out, groups):
         y = np.zeros((n, c_out) + tuple(out_shape), dtype=xp.dtype)
         scratch = np.empty_like(y)
@@ -124,14 +131,14 @@ def weight_grad_core(xp: np.ndarray, grad_out: np.ndarray, kernel, stride, dilat
     n, c_in = xp.shape[:2]
     c_out = grad_out.shape[1]
     out_shape = grad_out.shape[2:]
-    nd = len(kernel)
     if USE_FLAT and all(v == 1 for v in stride) and is_depthwise(c_in, c_out, groups):
         return _weight_grad_flat(xp, grad_out, kernel, dilation)
     if is_depthwise(c_in, c_out, groups):
         gw = np.empty((c_out, int(np.prod(kernel))), dtype=xp.dtype)
-        axes = (0,) + tuple(range(2, 2 + nd))
-        for t, tap in enumerate(taps(kernel)):
-            gw[:, t] = (xp[tap_slices(tap, stride, dilation, out_shape)] * grad_out).sum(axis=axes)
+        axes = "uvw"[: len(kernel)]
+        spec = f"nc{axes},nc{axes}->c"
+        for t, tap in enumerate(taps(kernel)):  # a fused multiply-and-sum per tap
+            gw[:, t] = np.einsum(spec, xp[tap_slices(tap, stride, dilation, out_shape)], grad_out)
         return gw.reshape((c_out, 1) + tuple(kernel))
     cols = unfold(xp, kernel, stride, dilation, out_shape)  # (N, C_in*K, L)
     ll = cols.shape[-1]
@@ -191,21 +198,25 @@ def _forward_flat(xp, weight, dilation, out_shape):
     return np.ascontiguousarray(grid.from_virtual(yv))
 
 
+def _forward_flat_gemm(xp, weight, dilation, groups, out_shape):
+    """im2col + GEMM on the flat view: worth its wasted wrap-around columns only when output rows are short."""
+    n = xp.shape[0]
+    c_out = weight.shape[0]
+    grid = FlatGrid(xp.shape[2:], weight.shape[2:], dilation, out_shape)
+    cols = grid.cols(xp)  # (N, C_in*K, Lv)
+    yv = np.matmul(weight.reshape(groups, c_out // groups, -1), cols.reshape(n, groups, -1, grid.length))
+    return np.ascontiguousarray(grid.from_virtual(yv.reshape(n, c_out, grid.length)))
+
+
 def _weight_grad_flat(xp, grad_out, kernel, dilation):
     n, c = xp.shape[:2]
     grid = FlatGrid(xp.shape[2:], kernel, dilation, grad_out.shape[2:])
     gv = grid.to_virtual(grad_out)  # zero at the wrap-around positions: they are not outputs
     xf = np.ascontiguousarray(xp).reshape(n, c, grid.size)
     length = grid.length
-    gw = np.zeros((c, len(grid.offsets)), dtype=xp.dtype)
-    step = _batch_block(c * length)
-    prod = np.empty((min(step, n), c, length), dtype=xp.dtype)
-    for n0 in range(0, n, step):
-        gb, xb = gv[n0:n0 + step], xf[n0:n0 + step]
-        pb = prod[: len(gb)]
-        for t, off in enumerate(grid.offsets):
-            np.multiply(xb[:, :, off:off + length], gb, out=pb)
-            gw[:, t] += pb.sum(axis=(0, 2))
+    gw = np.empty((c, len(grid.offsets)), dtype=xp.dtype)
+    for t, off in enumerate(grid.offsets):  # one fused multiply-and-sum per tap, no temporary
+        gw[:, t] = np.einsum("ncl,ncl->c", xf[:, :, off:off + length], gv)
     return gw.reshape((c, 1) + tuple(kernel))
 
 
@@ -213,26 +224,22 @@ def _input_grad_flat(grad_out, weight, dilation, groups, padded_shape):
     """col2im with long contiguous adds: one per kernel tap over the whole flattened (virtual) output."""
     n, c_out = grad_out.shape[:2]
     c_in = padded_shape[1]
+    if is_depthwise(c_in, c_out, groups):
+        # gather instead of scatter: the gradient of a stride-1 depthwise correlation is the "full"
+        # correlation of grad_out with the flipped kernel, whose output is exactly the padded input's shape
+        nd = len(padded_shape) - 2
+        reach = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:], strict=True)]
+        flipped = weight[(slice(None), slice(None)) + (slice(None, None, -1),) * nd]
+        return _forward_flat(pad(grad_out, tuple((r, r) for r in reach)), flipped, dilation, tuple(padded_shape[2:]))
     grid = FlatGrid(padded_shape[2:], weight.shape[2:], dilation, grad_out.shape[2:])
     gv = grid.to_virtual(grad_out)  # zero at the wrap-around positions: they are not outputs
-    gxf = np.zeros((n, c_in, grid.size), dtype=grad_out.dtype)
     length = grid.length
-    if is_depthwise(c_in, c_out, groups):
-        w = weight.reshape(c_out, -1)
-        step = _batch_block(c_out * grid.size)
-        scratch = np.empty((min(step, n), c_out, length), dtype=grad_out.dtype)
-        for n0 in range(0, n, step):
-            gb, gxb = gv[n0:n0 + step], gxf[n0:n0 + step]
-            sb = scratch[: len(gb)]
-            for t, off in enumerate(grid.offsets):
-                np.multiply(gb, w[:, t, None], out=sb)
-                gxb[:, :, off:off + length] += sb
-    else:
-        wg = weight.reshape(groups, c_out // groups, -1)  # (G, C_out/G, C_in/G*K)
-        dcols = np.matmul(wg.swapaxes(-1, -2), gv.reshape(n, groups, c_out // groups, length))
-        dcols = dcols.reshape(n, c_in, len(grid.offsets), length)
-        for t, off in enumerate(grid.offsets):
-            gxf[:, :, off:off + length] += dcols[:, :, t]
+    gxf = np.zeros((n, c_in, grid.size), dtype=grad_out.dtype)
+    wg = weight.reshape(groups, c_out // groups, -1)  # (G, C_out/G, C_in/G*K)
+    dcols = np.matmul(wg.swapaxes(-1, -2), gv.reshape(n, groups, c_out // groups, length))
+    dcols = dcols.reshape(n, c_in, len(grid.offsets), length)
+    for t, off in enumerate(grid.offsets):
+        gxf[:, :, off:off + length] += dcols[:, :, t]
     return gxf.reshape(padded_shape)
 
 
