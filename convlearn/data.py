@@ -111,7 +111,7 @@ class ImageSet:
 def make_oriented_bars(n_samples: int = 400, *, size: int = 9, noise: float = 0.1, seed=0) -> ImageSet:
     """Synthetic images of one bright bar on a dark background, labelled by the bar's orientation.
 
-    The four classes are :data:`BARS_CLASSES`: horizontal, vertical, main diagonal (``\\``) and
+    The four classes are ``BARS_CLASSES``: horizontal, vertical, main diagonal (``\\``) and
     anti-diagonal (``/``). Each bar has a random offset from the centre and a random brightness in
     [0.7, 1.3], and Gaussian noise of standard deviation ``noise`` is added. A small CNN trained on these
     learns first-layer kernels that look like oriented edge and line detectors.

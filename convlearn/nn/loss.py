@@ -43,7 +43,7 @@ def _check_targets(targets, n: int, n_classes: int) -> np.ndarray:
 class CrossEntropyLoss:
     """Mean softmax cross-entropy ``L = −(1/N) Σ_i log softmax(z_i)[y_i]`` (as ``torch.nn.CrossEntropyLoss``).
 
-    Call it (or :meth:`forward`) with ``logits : (N, K)`` and integer ``targets : (N,)`` in ``[0, K)``;
+    Call it (or ``forward``) with ``logits : (N, K)`` and integer ``targets : (N,)`` in ``[0, K)``;
     :meth:`backward` then returns ``dL/dz = (softmax(z) − onehot(y)) / N``, of shape ``(N, K)``.
 
     Raises

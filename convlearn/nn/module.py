@@ -57,7 +57,7 @@ class Module:
     """Base class of every layer and container.
 
     Subclasses implement :meth:`forward` and :meth:`backward`, list their own
-    parameters in :meth:`_own_parameters` and their sub-modules in
+    parameters in ``_own_parameters()`` and their sub-modules in
     :meth:`children`.
 
     Attributes

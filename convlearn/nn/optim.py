@@ -1,6 +1,6 @@
 """Optimisers updating :class:`~convlearn.nn.Parameter` values in place, with PyTorch's update rules.
 
-Both take the list returned by ``model.parameters()``; call :meth:`step` after ``model.backward``.
+Both take the list returned by ``model.parameters()``; call ``step()`` after ``model.backward``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ where ``g`` is the group of output channel ``o``. One implementation serves 1, 2
   (``np.matmul`` broadcasts over the batch), which lands directly in the ``(N, C_out, *out)`` layout;
 * depthwise (``groups == C_in == C_out``) -- a loop over the K kernel taps, each one multiply-add of a
   shifted, strided slice of the input by a per-channel weight (the GEMMs would be 1×K×L, far too thin); with
-  stride 1 the slices are taken on the flattened input (``_flat.FlatGrid``) so that they are long and contiguous.
+  stride 1 the slices are taken on the flattened input (``_flat.FlatGrid``) so that they are long and contiguous;
+  2-D stride-1 depthwise convolutions of narrow images (``W <= _ROWS_MAX_W``) are instead one GEMM per channel
+  with a row-Toeplitz matrix of the weights (:func:`_depthwise_rows`), also used for their input gradient.
 
 The input gradient (col2im of ``Wᵀ @ grad_out``) also uses the flat view when the stride is 1, and so does
 im2col when the output rows are short (the wasted wrap-around columns cost less than the short copies).
@@ -26,6 +28,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from . import _args
 from ._flat import FlatGrid
@@ -198,6 +201,55 @@ def _forward_flat(xp, weight, dilation, out_shape):
     return np.ascontiguousarray(grid.from_virtual(yv))
 
 
+# Depthwise, stride 1, 2-D, narrow images: one GEMM per channel on a row-Toeplitz ("banded") weight matrix.
+#: Widest input rows (before padding) for which :func:`_depthwise_rows` is used: its GEMM multiplies by
+#: ``kH·W`` weights per output of which only ``kH·kW`` are non-zero, so it pays only while ``W`` is small.
+_ROWS_MAX_W = 32
+
+
+def _use_rows(x_shape, w_shape, stride, groups) -> bool:
+    return (USE_FLAT and len(x_shape) == 4 and all(v == 1 for v in stride)
+            and is_depthwise(x_shape[1], w_shape[0], groups) and x_shape[3] <= _ROWS_MAX_W)
+
+
+def _depthwise_rows(x, weight, pads, dilation, out_shape):
+    """Stride-1 depthwise 2-D correlation of the *unpadded* ``x (N, C, H, W)``; no bias. Returns ``(N, C, *out)``.
+
+    Row ``i`` of the output of channel ``c`` is ``Σ_a x_padH[c, i + a d_H, :] @ T[c, a]``, where the Toeplitz
+    matrix ``T[c, a] (W, W_out)`` holds ``weight[c, 0, a, b]`` at ``(j + b d_W - p_left, j)`` (entries that would
+    fall in the left/right padding are left out, which is the zero padding along W). Stacking the images of one
+    channel on top of each other (channel-major layout), the ``kH`` input rows of every output row are ``kH·W``
+    consecutive numbers (for ``d_H = 1``), and a channel's whole output is one GEMM ``(rows, kH·W) @ (kH·W, W_out)``
+    on one copy of these windows; the rows that straddle two images are computed and dropped.
+    """
+    n, c, h, wd = x.shape
+    kh, kw = weight.shape[2:]
+    (p_top, p_bottom), (p_left, _) = pads
+    d_h, d_w = dilation
+    h_out, w_out = out_shape
+    hp = h + p_top + p_bottom
+    xt = np.zeros((c, n, hp, wd), dtype=x.dtype)
+    xt[:, :, p_top:p_top + h] = x.transpose(1, 0, 2, 3)
+    toeplitz = np.zeros((c, kh, wd, w_out), dtype=x.dtype)
+    j = np.arange(w_out)
+    for b in range(kw):
+        jp = j + b * d_w - p_left
+        ok = (jp >= 0) & (jp < wd)
+        toeplitz[:, :, jp[ok], j[ok]] = weight[:, 0, :, b, None]
+    toeplitz = toeplitz.reshape(c, kh * wd, w_out)
+    rows = n * hp - d_h * (kh - 1)  # the last image's last valid output row is rows - 1
+    flat = xt.reshape(c, n * hp * wd)
+    item = flat.itemsize
+    windows = as_strided(flat, shape=(c, rows, kh, wd), strides=(flat.strides[0], wd * item, d_h * wd * item, item),
+                         writeable=False)
+    y = np.empty((c, n * hp, w_out), dtype=x.dtype)
+    step = _batch_block(rows * kh * wd, budget=64_000)
+    for c0 in range(0, c, step):
+        cols = np.ascontiguousarray(windows[c0:c0 + step]).reshape(-1, rows, kh * wd)
+        np.matmul(cols, toeplitz[c0:c0 + step], out=y[c0:c0 + step, :rows])
+    return np.ascontiguousarray(y.reshape(c, n, hp, w_out)[:, :, :h_out].transpose(1, 0, 2, 3))
+
+
 def _forward_flat_gemm(xp, weight, dilation, groups, out_shape):
     """im2col + GEMM on the flat view: worth its wasted wrap-around columns only when output rows are short."""
     n = xp.shape[0]
@@ -230,6 +282,8 @@ def _input_grad_flat(grad_out, weight, dilation, groups, padded_shape):
         nd = len(padded_shape) - 2
         reach = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:], strict=True)]
         flipped = weight[(slice(None), slice(None)) + (slice(None, None, -1),) * nd]
+        if _use_rows(grad_out.shape, weight.shape, (1,) * nd, groups):
+            return _depthwise_rows(grad_out, flipped, tuple((r, r) for r in reach), dilation, tuple(padded_shape[2:]))
         return _forward_flat(pad(grad_out, tuple((r, r) for r in reach)), flipped, dilation, tuple(padded_shape[2:]))
     grid = FlatGrid(padded_shape[2:], weight.shape[2:], dilation, grad_out.shape[2:])
     gv = grid.to_virtual(grad_out)  # zero at the wrap-around positions: they are not outputs
@@ -251,7 +305,10 @@ def add_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
 
 def conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int) -> np.ndarray:
     s = setup(x, weight, bias, stride, padding, dilation, groups, nd)
-    y = forward_core(pad(s.x, s.pads), s.weight, s.stride, s.dilation, s.groups, s.out_shape)
+    if _use_rows(s.x.shape, s.weight.shape, s.stride, s.groups):
+        y = _depthwise_rows(s.x, s.weight, s.pads, s.dilation, s.out_shape)
+    else:
+        y = forward_core(pad(s.x, s.pads), s.weight, s.stride, s.dilation, s.groups, s.out_shape)
     return np.ascontiguousarray(add_bias(y, s.bias))
 
 

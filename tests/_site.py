@@ -1,0 +1,375 @@
+"""Helpers shared by the book tests: the table of contents, the built site, a local web server and
+the checks that a page of the site works offline in a real browser.
+
+Nothing here needs the internet: the browser checks block (and report) every request that does not go
+to the local server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BOOK = REPO / "book"
+CONFIG_FILES = (REPO / "_config.yml", REPO / "_toc.yml")
+#: The README's build command (the site lands in <path-output>/_build/html).
+BUILD_COMMAND = ("jupyter-book", "build", ".", "-W", "-n", "--keep-going")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+_IGNORED_SOURCE_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+
+
+# --------------------------------------------------------------------------------------------------
+# Table of contents
+# --------------------------------------------------------------------------------------------------
+def _toc_entries(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key in ("root", "file"):
+            if isinstance(node.get(key), str):
+                yield node[key]
+        for key in ("parts", "chapters", "sections"):
+            for child in node.get(key) or ():
+                yield from _toc_entries(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _toc_entries(child)
+
+
+def toc_documents() -> list[str]:
+    """Documents listed in ``_toc.yml`` (root first), as written there: no suffix, '/' separators."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    seen: dict[str, None] = {}
+    for entry in _toc_entries(toc):
+        seen.setdefault(re.sub(r"\.(md|ipynb)$", "", entry), None)
+    return list(seen)
+
+
+def source_file(document: str) -> Path:
+    """The source file of a toc document (``.md`` preferred, else ``.ipynb``)."""
+    for suffix in (".md", ".ipynb"):
+        path = REPO / f"{document}{suffix}"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"{document!r} is listed in _toc.yml but neither .md nor .ipynb exists")
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(\n|\Z)", re.DOTALL)
+
+
+def is_myst_notebook(path: Path) -> bool:
+    """True if ``path`` is a MyST Markdown notebook: YAML front matter with a jupytext/kernelspec header."""
+    if path.suffix == ".ipynb":
+        return True
+    match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+    if not match:
+        return False
+    header = yaml.safe_load(match.group(1)) or {}
+    return isinstance(header, dict) and ("jupytext" in header or "kernelspec" in header)
+
+
+def toc_notebooks() -> list[str]:
+    """Toc documents that are notebooks (these are executed by the build)."""
+    return [doc for doc in toc_documents() if is_myst_notebook(source_file(doc))]
+
+
+# --------------------------------------------------------------------------------------------------
+# The built site
+# --------------------------------------------------------------------------------------------------
+def _newest_source_mtime() -> float:
+    newest = max(path.stat().st_mtime for path in CONFIG_FILES)
+    for path in BOOK.rglob("*"):
+        if path.is_file() and not _IGNORED_SOURCE_PARTS.intersection(path.parts):
+            newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def fresh_site(html_dir: Path) -> bool:
+    """True if ``html_dir`` holds a site built after the last change to book/, _config.yml, _toc.yml."""
+    marker = html_dir / "searchindex.js"  # rewritten at the end of every Sphinx HTML build
+    return marker.is_file() and (html_dir / "index.html").is_file() and marker.stat().st_mtime > _newest_source_mtime()
+
+
+def build_site(path_output: Path) -> Path:
+    """Build the book with the README command into ``path_output``; return the HTML folder."""
+    command = [*BUILD_COMMAND, "--path-output", str(path_output)]
+    env = dict(os.environ)
+    bindir = str(Path(sys.executable).parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        output = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + "\n" + result.stderr)
+        lines = [line for line in output.splitlines() if "IPKernelApp" not in line]  # kernel start-up noise
+        warnings = [line for line in lines if "WARNING" in line or "ERROR" in line]
+        summary = "\n".join([*warnings[:40], "...", *lines[-10:]])
+        raise RuntimeError(f"`{' '.join(command)}` failed with exit code {result.returncode}:\n{summary}")
+    return path_output / "_build" / "html"
+
+
+def html_pages(html_dir: Path) -> list[str]:
+    """Every HTML page of the site, relative to its root (vendored/static folders excluded)."""
+    skip = {"_static", "_vendor", "_sources", "_images"}
+    return sorted(
+        path.relative_to(html_dir).as_posix()
+        for path in html_dir.rglob("*.html")
+        if not skip.intersection(path.relative_to(html_dir).parts)
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature from the base class
+        pass
+
+
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 (ephemeral port) from a background thread; yield the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------------
+# Internal links
+# --------------------------------------------------------------------------------------------------
+class _IdCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is not None and (name == "id" or (name == "name" and tag == "a")):
+                self.ids.add(value)
+
+
+@functools.cache
+def page_ids(path: Path) -> frozenset[str]:
+    """The ``id`` (and ``<a name>``) values of an HTML file."""
+    collector = _IdCollector()
+    collector.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return frozenset(collector.ids)
+
+
+def broken_internal_links(hrefs: list[str], base_url: str, html_dir: Path) -> list[str]:
+    """Absolute hrefs on the local server whose file (or #anchor) does not exist in ``html_dir``."""
+    broken = []
+    for href in sorted(set(hrefs)):
+        if not href.startswith(base_url):
+            continue
+        parts = urlsplit(href)
+        relative = unquote(parts.path)[len(urlsplit(base_url).path) :]
+        target = html_dir / relative
+        if relative == "" or relative.endswith("/"):
+            target = target / "index.html"
+        if not target.is_file():
+            broken.append(f"{href} (no file {relative or 'index.html'})")
+            continue
+        anchor = unquote(parts.fragment)
+        if anchor and target.suffix == ".html" and anchor not in page_ids(target):
+            broken.append(f"{href} (no id {anchor!r} in {target.relative_to(html_dir).as_posix()})")
+    return broken
+
+
+# --------------------------------------------------------------------------------------------------
+# The browser check of one page
+# --------------------------------------------------------------------------------------------------
+_WAIT_FOR_RENDERING = """
+async () => {
+  const deadline = Date.now() + 30000;
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  if (document.querySelector('.math') && window.MathJax) {
+    while (!(window.MathJax.startup && window.MathJax.startup.promise) && Date.now() < deadline) await sleep(50);
+    if (window.MathJax.startup && window.MathJax.startup.promise) await window.MathJax.startup.promise;
+  }
+  const views = () => document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+  const rendered = (s) => s.previousElementSibling && s.previousElementSibling.classList.contains('widget-subarea')
+    && s.previousElementSibling.querySelector('.jupyter-widgets, .widget-inline-hbox, .lm-Widget') !== null;
+  while (Array.from(views()).some((s) => !rendered(s)) && Date.now() < deadline) await sleep(100);
+  for (const img of document.images) {
+    img.loading = 'eager';
+    try { await img.decode(); } catch (e) { /* reported below through naturalWidth */ }
+  }
+}
+"""
+
+_INSPECT_PAGE = """
+() => {
+  const out = {mathNodes: 0, mathContainers: 0, rawTex: [], mathErrors: [], widgetViews: 0,
+               unrenderedWidgets: [], brokenImages: [], hrefs: [], externalChromeLinks: []};
+  const mathNodes = document.querySelectorAll('span.math, div.math');
+  out.mathNodes = mathNodes.length;
+  out.mathContainers = document.querySelectorAll('mjx-container').length;
+  mathNodes.forEach((node) => {
+    const containers = node.querySelectorAll('mjx-container').length;
+    let text = '';
+    node.childNodes.forEach((child) => { if (child.nodeType === Node.TEXT_NODE) text += child.textContent; });
+    if (containers === 0 || /\\\\\\(|\\\\\\[|\\$\\$/.test(text)) out.rawTex.push(node.textContent.slice(0, 120));
+  });
+  document.querySelectorAll('mjx-merror, [data-mjx-error]').forEach((node) => {
+    out.mathErrors.push(node.getAttribute('data-mjx-error') || node.textContent.slice(0, 120));
+  });
+  // An undefined macro is not an error for MathJax 3 (package noundefined): it is shown as red text.
+  // CHTML draws characters with CSS classes (mjx-c5C is a backslash), so read the classes, not the text.
+  document.querySelectorAll('mjx-container mjx-mtext[style*="color: red"]').forEach((node) => {
+    const chars = Array.from(node.querySelectorAll('mjx-c')).map((c) => {
+      const code = (c.className.match(/mjx-c([0-9A-F]+)/) || [])[1];
+      return code ? String.fromCodePoint(parseInt(code, 16)) : '';
+    }).join('');
+    if (chars.startsWith('\\\\')) out.mathErrors.push(`undefined TeX macro ${chars}`);
+  });
+  const article = document.querySelector('article') || document.body;
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const parent = node.parentElement;
+    if (!parent || parent.closest('pre, code, script, style, textarea, mjx-container, .highlight, .output')) continue;
+    if (/\\\\\\(|\\\\\\[|\\$\\$/.test(node.textContent)) out.rawTex.push(node.textContent.trim().slice(0, 120));
+  }
+  const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+  out.widgetViews = views.length;
+  views.forEach((s, i) => {
+    const area = s.previousElementSibling;
+    const ok = area && area.classList.contains('widget-subarea')
+      && area.querySelector('.jupyter-widgets, .widget-inline-hbox, .lm-Widget') !== null
+      && area.getBoundingClientRect().height > 0;
+    if (!ok) out.unrenderedWidgets.push(`widget view #${i + 1}: ${s.textContent.slice(0, 100)}`);
+  });
+  for (const img of document.images) {
+    if (!img.complete || img.naturalWidth === 0) out.brokenImages.push(img.getAttribute('src'));
+  }
+  document.querySelectorAll('a[href]').forEach((a) => {
+    out.hrefs.push(a.href);
+    // The theme's own chrome (navigation bars, footer, buttons) must not point at other sites.
+    if (/^https?:/.test(a.href) && new URL(a.href).origin !== location.origin && !a.closest('article')) {
+      out.externalChromeLinks.push(a.href);
+    }
+  });
+  return out;
+}
+"""
+
+
+@dataclass
+class PageReport:
+    """What went wrong on one page (empty lists: the page works offline)."""
+
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    raw_tex: list[str] = field(default_factory=list)
+    math_errors: list[str] = field(default_factory=list)
+    unrendered_widgets: list[str] = field(default_factory=list)
+    broken_images: list[str] = field(default_factory=list)
+    broken_links: list[str] = field(default_factory=list)
+    external_chrome_links: list[str] = field(default_factory=list)
+    math_nodes: int = 0
+    math_containers: int = 0
+    widget_views: int = 0
+
+    def problems(self) -> list[str]:
+        found = []
+        for name in (
+            "console_errors",
+            "page_errors",
+            "blocked_requests",
+            "failed_requests",
+            "raw_tex",
+            "math_errors",
+            "unrendered_widgets",
+            "broken_images",
+            "broken_links",
+            "external_chrome_links",
+        ):
+            for item in getattr(self, name):
+                found.append(f"{name.replace('_', ' ')}: {item}")
+        if self.math_containers < self.math_nodes:
+            found.append(f"MathJax rendered {self.math_containers} equations but the page has {self.math_nodes}")
+        return found
+
+
+def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Path | None = None) -> PageReport:
+    """Open ``page`` in a fresh browser context with the network cut off; report what breaks."""
+    url = base_url + page
+    report = PageReport(url=url)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+
+    def route(route_obj) -> None:
+        request_url = route_obj.request.url
+        if request_url.startswith(base_url) or request_url.startswith(("data:", "blob:", "about:")):
+            route_obj.continue_()
+        else:
+            report.blocked_requests.append(f"{route_obj.request.resource_type} {request_url}")
+            route_obj.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    page_obj = context.new_page()
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            report.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    page_obj.on("console", on_console)
+    page_obj.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
+
+    def on_failed(request) -> None:
+        if request.url.startswith(base_url):
+            report.failed_requests.append(f"{request.url}: {request.failure}")
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            report.failed_requests.append(f"HTTP {response.status} {response.url}")
+
+    page_obj.on("requestfailed", on_failed)
+    page_obj.on("response", on_response)
+    try:
+        page_obj.goto(url, wait_until="load", timeout=60_000)
+        page_obj.wait_for_load_state("networkidle", timeout=60_000)
+        page_obj.evaluate(_WAIT_FOR_RENDERING)
+        page_obj.wait_for_load_state("networkidle", timeout=60_000)
+        result = page_obj.evaluate(_INSPECT_PAGE)
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page_obj.screenshot(path=str(screenshot), full_page=True)
+    finally:
+        context.close()
+    report.math_nodes = result["mathNodes"]
+    report.math_containers = result["mathContainers"]
+    report.widget_views = result["widgetViews"]
+    report.raw_tex = result["rawTex"]
+    report.math_errors = result["mathErrors"]
+    report.unrendered_widgets = result["unrenderedWidgets"]
+    report.broken_images = result["brokenImages"]
+    report.broken_links = broken_internal_links(result["hrefs"], base_url, html_dir)
+    report.external_chrome_links = result["externalChromeLinks"]
+    return report
