@@ -1,0 +1,144 @@
+"""Generate the nbgrader source notebooks from the text sources in ``exercises/authoring/``.
+
+    python exercises/build.py           # write exercises/source/<assignment>/<assignment>.ipynb
+    python exercises/build.py --check   # exit 1 if a source notebook is missing or out of date
+
+Each ``authoring/<assignment>.md`` is a MyST Markdown notebook (jupytext). A code cell becomes an nbgrader
+cell through two options in its header::
+
+    ```{code-cell} ipython3
+    :nbgrader: solution        # solution | tests | readonly
+    :grade_id: conv_full       # unique within the notebook
+    :points: 3                 # tests cells only
+    ```
+
+``solution`` is an autograded answer (the text between ``### BEGIN SOLUTION`` / ``### END SOLUTION`` is
+replaced by ``raise NotImplementedError()`` in the release); ``tests`` is a locked autograder test cell
+(``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS`` is removed from the release); ``readonly`` is
+locked (restored from the gradebook if a student edits it). Markdown cells may be locked the same way with
+``+++ {"nbgrader": "readonly", "grade_id": "..."}``. Cells without the option are ordinary cells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+AUTHORING = HERE / "authoring"
+SOURCE = HERE / "source"
+
+KINDS = {
+    "solution": {"grade": False, "locked": False, "solution": True, "task": False},
+    "tests": {"grade": True, "locked": True, "solution": False, "task": False},
+    "readonly": {"grade": False, "locked": True, "solution": False, "task": False},
+}
+
+
+def nbgrader_metadata(meta: dict, where: str) -> dict | None:
+    """Turn the short ``nbgrader``/``grade_id``/``points`` options into nbgrader's cell metadata."""
+    kind = meta.pop("nbgrader", None)
+    grade_id = meta.pop("grade_id", None)
+    points = meta.pop("points", None)
+    if kind is None:
+        if grade_id is not None or points is not None:
+            raise ValueError(f"{where}: grade_id/points given without an nbgrader kind")
+        return None
+    if kind not in KINDS:
+        raise ValueError(f"{where}: unknown nbgrader kind {kind!r}; use one of {sorted(KINDS)}")
+    if not grade_id:
+        raise ValueError(f"{where}: an nbgrader {kind} cell needs a grade_id")
+    out = dict(KINDS[kind], grade_id=str(grade_id), schema_version=3)
+    if kind == "tests":
+        if points is None or float(points) <= 0:
+            raise ValueError(f"{where}: a tests cell needs positive points")
+        out["points"] = float(points)
+    elif points is not None:
+        raise ValueError(f"{where}: only tests cells have points")
+    return dict(sorted(out.items()))
+
+
+def build_notebook(md_path: Path) -> nbformat.NotebookNode:
+    """The nbgrader source notebook of one authoring file."""
+    text_nb = jupytext.read(md_path)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    seen: set[str] = set()
+    for i, cell in enumerate(text_nb.cells):
+        meta = dict(cell.metadata)
+        nbg = nbgrader_metadata(meta, f"{md_path.name} cell {i}")
+        if cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(cell.source)
+        elif cell.cell_type == "markdown":
+            new = nbformat.v4.new_markdown_cell(cell.source)
+        else:
+            raise ValueError(f"{md_path.name} cell {i}: unsupported cell type {cell.cell_type}")
+        new.metadata = meta
+        if nbg is not None:
+            if nbg["grade_id"] in seen:
+                raise ValueError(f"{md_path.name}: duplicate grade_id {nbg['grade_id']!r}")
+            seen.add(nbg["grade_id"])
+            new.metadata["nbgrader"] = nbg
+            new.id = nbg["grade_id"].replace("_", "-")
+        else:
+            new.id = f"cell-{i}"
+        nb.cells.append(new)
+    previous = None
+    for cell in nb.cells:
+        nbg = cell.metadata.get("nbgrader")
+        if nbg is None:
+            continue
+        # nbgrader re-inserts a deleted test cell after the previous graded/solution cell, so that must exist.
+        if nbg["grade"] and previous is not None and not (previous["grade"] or previous["solution"]):
+            raise ValueError(f"{md_path.name}: test cell {nbg['grade_id']} must follow a solution or tests cell")
+        previous = nbg
+    nbformat.validate(nb)
+    return nb
+
+
+def render(nb: nbformat.NotebookNode) -> str:
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def targets() -> dict[Path, str]:
+    """Map each output notebook path to its text."""
+    out = {}
+    for md in sorted(AUTHORING.glob("*.md")):
+        name = md.stem
+        out[SOURCE / name / f"{name}.ipynb"] = render(build_notebook(md))
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that source/ is up to date")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in targets().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            stale.append(path)
+            if not args.check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    rel = [str(p.relative_to(HERE.parent)) for p in stale]
+    if args.check:
+        if rel:
+            print("out of date (run `python exercises/build.py`):", *rel, sep="\n  ")
+            return 1
+        print("exercises/source is up to date")
+        return 0
+    print("wrote", *rel, sep="\n  ") if rel else print("nothing to do")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""nbgrader configuration of the convlearn course (run nbgrader from this directory).
+
+See README.md in this directory for the workflow; the instructor's appendix of the book explains it.
+"""
+
+import os
+
+import nbgrader
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "convlearn"
+# The course root is the directory nbgrader runs in (this one); the gradebook is ./gradebook.db.
+
+# Execution while validating and autograding. Every cell gets `timeout` seconds; on timeout the kernel is
+# interrupted, the cell records a CellTimeoutError (0 points for a test cell) and grading goes on with the
+# next cell. The test cells themselves stop each case after a few seconds (convlearn.grading.Checks), so an
+# infinite loop in one function costs that function's points only.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.execute_retries = 0
+# Kernel options while grading: no history file, and one-line tracebacks ("KeyboardInterrupt"), so that an error
+# escaping a test cell (e.g. the cell timeout) cannot print hidden test code into the feedback.
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--InteractiveShell.xmode=Minimal"]
+# After a cell's reply, wait this long for its last outputs. nbgrader fails the submission (and says so)
+# rather than grade a cell whose outputs were lost; the default 4 s is too short on a loaded grading machine.
+c.Execute.iopub_timeout = 30
+c.Execute.raise_on_iopub_timeout = True
+
+# Autograde: locked cells (instructions, setup, tests) are overwritten with the gradebook's versions, and a
+# deleted test cell is put back, so editing or removing a test cannot raise a score.
+c.OverwriteCells.add_missing_cells = True
+
+# Release: the solution region becomes this stub; hidden tests are removed.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.enforce_metadata = True
+c.ClearHiddenTests.enforce_metadata = True
+
+# Feedback: also strip hidden tests from the feedback HTML (students see the words each case printed,
+# never the hidden test code), and use a template that does not load MathJax from a CDN, so the HTML
+# works offline (formulas in the instructions then show as TeX source, e.g. $y[n]$).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+_templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+_nbgrader_templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
+c.HTMLExporter.template_name = "feedback_offline"  # templates/feedback_offline: base template "feedback"
+c.HTMLExporter.template_file = "offline.html.j2"
+c.HTMLExporter.extra_template_basedirs = [_templates, _nbgrader_templates]
+
+# The exchange (release_assignment / fetch / submit / collect) for a real class on JupyterHub; see README.md.
+c.Exchange.root = os.environ.get("CONVLEARN_EXCHANGE", "/srv/nbgrader/exchange")

@@ -1,0 +1,213 @@
+"""Drive the course end to end: copy it, release, fill in submissions from variant files, grade, read scores.
+
+Used by ``tests/test_exercises_nbgrader.py`` and ``benchmarks/bench_grading.py``; usable by hand::
+
+    python exercises/testing/course.py a2_discrete1d      # grade every variant of one assignment, print a table
+
+A *variant* is a Python file in ``testing/variants/<assignment>/`` whose sections replace solution cells::
+
+    \"\"\"Off by one: ... (first line: what the mistake is)
+
+    loses: test_conv_full, test_modes     # test cells that must score less than full marks
+    \"\"\"
+    # %% conv_full                        # grade_id of the solution cell this section replaces
+    def convolve_full(x, k):
+        ...
+
+Solution cells without a section get the reference solution (the source notebook's solution region), so a
+variant isolates one mistake. The file name says what kind it is: ``buggy_*``, ``cheat_*`` or ``hang_*``.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+EXERCISES = Path(__file__).resolve().parents[1]
+REPO = EXERCISES.parent
+VARIANTS = EXERCISES / "testing" / "variants"
+NOTEBOOK_VERSION = 4
+_SECTION = re.compile(r"^# %% (\w+)\s*$", re.MULTILINE)
+_COPY_IGNORE = shutil.ignore_patterns(
+    "release", "submitted", "autograded", "feedback", "gradebook.db", "*.csv", "__pycache__", "testing",
+    ".ipynb_checkpoints",
+)
+
+
+def assignments() -> list[str]:
+    """Assignment names, in course order."""
+    return sorted(p.name for p in (EXERCISES / "source").iterdir() if p.is_dir())
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """A simulated submission: replacement code for some solution cells, and the cells it must lose."""
+
+    name: str
+    kind: str  # buggy | cheat | hang
+    description: str
+    loses: tuple[str, ...]
+    sections: dict
+
+    @classmethod
+    def from_file(cls, path: Path) -> Variant:
+        text = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        loses = ()
+        for line in doc.splitlines():
+            if line.strip().startswith("loses:"):
+                loses = tuple(s.strip() for s in line.split(":", 1)[1].split(",") if s.strip())
+        parts = _SECTION.split(text)
+        sections = {parts[i]: parts[i + 1].strip("\n") + "\n" for i in range(1, len(parts), 2)}
+        if not sections:
+            raise ValueError(f"{path}: no '# %% <grade_id>' section")
+        if not loses:
+            raise ValueError(f"{path}: the docstring must say which test cells it loses ('loses: ...')")
+        kind = path.stem.split("_", 1)[0]
+        if kind not in ("buggy", "cheat", "hang"):
+            raise ValueError(f"{path}: file name must start with buggy_, cheat_ or hang_")
+        return cls(path.stem, kind, doc.splitlines()[0] if doc else path.stem, loses, sections)
+
+
+def variants(assignment: str) -> list[Variant]:
+    return [Variant.from_file(p) for p in sorted((VARIANTS / assignment).glob("*.py"))]
+
+
+def reference_code(source: str) -> str:
+    """A solution cell's source with the BEGIN/END SOLUTION marker lines removed (the solution kept)."""
+    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
+                     and "### END SOLUTION" not in line) + "\n"
+
+
+def is_solution(cell) -> bool:
+    return bool(cell.metadata.get("nbgrader", {}).get("solution"))
+
+
+def is_test(cell) -> bool:
+    nbg = cell.metadata.get("nbgrader", {})
+    return bool(nbg.get("grade")) and not nbg.get("solution")
+
+
+def env() -> dict:
+    """Environment for nbgrader: this Python's bin dir on PATH (nbgrader runs ``alembic``), convlearn importable."""
+    e = dict(os.environ)
+    e["PATH"] = os.path.dirname(sys.executable) + os.pathsep + e.get("PATH", "")
+    e["PYTHONPATH"] = str(REPO) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
+    e.setdefault("OMP_NUM_THREADS", "1")
+    e.setdefault("OPENBLAS_NUM_THREADS", "1")
+    e["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return e
+
+
+class Course:
+    """A throw-away copy of ``exercises/`` in ``root`` (never grades in the repository itself)."""
+
+    def __init__(self, root: Path, *, copy: bool = True, timeout: int | None = None):
+        self.root = Path(root)
+        if copy:
+            shutil.copytree(EXERCISES, self.root, ignore=_COPY_IGNORE, dirs_exist_ok=True)
+        self.timeout = timeout
+
+    def nbgrader(self, *args: str, check: bool = True, db: str | None = None) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "nbgrader", *args]
+        if self.timeout is not None and args and args[0] in ("autograde", "validate"):
+            cmd.append(f"--Execute.timeout={self.timeout}")
+        if db is not None and args and args[0] != "validate":
+            cmd.append(f"--CourseDirectory.db_url=sqlite:///{db}")
+        proc = subprocess.run(cmd, cwd=self.root, env=env(), capture_output=True, text=True)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def source_notebook(self, assignment: str) -> nbformat.NotebookNode:
+        return nbformat.read(self.root / "source" / assignment / f"{assignment}.ipynb", NOTEBOOK_VERSION)
+
+    def release_notebook(self, assignment: str) -> nbformat.NotebookNode:
+        return nbformat.read(self.root / "release" / assignment / f"{assignment}.ipynb", NOTEBOOK_VERSION)
+
+    def submission(self, assignment: str, variant: Variant | str) -> nbformat.NotebookNode:
+        """A student notebook: the release with its solution cells filled in.
+
+        ``variant`` is a :class:`Variant`, ``"reference"`` (all reference solutions), ``"blank"`` (the release
+        untouched) or ``"tampered"`` (reference solutions, but every visible test replaced by a forged full
+        score and one test cell deleted — nbgrader must restore them).
+        """
+        release = self.release_notebook(assignment)
+        if variant == "blank":
+            return release
+        reference = {c.metadata["nbgrader"]["grade_id"]: reference_code(c.source)
+                     for c in self.source_notebook(assignment).cells if is_solution(c)}
+        sections = variant.sections if isinstance(variant, Variant) else {}
+        unknown = set(sections) - set(reference)
+        if unknown:
+            raise ValueError(f"{variant.name}: no solution cell {sorted(unknown)} in {assignment}")
+        cells = []
+        deleted = False
+        for cell in release.cells:
+            if is_solution(cell):
+                gid = cell.metadata["nbgrader"]["grade_id"]
+                cell.source = sections.get(gid, reference[gid])
+            elif variant == "tampered" and is_test(cell):
+                if not deleted:
+                    deleted = True
+                    continue
+                cell.source = f"{cell.metadata['nbgrader']['points']}  # all good, full marks"
+            cells.append(cell)
+        release.cells = cells
+        return release
+
+    def submit(self, student: str, assignment: str, nb: nbformat.NotebookNode) -> None:
+        path = self.root / "submitted" / student / assignment / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+
+    def scores(self, assignment: str, student: str, db: str | None = None) -> dict[str, tuple[float, float]]:
+        """``{test cell grade_id: (score, max_score)}`` from the gradebook."""
+        from nbgrader.api import Gradebook
+
+        url = f"sqlite:///{db or self.root / 'gradebook.db'}"
+        with Gradebook(url) as gb:
+            nb = gb.find_submission_notebook(assignment, assignment, student)
+            return {g.name: (float(g.score), float(g.max_score)) for g in nb.grades}
+
+
+def grade_all(assignment: str, root: Path, timeout: int = 40) -> list[tuple[str, str, dict]]:
+    """Release one assignment in ``root``, submit and autograde every variant; return (name, kind, scores)."""
+    course = Course(root, timeout=timeout)
+    course.nbgrader("generate_assignment", assignment, "--force")
+    subs = [("reference", "reference"), ("blank", "blank"), ("tampered", "tampered")]
+    subs += [(v.name, v) for v in variants(assignment)]
+    for name, sub in subs:
+        course.submit(name, assignment, course.submission(assignment, sub))
+    course.nbgrader("autograde", assignment, "--force")
+    return [(name, sub.kind if isinstance(sub, Variant) else name, course.scores(assignment, name))
+            for name, sub in subs]
+
+
+def main(argv=None) -> int:
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description="Grade every variant of one or more assignments.")
+    parser.add_argument("assignment", nargs="*", default=None)
+    args = parser.parse_args(argv)
+    for assignment in args.assignment or assignments():
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, kind, scores in grade_all(assignment, Path(tmp)):
+                got = sum(s for s, _ in scores.values())
+                top = sum(m for _, m in scores.values())
+                lost = ", ".join(k for k, (s, m) in scores.items() if s < m) or "-"
+                print(f"{assignment:16s} {name:28s} {kind:9s} {got:5.2f}/{top:5.2f}  lost: {lost}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Fast checks of the course: generated notebooks in sync, consistent grading metadata, variants well formed,
+and the grading helpers in convlearn.grading (blocking, time and memory limits, messages, partial credit).
+
+The end-to-end nbgrader run is in test_exercises_nbgrader.py (marked ``nbgrader``).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from convlearn import grading
+
+REPO = Path(__file__).resolve().parents[1]
+EXERCISES = REPO / "exercises"
+sys.path.insert(0, str(EXERCISES / "testing"))
+import course  # noqa: E402
+
+ASSIGNMENTS = course.assignments()
+
+
+def test_six_assignments():
+    assert ASSIGNMENTS == ["a1_integral", "a2_discrete1d", "a3_conv2d", "a4_conv_layer", "a5_backward", "a6_cnn"]
+
+
+def test_source_notebooks_are_generated_from_authoring():
+    proc = subprocess.run([sys.executable, str(EXERCISES / "build.py"), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_grading_metadata_is_consistent(assignment):
+    nb = nbformat.read(EXERCISES / "source" / assignment / f"{assignment}.ipynb", 4)
+    tests = [c for c in nb.cells if course.is_test(c)]
+    solutions = [c for c in nb.cells if course.is_solution(c)]
+    assert tests and solutions
+    total = 0.0
+    for cell in tests:
+        gid = cell.metadata.nbgrader["grade_id"]
+        points = cell.metadata.nbgrader["points"]
+        total += points
+        # the partial-credit scale inside the cell must match nbgrader's points for the cell
+        declared = re.findall(r"Checks\(points=([0-9.]+)", cell.source)
+        assert declared and all(float(p) == points for p in declared), gid
+        assert cell.source.rstrip().endswith("checks.score()"), f"{gid}: the score must be the last expression"
+        assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source, gid
+        assert "forbidden=" in cell.source, f"{gid}: library routines must be blocked while grading"
+    for cell in solutions:
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+    assert 8 <= total <= 15
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_variants_are_well_formed(assignment):
+    nb = nbformat.read(EXERCISES / "source" / assignment / f"{assignment}.ipynb", 4)
+    solution_ids = {c.metadata.nbgrader["grade_id"] for c in nb.cells if course.is_solution(c)}
+    test_ids = {c.metadata.nbgrader["grade_id"] for c in nb.cells if course.is_test(c)}
+    variants = course.variants(assignment)
+    kinds = {v.kind for v in variants}
+    assert {"buggy", "cheat", "hang"} <= kinds
+    assert sum(v.kind == "buggy" for v in variants) >= 4
+    for v in variants:
+        assert set(v.sections) <= solution_ids, v.name
+        assert set(v.loses) <= test_ids, v.name
+        for code in v.sections.values():
+            compile(code, v.name, "exec")
+
+
+# --- convlearn.grading -----------------------------------------------------------------------------------
+
+
+def test_forbid_blocks_module_attribute_and_aliases_then_restores():
+    original = np.convolve
+    namespace = {"cv": np.convolve}
+    with grading.forbid(["numpy.convolve"], [namespace]):
+        with pytest.raises(grading.ForbiddenCallError, match="numpy.convolve"):
+            np.convolve([1, 2], [1, 1])
+        with pytest.raises(grading.ForbiddenCallError):
+            namespace["cv"]([1, 2], [1, 1])
+    assert np.convolve is original and namespace["cv"] is original
+    np.testing.assert_array_equal(np.convolve([1, 2], [1, 1]), [1, 3, 2])
+
+
+def test_forbid_ignores_names_that_do_not_exist():
+    with grading.forbid(["convlearn.no_such_module.f", "numpy.no_such_function"]):
+        pass
+
+
+def test_time_limit_stops_an_infinite_loop():
+    with pytest.raises(TimeoutError, match="did not finish"), grading.time_limit(0.2):
+        while True:
+            pass
+
+
+def test_memory_limit_turns_a_runaway_allocation_into_memory_error():
+    pytest.importorskip("resource")
+    with pytest.raises(MemoryError), grading.memory_limit(256 << 20):
+        np.ones((1 << 30,))  # 8 GiB
+    np.ones((1 << 20,))  # the limit is lifted afterwards
+
+
+def test_expect_close_describes_without_dumping_expected():
+    expected = np.array([[0.123456, 7.654321], [1.5, 2.5]])
+    with pytest.raises(AssertionError) as info:
+        grading.expect_close(expected + [[0, 0], [0, 1]], expected, "conv(x)")
+    message = str(info.value)
+    assert "1 of 4 entries are wrong" in message and "(1, 1)" in message
+    assert "7.654321" not in message and "0.123456" not in message
+    with pytest.raises(AssertionError, match=r"shape \(2,\), expected \(2, 2\)"):
+        grading.expect_close([1, 2], expected)
+    with pytest.raises(AssertionError, match="dtype int64, expected float64"):
+        grading.expect_close(np.array([1, 2]), [1.0, 2.0], dtype=np.float64)
+    with pytest.raises(AssertionError, match="None"):
+        grading.expect_close(None, [1.0])
+
+
+def test_checks_partial_credit_and_reasons(capsys):
+    checks = grading.Checks(points=3, forbidden=["numpy.convolve"], seconds=0.5)
+    with checks.case("passes"):
+        pass
+    with checks.case("wrong value", weight=2):
+        grading.expect_close([1.0], [2.0], "f()")
+    with checks.case("library call"):
+        np.convolve([1], [1])
+    with checks.case("not implemented"):
+        raise NotImplementedError
+    with checks.case("hangs"):
+        while True:
+            pass
+    checks.after_timeout = 0.1
+    start = time.monotonic()
+    with checks.case("hangs again after a hang: stopped sooner"):
+        while True:
+            pass
+    assert time.monotonic() - start < 0.4
+    with checks.case("passes after a hang", weight=2):
+        pass
+    assert checks.earned() == pytest.approx(3 * 3 / 9, abs=1e-4)
+    report = checks.report()
+    assert "numpy.convolve" in report and "not implemented yet" in report and "did not finish" in report
+    assert "shorter limit" in report
+    assert checks.score() == checks.earned()
+    assert "2 of 7 checks passed" in capsys.readouterr().out
+
+
+def test_checks_memory_error_fails_the_case_only():
+    pytest.importorskip("resource")
+    checks = grading.Checks(points=2, memory=256 << 20)
+    with checks.case("runaway allocation"):
+        np.ones((1 << 30,))
+    with checks.case("small allocation afterwards"):
+        np.ones((1 << 10,))
+    assert [r.passed for r in checks.results] == [False, True]
+    assert "ran out of memory" in checks.results[0].reason
+
+
+def test_checks_do_not_swallow_keyboard_interrupt():
+    checks = grading.Checks(points=1)
+    with pytest.raises(KeyboardInterrupt), checks.case("interrupted by the notebook's cell timeout"):
+        raise KeyboardInterrupt
+
+
+def test_variant_submission_fills_solution_cells(tmp_path):
+    variant = course.variants("a2_discrete1d")[0]
+    c = course.Course(tmp_path / "c", copy=True)
+    release_dir = c.root / "release" / "a2_discrete1d"
+    release_dir.mkdir(parents=True)
+    # a stand-in release: the source with solutions stubbed as nbgrader would
+    nb = c.source_notebook("a2_discrete1d")
+    for cell in nb.cells:
+        if course.is_solution(cell):
+            cell.source = "# YOUR CODE HERE\nraise NotImplementedError()"
+    nbformat.write(nb, release_dir / "a2_discrete1d.ipynb")
+    sub = c.submission("a2_discrete1d", variant)
+    sources = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in sub.cells if course.is_solution(cell)}
+    for gid, code in sources.items():
+        assert "NotImplementedError" not in code
+        assert "### BEGIN SOLUTION" not in code
+        if gid in variant.sections:
+            assert code == variant.sections[gid]
