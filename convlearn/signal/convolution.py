@@ -71,19 +71,25 @@ def convolve1d(x, k, mode="full", *, method="auto"):
     array([0. , 1. , 2.5, 4. , 1.5])
     """
     x, k, mode = check_1d(x, k, "x", "k", mode)
-    method = check_method(method)
     dtype = result_dtype(x, k)
     x64, k64 = _f64(x), _f64(k)
     m, n = len(x64), len(k64)
-    if method == "auto":
-        method = _fast.choose_method_1d(m, n)
-        if method == "fft" and not _fast.all_finite(x64, k64):
-            method = "direct"
+    method = _method_1d(method, x64, k64)
     if method == "direct":
         out = np.convolve(x64, k64, mode)
     else:
         out = crop_1d_convolve(_fast.conv1d_fft_full(x64, k64), m, n, mode)
     return np.ascontiguousarray(out, dtype=dtype)
+
+
+def _method_1d(method, x64, k64):
+    """Resolve ``method="auto"`` for a 1-D pair: FFT when cheaper and every value is finite."""
+    method = check_method(method)
+    if method == "auto":
+        method = _fast.choose_method_1d(len(x64), len(k64))
+        if method == "fft" and not _fast.all_finite(x64, k64):
+            method = "direct"
+    return method
 
 
 def correlate1d(x, k, mode="valid", *, method="auto"):
@@ -112,14 +118,10 @@ def correlate1d(x, k, mode="valid", *, method="auto"):
     array([-1., -1., -1.])
     """
     x, k, mode = check_1d(x, k, "x", "k", mode)
-    method = check_method(method)
     dtype = result_dtype(x, k)
     x64, k64 = _f64(x), _f64(k)
     m, n = len(x64), len(k64)
-    if method == "auto":
-        method = _fast.choose_method_1d(m, n)
-        if method == "fft" and not _fast.all_finite(x64, k64):
-            method = "direct"
+    method = _method_1d(method, x64, k64)
     if method == "direct":
         out = np.correlate(x64, k64, mode)
     elif n <= m:

@@ -260,8 +260,6 @@ def arithmetic_figure(
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
     layout = conv_layout(
         input_size,
         kernel_size,
@@ -271,13 +269,25 @@ def arithmetic_figure(
         output_padding=output_padding,
         transposed=transposed,
     )
-    fig, axes = plt.subplots(
-        1, 2, figsize=figsize, gridspec_kw={"width_ratios": [layout.kinds.shape[0], max(3, layout.output_size)]}
-    )
+    fig, axes = _layout_axes(layout, figsize=figsize)
     draw_layout(axes, layout, cell)
-    fig.suptitle(_caption(layout), fontsize=10)
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.82, wspace=0.3)
     return fig
+
+
+def _layout_axes(layout, *, figsize, dpi=None):
+    """The two side-by-side axes (input grid, output grid) sized to ``layout``, with its caption."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        1,
+        2,
+        figsize=figsize,
+        dpi=dpi,
+        gridspec_kw={"width_ratios": [layout.kinds.shape[0], max(3, layout.output_size)]},
+    )
+    fig.suptitle(_caption(layout), fontsize=10)
+    return fig, axes
 
 
 def arithmetic_animation(
@@ -314,14 +324,7 @@ def arithmetic_animation(
         output_padding=output_padding,
         transposed=transposed,
     )
-    fig, axes = plt.subplots(
-        1,
-        2,
-        figsize=figsize,
-        dpi=dpi,
-        gridspec_kw={"width_ratios": [layout.kinds.shape[0], max(3, layout.output_size)]},
-    )
-    fig.suptitle(_caption(layout), fontsize=10)
+    fig, axes = _layout_axes(layout, figsize=figsize, dpi=dpi)
     n = layout.output_size
     cells = [(i, j) for i in range(n) for j in range(n)]
 
