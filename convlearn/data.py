@@ -165,7 +165,8 @@ def iterate_minibatches(x: np.ndarray, y: np.ndarray, batch_size: int, *, shuffl
     """Yield ``(x_batch, y_batch)`` pairs covering the data once (the last batch may be smaller).
 
     With ``shuffle=True`` the order is a permutation drawn from ``rng`` (Generator, int seed, or
-    ``None`` for seed 0), so the same seed gives the same batches.
+    ``None`` for the default generator of :func:`convlearn.manual_seed`), so the same seed gives the
+    same batches.
     """
     n = x.shape[0]
     if y.shape[0] != n:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import convlearn
 from convlearn import nn
 from convlearn.gradcheck import check_gradient
+from convlearn.nn import functional as F
 
 # (factory, input shape) -- small enough for central differences, covering stride/padding/dilation/groups.
 LAYER_CASES = {
@@ -253,10 +255,12 @@ def test_wrong_input_shape_names_layer_and_shapes():
         nn.Linear(10, 2).forward(np.zeros((2, 4, 3)))
     with pytest.raises(ValueError, match=r"MaxPool2d.*\(N, C, H, W\)"):
         nn.MaxPool2d(2).forward(np.zeros((4, 4)))
-    with pytest.raises(ValueError, match=r"kernel spans \(5, 5\).*\(3, 3\)"):
+    with pytest.raises(ValueError, match=r"Conv2d\(1, 1, kernel_size=\(5, 5\).*\(1, 1, 3, 3\)"):
         nn.Conv2d(1, 1, 5).forward(np.zeros((1, 1, 3, 3)))
-    with pytest.raises(ValueError, match="pooling window"):
+    with pytest.raises(ValueError, match=r"MaxPool2d\(kernel_size=\(4, 4\).*\(1, 1, 3, 3\)"):
         nn.MaxPool2d(4).forward(np.zeros((1, 1, 3, 3)))
+    with pytest.raises(ValueError, match=r"AvgPool2d\(kernel_size=\(2, 2\).*padding"):
+        nn.AvgPool2d(2, padding=2).forward(np.zeros((1, 1, 6, 6)))
     with pytest.raises(ValueError, match=r"Conv1d.*\(N, 2, L\)"):
         nn.Conv1d(2, 2, 3).forward(np.zeros((1, 3, 9)))
     with pytest.raises(ValueError, match=r"grad_out.*\(1, 1, 4, 4\)"):
@@ -284,3 +288,109 @@ def test_bad_constructor_arguments_and_order():
         nn.ReLU().forward(np.zeros((2, 2), dtype=complex))
     with pytest.raises(RuntimeError, match="before forward"):
         nn.Linear(2, 2).backward(np.zeros((1, 2)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Flags are validated like the functions validate them (no truthiness of strings)
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: nn.MaxPool2d(2, ceil_mode="False"),
+    lambda: nn.AvgPool2d(2, ceil_mode="False"),
+    lambda: nn.AvgPool2d(2, count_include_pad="False"),
+    lambda: nn.AvgPool2d(2, count_include_pad=0),
+    lambda: nn.Conv2d(1, 1, 3, bias="False"),
+    lambda: nn.Linear(2, 2, bias=None),
+], ids=["max-ceil", "avg-ceil", "avg-count", "avg-count-int", "conv-bias", "linear-bias"])
+def test_flags_must_be_bools(make):
+    with pytest.raises(TypeError, match="must be a bool"):
+        make()
+
+
+def test_layer_flag_errors_are_the_functions_errors():
+    x = np.zeros((1, 1, 4, 4))
+    for layer_call, fn_call in [
+        (lambda: nn.MaxPool2d(2, ceil_mode="False"), lambda: F.max_pool2d(x, 2, ceil_mode="False")),
+        (lambda: nn.AvgPool2d(2, count_include_pad="False"), lambda: F.avg_pool2d(x, 2, count_include_pad="False")),
+    ]:
+        with pytest.raises(TypeError) as from_layer:
+            layer_call()
+        with pytest.raises(TypeError) as from_fn:
+            fn_call()
+        assert str(from_layer.value) == str(from_fn.value)
+
+
+def test_numpy_bools_are_accepted():
+    assert nn.MaxPool2d(2, ceil_mode=np.True_).ceil_mode is True
+    assert nn.AvgPool2d(2, count_include_pad=np.False_).count_include_pad is False
+
+
+# ------------------------------------------------------------------------------------------------
+# Random initialisation: one default generator, restarted by convlearn.manual_seed
+# ------------------------------------------------------------------------------------------------
+def test_layers_without_rng_get_different_weights():
+    a, b = nn.Conv2d(4, 4, 3), nn.Conv2d(4, 4, 3)
+    assert not np.array_equal(a.weight.value, b.weight.value)
+    assert not np.array_equal(nn.Linear(5, 5).weight.value, nn.Linear(5, 5).weight.value)
+
+
+def test_manual_seed_makes_default_draws_reproducible():
+    convlearn.manual_seed(7)
+    first = [nn.Conv2d(2, 3, 3).weight.value, nn.Linear(4, 2).weight.value, nn.Dropout(0.5).forward(np.ones(50))]
+    convlearn.manual_seed(7)
+    again = [nn.Conv2d(2, 3, 3).weight.value, nn.Linear(4, 2).weight.value, nn.Dropout(0.5).forward(np.ones(50))]
+    for u, v in zip(first, again, strict=True):
+        np.testing.assert_array_equal(u, v)
+    # the default generator is numpy's default_rng(seed): the first layer's weights are its first draws
+    convlearn.manual_seed(11)
+    w = nn.Conv2d(2, 3, 3).weight.value
+    expected = np.random.default_rng(11).standard_normal((3, 2, 3, 3)) * np.sqrt(2 / (2 * 9))
+    np.testing.assert_allclose(w, expected, rtol=1e-15)
+
+
+def test_dropout_follows_a_later_manual_seed():
+    drop = nn.Dropout(0.5)  # built before seeding: still draws from the (re-seeded) default generator
+    convlearn.manual_seed(3)
+    m1 = drop.forward(np.ones(100))
+    convlearn.manual_seed(3)
+    np.testing.assert_array_equal(drop.forward(np.ones(100)), m1)
+
+
+def test_explicit_rng_is_independent_of_the_default_generator():
+    convlearn.manual_seed(0)
+    a = nn.Conv2d(2, 2, 3, rng=5).weight.value
+    nn.Conv2d(2, 2, 3)  # advances the default generator only
+    np.testing.assert_array_equal(nn.Conv2d(2, 2, 3, rng=5).weight.value, a)
+    gen = np.random.default_rng(5)
+    np.testing.assert_array_equal(nn.Conv2d(2, 2, 3, rng=gen).weight.value, a)
+
+
+@pytest.mark.parametrize("seed", [1.5, "0", True, None])
+def test_manual_seed_rejects_non_ints(seed):
+    with pytest.raises(TypeError, match="seed must be an int"):
+        convlearn.manual_seed(seed)
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        convlearn.manual_seed(-1)
+
+
+# ------------------------------------------------------------------------------------------------
+# The layers compute through nn.functional: identical numbers to the functional call
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", ["conv1d", "conv1d_groups_dil", "conv2d", "conv2d_all", "conv2d_same_even",
+                                  "conv2d_valid_nobias", "conv3d", "conv_transpose2d", "conv_transpose2d_dil"])
+def test_conv_layers_equal_their_functional_call(case, rng):
+    layer, shape = LAYER_CASES[case][0](), LAYER_CASES[case][1]
+    x = rng.standard_normal(shape)
+    fn = {nn.Conv1d: "conv1d", nn.Conv2d: "conv2d", nn.Conv3d: "conv3d",
+          nn.ConvTranspose2d: "conv_transpose2d"}[type(layer)]
+    kw = dict(stride=layer.stride, padding=layer.padding, dilation=layer.dilation, groups=layer.groups)
+    if isinstance(layer, nn.ConvTranspose2d):
+        kw["output_padding"] = layer.output_padding
+    b = None if layer.bias is None else layer.bias.value
+    y = getattr(F, fn)(x, layer.weight.value, b, **kw)
+    np.testing.assert_array_equal(layer.forward(x), y)
+    g = rng.standard_normal(y.shape)
+    grads = getattr(F, f"{fn}_backward")(g, x, layer.weight.value, **kw)
+    np.testing.assert_array_equal(layer.backward(g), grads[0])
+    np.testing.assert_array_equal(layer.weight.grad, grads[1])
+    if layer.bias is not None:
+        np.testing.assert_array_equal(layer.bias.grad, grads[2])
