@@ -1,4 +1,4 @@
-"""An independent audit of the public API against ``shared/API-CONTRACT.md``.
+"""An independent audit of the public API against its contract, stated in ``book/appendix/api.md`` ("The contract").
 
 Every test here is derived from the contract text alone, not from the implementation:
 
@@ -34,7 +34,7 @@ def gen(*key: int) -> np.random.Generator:
 
 
 # ------------------------------------------------------------------------------------------------------------
-# 1. Signatures, transcribed from shared/API-CONTRACT.md
+# 1. Signatures, transcribed from the contract (book/appendix/api.md)
 # ------------------------------------------------------------------------------------------------------------
 _CONV = [("x", E), ("weight", E), ("bias", None), ("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1)]
 _2D = [("image", E), ("kernel", E), ("mode", "full"), ("boundary", "fill"), ("fillvalue", 0)]
@@ -150,7 +150,7 @@ CASES = [
     Case("avg_pool2d_backward", F.avg_pool2d_backward, ((2, 3, 3, 2), (2, 3, 7, 6)), {"stride": 2}, (3,)),
     Case("avg_pool2d_backward-pad", F.avg_pool2d_backward, ((2, 3, 4, 4), (2, 3, 7, 6)),
          {"padding": 1, "ceil_mode": True, "count_include_pad": False}, (2,)),
-    # Beyond the contract, the agreed names (shared/COMMON.md) follow the same package-wide rules:
+    # Beyond the contract, the other public operations follow the same package-wide rules:
     Case("conv1d_backward", F.conv1d_backward, ((2, 6, 5), (2, 4, 9), (6, 2, 3)),
          {"stride": 2, "padding": 1, "groups": 2}),
     Case("conv3d_backward", F.conv3d_backward, ((1, 3, 6, 1, 7), (1, 2, 5, 4, 6), (3, 2, 2, 3, 2)),
