@@ -257,64 +257,7 @@ def test_conv1d_and_conv3d_agree_with_conv2d():
     np.testing.assert_allclose(F.conv3d(x3, w3)[:, :, 0], F.conv2d(x3[:, :, 0], w3[:, :, 0]), rtol=1e-12)
 
 
-# ------------------------------------------------------------------------------------------------------------
-# dtypes and purity
-# ------------------------------------------------------------------------------------------------------------
-def test_float32_in_float32_out_within_tolerance():
-    rng = gen(4)
-    x, w, b, kw = random_conv(rng, 2)
-    y64 = F.conv2d(x, w, b, **kw)
-    y32 = F.conv2d(x.astype(np.float32), w.astype(np.float32), None if b is None else b.astype(np.float32), **kw)
-    assert y32.dtype == np.float32
-    assert_close(y32.astype(np.float64), y64, rtol=1e-4)
-    g = rng.standard_normal(y64.shape).astype(np.float32)
-    for grad in F.conv2d_backward(g, x.astype(np.float32), w.astype(np.float32), **kw):
-        assert grad.dtype == np.float32
-    x32 = x.astype(np.float32)
-    assert F.max_pool2d(x32, 2, padding=1).dtype == np.float32
-    assert F.avg_pool2d(x32, 2, padding=1).dtype == np.float32
-    assert F.conv_transpose2d(x32, rng.standard_normal((x.shape[1], 2, 2, 2)).astype(np.float32)).dtype == np.float32
-
-
-def test_mixed_float32_and_float64_gives_float64():
-    x = np.ones((1, 1, 4, 4), dtype=np.float32)
-    assert F.conv2d(x, np.ones((1, 1, 2, 2))).dtype == np.float64
-
-
-def test_integer_inputs_computed_as_float64():
-    x = np.arange(32).reshape(1, 2, 4, 4)
-    w = np.ones((1, 2, 2, 2), dtype=np.int64)
-    y = F.conv2d(x, w)
-    assert y.dtype == np.float64
-    np.testing.assert_allclose(y, F.conv2d(x.astype(float), w.astype(float)))
-    assert F.max_pool2d(x, 2).dtype == np.float64
-    assert F.avg_pool2d(x, 2).dtype == np.float64
-    assert F.conv1d([[[1, 2, 3]]], [[[1, 1]]]).tolist() == [[[3.0, 5.0]]]
-
-
-def test_inputs_are_never_modified():
-    rng = gen(5)
-    x, w, b, kw = random_conv(rng, 2)
-    b = rng.standard_normal(w.shape[0])
-    copies = [a.copy() for a in (x, w, b)]
-    y = F.conv2d(x, w, b, **kw)
-    g = rng.standard_normal(y.shape)
-    g0 = g.copy()
-    F.conv2d_backward(g, x, w, **kw)
-    F.max_pool2d_backward(F.max_pool2d(x, 2, padding=1), x, 2, padding=1)
-    F.avg_pool2d_backward(F.avg_pool2d(x, 2, padding=1), x, 2, padding=1)
-    F.im2col(x, 2, padding=1)
-    for a, c in zip((x, w, b), copies, strict=True):
-        np.testing.assert_array_equal(a, c)
-    np.testing.assert_array_equal(g, g0)
-
-
-def test_outputs_do_not_alias_inputs():
-    x = np.ones((1, 2, 3, 3))
-    y = F.conv2d(x, np.ones((2, 2, 1, 1)))
-    assert not np.shares_memory(x, y)
-    cols = F.im2col(x, 1)
-    assert not np.shares_memory(x, cols)
+# dtypes and purity: their one home is tests/test_contract.py
 
 
 # ------------------------------------------------------------------------------------------------------------
