@@ -350,22 +350,9 @@ class ConvTranspose2d(_ConvNd):
     _op = "conv_transpose2d"
     _transposed = True
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation=1,
-        *,
-        init: str = "he",
-        rng=None,
-        dtype=np.float64,
-    ) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, *, init: str = "he", rng=None,
+                 dtype=np.float64) -> None:
         self.output_padding = as_int_tuple(output_padding, 2, "output_padding", minimum=0)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          init=init, rng=rng, dtype=dtype)
