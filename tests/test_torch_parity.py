@@ -31,11 +31,12 @@ def gen(i):
     return np.random.default_rng([SEED, 99, i])
 
 
-def assert_matches(ours, theirs, dtype):
+def assert_matches(ours, theirs, dtype=np.float64):
+    """``ours`` has PyTorch's shape and dtype, and its values to TOL[dtype] of the largest |value| (at least 1)."""
     theirs = theirs.detach().numpy()
-    assert ours.shape == theirs.shape
+    assert ours.shape == theirs.shape, f"shape {ours.shape}, torch {theirs.shape}"
     assert ours.dtype == theirs.dtype == dtype
-    scale = max(1.0, float(np.max(np.abs(theirs))))
+    scale = max(1.0, float(np.max(np.abs(theirs), initial=0.0)))
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=TOL[dtype] * scale)
 
 
@@ -241,15 +242,8 @@ def test_max_pool2d_with_nan_and_minus_inf_like_torch(torch, case):
 
 
 def cgen(*key: int) -> np.random.Generator:
+    """The random stream of the contract's cases (kept apart from ``gen``'s so that their data stay the same)."""
     return np.random.default_rng([SEED, 7, *key])
-
-
-def assert_torch(ours, theirs, dtype=np.float64):
-    theirs = theirs.detach().numpy()
-    assert ours.shape == theirs.shape, f"shape {ours.shape}, torch {theirs.shape}"
-    assert ours.dtype == dtype
-    scale = max(1.0, float(np.max(np.abs(theirs), initial=0.0)))
-    np.testing.assert_allclose(ours, theirs, rtol=0, atol=TOL[dtype] * scale)
 
 
 def _t(torch, a, grad=False):
@@ -287,8 +281,8 @@ def test_conv_against_torch(torch, case, dtype):
     nd = case[0]
     ours = getattr(F, f"conv{nd}d")
     theirs = getattr(torch.nn.functional, f"conv{nd}d")
-    assert_torch(ours(x, w, b, **kw), theirs(_t(torch, x), _t(torch, w), _t(torch, b), **kw), dtype)
-    assert_torch(ours(x, w, **kw), theirs(_t(torch, x), _t(torch, w), **kw), dtype)
+    assert_matches(ours(x, w, b, **kw), theirs(_t(torch, x), _t(torch, w), _t(torch, b), **kw), dtype)
+    assert_matches(ours(x, w, **kw), theirs(_t(torch, x), _t(torch, w), **kw), dtype)
 
 
 @pytest.mark.parametrize("case", CONTRACT_CONV_CASES, ids=str)
@@ -302,9 +296,9 @@ def test_conv_backward_against_autograd(torch, case, dtype):
     go = cgen(32).standard_normal(tuple(y.shape)).astype(dtype)
     (y * _t(torch, go)).sum().backward()
     gx, gw, gb = getattr(F, f"conv{nd}d_backward")(go, x, w, **kw)
-    assert_torch(gx, tx.grad, dtype)
-    assert_torch(gw, tw.grad, dtype)
-    assert_torch(gb, tb.grad, dtype)
+    assert_matches(gx, tx.grad, dtype)
+    assert_matches(gw, tw.grad, dtype)
+    assert_matches(gb, tb.grad, dtype)
 
 
 def test_conv2d_geometry_sweep_against_torch(torch):
@@ -322,11 +316,11 @@ def test_conv2d_geometry_sweep_against_torch(torch):
             with pytest.raises(ValueError):
                 F.conv_output_size(h, k, stride=s, padding=p, dilation=d)
             continue
-        assert_torch(F.conv2d(x, w, stride=(s, 1), padding=(p, 0), dilation=(d, 1)), ref)
+        assert_matches(F.conv2d(x, w, stride=(s, 1), padding=(p, 0), dilation=(d, 1)), ref)
         assert F.conv_output_size(h, k, stride=s, padding=p, dilation=d) == ref.shape[2]
         if s == 1:
             same = torch.nn.functional.conv2d(_t(torch, x), _t(torch, w), padding="same", dilation=(d, 1))
-            assert_torch(F.conv2d(x, w, padding="same", dilation=(d, 1)), same)
+            assert_matches(F.conv2d(x, w, padding="same", dilation=(d, 1)), same)
             assert F.conv_output_size(h, k, padding="same", dilation=d) == same.shape[2] == h
 
 
@@ -352,7 +346,7 @@ def test_conv_transpose2d_against_torch(torch, case, dtype):
     kw = {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": groups,
           "dilation": dilation}
     ref = torch.nn.functional.conv_transpose2d(_t(torch, x), _t(torch, w), _t(torch, b), **kw)
-    assert_torch(F.conv_transpose2d(x, w, b, **kw), ref, dtype)
+    assert_matches(F.conv_transpose2d(x, w, b, **kw), ref, dtype)
     pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
     for axis in range(2):
         size = F.conv_transpose_output_size(x.shape[2 + axis], kernel[axis], stride=pair(stride)[axis],
@@ -375,7 +369,7 @@ def test_conv_transpose_geometry_sweep_against_torch(torch):
             with pytest.raises(ValueError):
                 F.conv_transpose_output_size(h, k, stride=s, padding=p, output_padding=op, dilation=d)
             continue
-        assert_torch(F.conv_transpose2d(x, w, **kw), ref)
+        assert_matches(F.conv_transpose2d(x, w, **kw), ref)
         assert F.conv_transpose_output_size(h, k, stride=s, padding=p, output_padding=op, dilation=d) == ref.shape[2]
 
 
@@ -401,10 +395,10 @@ def test_max_pool2d_sweep_against_torch(torch, dtype):
             with pytest.raises(ValueError):
                 F.max_pool2d(x, (k, 1), **kw)
             continue
-        assert_torch(F.max_pool2d(x, (k, 1), **kw), ref, dtype)
+        assert_matches(F.max_pool2d(x, (k, 1), **kw), ref, dtype)
         go = rng.standard_normal(tuple(ref.shape)).astype(dtype)
         (ref * _t(torch, go)).sum().backward()
-        assert_torch(F.max_pool2d_backward(go, x, (k, 1), **kw), tx.grad, dtype)
+        assert_matches(F.max_pool2d_backward(go, x, (k, 1), **kw), tx.grad, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -424,10 +418,10 @@ def test_avg_pool2d_sweep_against_torch(torch, dtype):
             with pytest.raises(ValueError):
                 F.avg_pool2d(x, (3, k), **kw)
             continue
-        assert_torch(F.avg_pool2d(x, (3, k), **kw), ref, dtype)
+        assert_matches(F.avg_pool2d(x, (3, k), **kw), ref, dtype)
         go = rng.standard_normal(tuple(ref.shape)).astype(dtype)
         (ref * _t(torch, go)).sum().backward()
-        assert_torch(F.avg_pool2d_backward(go, x, (3, k), **kw), tx.grad, dtype)
+        assert_matches(F.avg_pool2d_backward(go, x, (3, k), **kw), tx.grad, dtype)
 
 
 def test_max_pool2d_backward_ties_go_to_the_first_maximum_like_torch(torch):
@@ -438,7 +432,7 @@ def test_max_pool2d_backward_ties_go_to_the_first_maximum_like_torch(torch):
     y = torch.nn.functional.max_pool2d(tx, 3, **kw)
     go = cgen(38).standard_normal(tuple(y.shape))
     (y * _t(torch, go)).sum().backward()
-    assert_torch(F.max_pool2d_backward(go, x, 3, **kw), tx.grad)
+    assert_matches(F.max_pool2d_backward(go, x, 3, **kw), tx.grad)
 
 
 def _torch_max_pool_grad(torch, x, go, k, **kw):
@@ -450,7 +444,7 @@ def _torch_max_pool_grad(torch, x, go, k, **kw):
 def test_max_pool2d_backward_minus_inf_windows_like_torch(torch):
     x = np.full((1, 1, 3, 3), -np.inf)
     go = np.ones((1, 1, 2, 2))
-    assert_torch(F.max_pool2d_backward(go, x, 2, stride=2, padding=1), _torch_max_pool_grad(torch, x, go, 2, stride=2,
+    assert_matches(F.max_pool2d_backward(go, x, 2, stride=2, padding=1), _torch_max_pool_grad(torch, x, go, 2, stride=2,
                                                                                              padding=1))
 
 
@@ -460,7 +454,7 @@ def test_max_pool2d_backward_nan_windows_like_torch(torch):
     go = np.ones((1, 1, 2, 2))
     ours = F.max_pool2d_backward(go, x, 2, stride=1)
     np.testing.assert_array_equal(np.isnan(F.max_pool2d(x, 2, stride=1)), np.ones((1, 1, 2, 2), bool))
-    assert_torch(ours, _torch_max_pool_grad(torch, x, go, 2, stride=1))
+    assert_matches(ours, _torch_max_pool_grad(torch, x, go, 2, stride=1))
 
 
 # ------------------------------------------------------------------------------------------------
