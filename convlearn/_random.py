@@ -9,7 +9,7 @@ and resolves it with :func:`as_generator`:
   two layers built one after the other get different weights (as in PyTorch).
 
 The default generator starts from seed 0 when the package is imported, so a fresh Python process that
-makes the same calls in the same order gets the same numbers. :func:`manual_seed` restarts it, the
+makes the same calls in the same order gets the same numbers. :func:`convlearn.manual_seed` restarts it, the
 counterpart of ``torch.manual_seed``: call it at the top of a script or notebook to make everything
 that relies on the default reproducible.
 """
@@ -67,7 +67,7 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def default_generator() -> np.random.Generator:
-    """The generator used when ``rng=None`` (restarted by :func:`manual_seed`)."""
+    """The generator used when ``rng=None`` (restarted by :func:`convlearn.manual_seed`)."""
     return _default
 
 
@@ -78,7 +78,7 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
     ----------
     rng : numpy.random.Generator or int or None
         A Generator is returned as is, an int seeds a new Generator, ``None`` gives the default
-        generator (see :func:`manual_seed`).
+        generator (see :func:`convlearn.manual_seed`).
     name : str
         The argument's name, quoted in the error message.
 
