@@ -20,7 +20,6 @@ __all__ = [
     "as_real_array",
     "check_ndim",
     "check_choice",
-    "as_bool",
     "as_int_tuple",
     "as_positive_int",
     "as_nonnegative_int",
@@ -102,17 +101,6 @@ def check_choice(value, name: str, choices: Iterable[str]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}")
     return value
-
-
-def as_bool(value, name: str) -> bool:
-    """``value`` if it is a bool (Python or NumPy); a ``TypeError`` otherwise.
-
-    Flags are never judged by truthiness: ``"False"``, ``0``, ``None`` and ``[]`` are refused rather than
-    silently read as ``True`` or ``False``.
-    """
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool (True or False), got {value!r} of type {type(value).__name__}")
-    return bool(value)
 
 
 def _as_int(value, name: str) -> int:

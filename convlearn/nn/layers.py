@@ -36,7 +36,6 @@ from __future__ import annotations
 import numpy as np
 
 from convlearn._validation import (
-    as_bool,
     as_int_tuple,
     as_positive_int,
     as_real_array,
@@ -114,7 +113,7 @@ class _WeightBias(Module):
         The fans are PyTorch's (:func:`convlearn.nn.init.fan_in_and_fan_out` of ``weight_shape``).
         """
         self.init = check_choice(init, "init", _INITS)
-        bias = as_bool(bias, "bias")
+        bias = _args.as_bool(bias, "bias")
         rng = _init.as_generator(rng)
         fan_in, _ = _init.fan_in_and_fan_out(weight_shape)
         if init == "he":
@@ -384,7 +383,7 @@ class _Pool2d(Module):
         self.kernel_size = as_int_tuple(kernel_size, 2, "kernel_size", minimum=1)
         self.stride = self.kernel_size if stride is None else as_int_tuple(stride, 2, "stride", minimum=1)
         self.padding = as_int_tuple(padding, 2, "padding", minimum=0)
-        self.ceil_mode = as_bool(ceil_mode, "ceil_mode")
+        self.ceil_mode = _args.as_bool(ceil_mode, "ceil_mode")
         self._x = None
 
     def _hyper(self) -> dict:
@@ -462,7 +461,7 @@ class AvgPool2d(_Pool2d):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode)
-        self.count_include_pad = as_bool(count_include_pad, "count_include_pad")
+        self.count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
 
     def _hyper(self) -> dict:
         return dict(super()._hyper(), count_include_pad=self.count_include_pad)

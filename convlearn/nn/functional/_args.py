@@ -138,6 +138,13 @@ def check_conv_channels(x_shape, w_shape, groups: int, nd: int, x_name="x", w_na
     return c_out
 
 
+def as_bool(value, name: str) -> bool:
+    """``value`` if it is a bool (Python or NumPy); a TypeError otherwise (no truthiness of strings or None)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool (True or False), got {value!r} of type {type(value).__name__}")
+    return bool(value)
+
+
 def check_grad_out(grad_out: np.ndarray, expected: tuple[int, ...], what: str) -> None:
     if grad_out.shape != tuple(expected):
         raise ValueError(

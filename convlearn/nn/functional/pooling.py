@@ -23,7 +23,7 @@ import itertools
 
 import numpy as np
 
-from convlearn._validation import as_bool, as_int_tuple, as_real_array, check_ndim
+from convlearn._validation import as_int_tuple, as_real_array, check_ndim
 
 from . import _args
 from .im2col import crop, pad, tap_slices
@@ -55,7 +55,7 @@ class _Pool:
         self.stride = self.kernel if stride is None else as_int_tuple(stride, 2, "stride", minimum=1)
         pads = as_int_tuple(padding, 2, "padding", minimum=0)
         self.dilation = as_int_tuple(dilation, 2, "dilation", minimum=1)
-        ceil_mode = as_bool(ceil_mode, "ceil_mode")
+        ceil_mode = _args.as_bool(ceil_mode, "ceil_mode")
         for p, k in zip(pads, self.kernel, strict=True):
             if p > k // 2:
                 raise ValueError(
@@ -246,7 +246,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     y : (N, C, H_out, W_out) ndarray
     """
     g = _Pool(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
-    count_include_pad = as_bool(count_include_pad, "count_include_pad")
+    count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
     xp = pad(g.x, g.pads, 0.0)
     total = np.zeros(g.output_shape, dtype=g.x.dtype)
     for tap in g.taps():
@@ -275,7 +275,7 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_m
     go = _grad_out(grad_out, "avg_pool2d_backward")
     g = _Pool(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d_backward", extra=go)
     _args.check_grad_out(go, g.output_shape, "avg_pool2d")
-    share = _args.cast(go, g.x.dtype) / g.divisor(as_bool(count_include_pad, "count_include_pad"))
+    share = _args.cast(go, g.x.dtype) / g.divisor(_args.as_bool(count_include_pad, "count_include_pad"))
     padded = g.x.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(g.x.shape[2:], g.pads, strict=True))
     gxp = np.zeros(padded, dtype=g.x.dtype)
     for tap in g.taps():

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from convlearn._validation import as_bool
-
 from . import _args
 from .conv import setup
 from .pooling import _Pool
@@ -275,7 +273,7 @@ def _avg_window(g: _Pool, i, j, count_include_pad):
 def avg_pool2d_loops(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """2-D average pooling by loops: sum of the window's samples divided by the window's divisor."""
     g = _Pool(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
-    count_include_pad = as_bool(count_include_pad, "count_include_pad")
+    count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
     x = g.x
     N, C = x.shape[:2]
     H_out, W_out = g.out_shape
@@ -299,7 +297,7 @@ def avg_pool2d_backward_loops(grad_out, x, kernel_size, stride=None, padding=0, 
     go = _args.as_array(grad_out, "grad_out", 2)
     g = _Pool(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d_backward", extra=go)
     _args.check_grad_out(go, g.output_shape, "avg_pool2d")
-    count_include_pad = as_bool(count_include_pad, "count_include_pad")
+    count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
     N, C = g.x.shape[:2]
     H_out, W_out = g.out_shape
     grad_x = np.zeros_like(g.x)
