@@ -258,9 +258,9 @@ def multichannel_conv_figure(x, weight, bias=None, *, stride: int = 1, padding: 
         else:
             ax.axis("off")
     o = 0
-    terms = " + ".join(_fmt(v) for v in channel_sums[o])
-    fig.suptitle(f"y[o={o}] at ({i}, {j}) = {terms} + b[{o}] ({_fmt(bias[o])}) = {_fmt(y[o, i, j])}   "
-                 f"(stride {stride}, padding {padding})", fontsize=9)
+    terms = " + ".join(f"({_fmt(v)})" if v < 0 else _fmt(v) for v in [*channel_sums[o], bias[o]])
+    fig.suptitle(f"y[o={o}] at ({i}, {j}) = {terms} = {_fmt(y[o, i, j])}   (one window·filter sum per input "
+                 f"channel, then the bias b[{o}]; stride {stride}, padding {padding})", fontsize=9)
     return Diagram(fig, {"input": x, "padded": xp, "weight": weight, "bias": bias, "output": y,
                          "channel_sums": channel_sums})
 
