@@ -225,8 +225,8 @@ def multichannel_conv_figure(x, weight, bias=None, *, stride: int = 1, padding: 
 
     rows = max(c_in, c_out)
     ratios = [xp.shape[2]] + [kw] * c_out + [y.shape[2]]
-    row_height = 0.34 * max(xp.shape[1], kh) + 0.9
-    fig, axes = plt.subplots(rows, 2 + c_out, figsize=(1.5 + 0.5 * sum(ratios), row_height * rows + 0.5),
+    row_height = 0.3 * max(xp.shape[1], kh) + 0.8
+    fig, axes = plt.subplots(rows, 2 + c_out, figsize=(1.2 + 0.42 * sum(ratios), row_height * rows + 0.5),
                              gridspec_kw={"width_ratios": ratios}, squeeze=False, layout="constrained")
     padmask = np.ones(xp.shape[1:], bool)
     padmask[padding:padding + x.shape[1], padding:padding + x.shape[2]] = False
@@ -426,7 +426,7 @@ def architecture_figure(model, input_shape: tuple[int, ...]) -> Diagram:
         names.append(type(layer).__name__)
         params.append(int(sum(p.value.size for p in layer.parameters())))
     n = len(shapes)
-    fig, ax = plt.subplots(figsize=(1.35 * n + 0.6, 3.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(0.95 * n + 0.8, 3.4), layout="constrained")
     biggest = max(s[-1] if len(s) == 4 else np.sqrt(s[-1]) for s in shapes)
     for t, (shape, name, p) in enumerate(zip(shapes, names, params, strict=True)):
         side = shape[-1] if len(shape) == 4 else np.sqrt(shape[-1])
@@ -434,17 +434,17 @@ def architecture_figure(model, input_shape: tuple[int, ...]) -> Diagram:
         colour = "#9ecae1" if len(shape) == 4 else "#fdd0a2"
         ax.add_patch(FancyBboxPatch((t - 0.36, -height / 2), 0.72, height, boxstyle="round,pad=0.02",
                                     fc=colour, ec="0.25"))
-        ax.text(t, height / 2 + 0.12, name, ha="center", va="bottom", fontsize=8, fontweight="bold")
-        ax.text(t, -height / 2 - 0.1, "×".join(str(v) for v in shape[1:]), ha="center", va="top", fontsize=8)
+        ax.text(t, height / 2 + 0.12, name, ha="center", va="bottom", fontsize=9, fontweight="bold")
+        ax.text(t, -height / 2 - 0.1, "×".join(str(v) for v in shape[1:]), ha="center", va="top", fontsize=9)
         if p:
-            ax.text(t, -height / 2 - 0.42, f"{p:,} params", ha="center", va="top", fontsize=7, color="0.3")
+            ax.text(t, -height / 2 - 0.45, f"{p:,}\nparams", ha="center", va="top", fontsize=8, color="0.3")
         if t:
             ax.annotate("", xy=(t - 0.38, 0), xytext=(t - 0.62, 0), arrowprops={"arrowstyle": "->", "lw": 1})
     ax.set_xlim(-0.6, n - 0.4)
-    ax.set_ylim(-1.6, 1.4)
+    ax.set_ylim(-1.9, 1.4)
     ax.set_yticks([])
     ax.set_xticks(range(n), [str(t) for t in range(n)])
-    ax.set_xlabel("layer (0 = input); label below a block: output shape without the batch axis")
+    ax.set_xlabel("layer (0 = input); below a block: its output shape without the batch axis")
     ax.set_ylabel("block height ∝ spatial size")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
