@@ -357,8 +357,8 @@ def im2col_figure(x, weight, *, stride: int = 1, padding: int = 0) -> Diagram:
     wo = y.shape[1]
     xp = np.pad(x, padding)
 
-    fig = plt.figure(figsize=(10.5, 4.4), layout="constrained")
-    gs = fig.add_gridspec(2, 3, width_ratios=[xp.shape[1], n_win + 1, max(3, wo)], height_ratios=[kh * kw, 3])
+    fig = plt.figure(figsize=(8.5, 5.2), layout="constrained")
+    gs = fig.add_gridspec(2, 3, width_ratios=[xp.shape[1], n_win + 1, max(2, wo)], height_ratios=[kh * kw, 2.5])
     ax_in = fig.add_subplot(gs[:, 0])
     ax_cols = fig.add_subplot(gs[0, 1])
     ax_w = fig.add_subplot(gs[1, 1])
