@@ -54,3 +54,25 @@ def test_learn_known_kernel_rectangular_kernel_agrees_with_the_minimiser():
         learn_known_kernel(np.ones(3))
     with pytest.raises(ValueError, match="kernel"):
         learn_known_kernel(np.ones((5, 5)), size=4)
+
+
+def test_plot_kernel_recovery_draws_the_learned_kernels_and_losses():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlearn.experiments import learn_known_kernel
+    from convlearn.viz.training import plot_kernel_recovery
+
+    runs = [learn_known_kernel(SOBEL_X, target=t, steps=5) for t in ("correlation", "convolution")]
+    fig = plot_kernel_recovery(runs)
+    kernel_axes, loss_ax = fig.axes[:3], fig.axes[3]
+    for ax, expected in zip(kernel_axes, [SOBEL_X, runs[0].learned, runs[1].learned], strict=True):
+        np.testing.assert_array_equal(ax.images[0].get_array(), expected)
+        assert ax.get_xlabel() == "column n" and ax.get_ylabel() == "row m"
+    assert [ln.get_ydata().tolist() for ln in loss_ax.lines] == [r.loss.tolist() for r in runs]
+    assert loss_ax.get_yscale() == "log" and loss_ax.get_xlabel() == "gradient-descent step"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="results"):
+        plot_kernel_recovery([])

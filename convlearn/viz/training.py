@@ -19,6 +19,7 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_misclassified",
     "plot_flip_experiment",
+    "plot_kernel_recovery",
 ]
 
 
@@ -177,5 +178,48 @@ def plot_flip_experiment(result, *, title: str = "Cross-correlation vs true conv
         a.set_ylabel("m", fontsize=7)
         a.set_xticks([])
         a.set_yticks([])
+    fig.suptitle(title)
+    return fig
+
+
+def plot_kernel_recovery(results: Sequence, *, title: str = "Learning a known kernel"):
+    """The kernels learned by :func:`convlearn.experiments.learn_known_kernel` and their loss curves.
+
+    Left: the true kernel, then one panel per result with the learned kernel, weights written in the cells
+    (shared symmetric colour scale, red positive). Right: the loss at every step on a logarithmic axis.
+
+    Parameters
+    ----------
+    results : sequence of KernelRecovery
+        Typically two runs with the same ``true_kernel``, one with ``target="correlation"`` and one with
+        ``target="convolution"``.
+    """
+    results = list(results)
+    if not results:
+        raise ValueError("results must contain at least one KernelRecovery")
+    true = np.asarray(results[0].true_kernel)
+    panels = [(true, "true kernel K")] + [(np.asarray(r.learned), f"learned, {r.target}\ntargets") for r in results]
+    vmax = max(float(np.abs(k).max()) for k, _ in panels) or 1.0
+    n = len(panels)
+    fig = plt.figure(figsize=(2.1 * n + 4.2, 3.2), layout="constrained")
+    gs = fig.add_gridspec(1, n + 2)
+    for i, (k, label) in enumerate(panels):
+        ax = fig.add_subplot(gs[0, i])
+        ax.imshow(k, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        for (m, c), v in np.ndenumerate(k):
+            ax.text(c, m, f"{0.0 if abs(v) < 5e-3 else v:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if abs(v) > 0.6 * vmax else "black")
+        ax.set_title(label, fontsize=8)
+        ax.set_xticks(range(k.shape[1]))
+        ax.set_yticks(range(k.shape[0]))
+        ax.set_xlabel("column n", fontsize=7)
+        ax.set_ylabel("row m", fontsize=7)
+        ax.tick_params(labelsize=6)
+    ax = fig.add_subplot(gs[0, n:])
+    for r in results:
+        ax.semilogy(np.arange(len(r.loss)), r.loss, "o-", ms=2, label=f"{r.target} targets")
+    ax.set(xlabel="gradient-descent step", ylabel="mean squared error", title="loss")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
     fig.suptitle(title)
     return fig
