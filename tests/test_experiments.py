@@ -76,3 +76,25 @@ def test_plot_kernel_recovery_draws_the_learned_kernels_and_losses():
     plt.close(fig)
     with pytest.raises(ValueError, match="results"):
         plot_kernel_recovery([])
+
+
+def test_plot_filters_before_after_shows_both_rows_on_one_scale(rng):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlearn.viz.training import plot_filters_before_after
+
+    before, after = rng.standard_normal((2, 5, 2, 3, 3))
+    fig = plot_filters_before_after(before, after, in_channel=1)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 10
+    for i in range(5):
+        np.testing.assert_array_equal(images[i].get_array(), before[i, 1])
+        np.testing.assert_array_equal(images[5 + i].get_array(), after[i, 1])
+    vmax = max(np.abs(before[:, 1]).max(), np.abs(after[:, 1]).max())
+    assert all(im.get_clim() == (-vmax, vmax) for im in images)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="before and after"):
+        plot_filters_before_after(before, after[:3])

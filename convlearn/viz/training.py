@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "plot_history",
     "plot_filters",
+    "plot_filters_before_after",
     "plot_feature_maps",
     "plot_confusion_matrix",
     "plot_misclassified",
@@ -74,6 +75,38 @@ def plot_filters(weights: np.ndarray, *, in_channel: int | None = 0, ncols: int 
         ax.set_ylabel("m (row)", fontsize=7)
     fig.colorbar(im, ax=axes, shrink=0.8, label="weight")
     fig.suptitle(title)
+    return fig
+
+
+def plot_filters_before_after(before: np.ndarray, after: np.ndarray, *, in_channel: int = 0,
+                              title: str = "Kernels before and after training"):
+    """Kernels of one convolution layer at initialisation (top row) and after training (bottom row).
+
+    ``before`` and ``after`` are ``(C_out, C_in, k_H, k_W)`` weights of the same layer; input channel
+    ``in_channel`` is shown. Both rows share one colour scale symmetric around 0 (red positive, blue
+    negative), so a kernel's change is visible as a change of colour in its column.
+    """
+    b, a = np.asarray(before), np.asarray(after)
+    if b.ndim != 4 or b.shape != a.shape:
+        raise ValueError(f"before and after must be (C_out, C_in, k_H, k_W) of equal shape, "
+                         f"got {b.shape} and {a.shape}")
+    rows = [(b[:, in_channel], "before"), (a[:, in_channel], "after")]
+    vmax = max(float(np.abs(k).max()) for k, _ in rows) or 1.0
+    n = b.shape[0]
+    fig, axes = plt.subplots(2, n, figsize=(0.8 * n + 1.4, 2.6), squeeze=False, layout="constrained")
+    for r, (kernels, label) in enumerate(rows):
+        for i in range(n):
+            ax = axes[r, i]
+            im = ax.imshow(kernels[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(str(i), fontsize=7)
+        axes[r, 0].set_ylabel(f"{label}\nm (row)", fontsize=7)
+    for ax in axes[1]:
+        ax.set_xlabel("n", fontsize=7)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="weight")
+    fig.suptitle(f"{title} (columns: output channel)")
     return fig
 
 
