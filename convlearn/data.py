@@ -26,7 +26,7 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class DigitsSplit:
-    """A fixed stratified train/test split of the digits, normalised with training statistics only.
+    """A fixed stratified train/(validation/)test split of the digits, normalised with training statistics only.
 
     Attributes
     ----------
@@ -38,6 +38,10 @@ class DigitsSplit:
         Pixel mean and standard deviation of the raw (0..16) training images; ``x = (raw − mean) / std``.
     class_names : tuple of str
         ``("0", ..., "9")``.
+    x_val : (N_val, 1, 8, 8) float or None
+    y_val : (N_val,) int or None
+        The validation images and labels (``None`` unless :func:`load_digits_split` was given
+        ``validation > 0``).
     """
 
     x_train: np.ndarray
@@ -47,6 +51,8 @@ class DigitsSplit:
     mean: float
     std: float
     class_names: tuple[str, ...]
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
 
     @property
     def n_classes(self) -> int:
@@ -54,20 +60,28 @@ class DigitsSplit:
 
 
 def load_digits_split(*, test_size: float = 0.25, random_state: int = 0, normalize: bool = True,
-                      dtype=np.float64) -> DigitsSplit:
+                      dtype=np.float64, validation: float = 0.0) -> DigitsSplit:
     """The 1797 8×8 handwritten digits of :func:`sklearn.datasets.load_digits`, split and normalised.
+
+    The test set is drawn first and depends only on ``test_size`` and ``random_state``, so asking for a
+    validation set does not change it: the validation images are taken out of the training images.
 
     Parameters
     ----------
     test_size : float
-        Fraction held out for testing (stratified by class, so every digit is equally represented).
+        Fraction of all images held out for testing (stratified by class, so every digit is equally
+        represented).
     random_state : int
         Seed of the split; the default 0 is the split used throughout the book and by the CLI.
     normalize : bool
         Subtract the training pixel mean and divide by the training pixel standard deviation (one scalar
-        each, computed on the training images only so that nothing leaks from the test set).
+        each, computed on the training images only so that nothing leaks from the validation or test set).
     dtype : numpy dtype
         Of the images (float64 by default).
+    validation : float
+        Fraction of all images held out for validation, in ``[0, 1 − test_size)``; stratified and seeded
+        by ``random_state`` like the test split. ``0`` (the default) gives no validation set
+        (``x_val``/``y_val`` are ``None``).
 
     Returns
     -------
@@ -76,23 +90,40 @@ def load_digits_split(*, test_size: float = 0.25, random_state: int = 0, normali
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if not 0.0 < float(test_size) < 1.0:
+    test_size = float(test_size)
+    validation = float(validation)
+    if not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    if not 0.0 <= validation < 1.0 - test_size:
+        raise ValueError(f"validation must be a fraction in [0, 1 - test_size) = [0, {1.0 - test_size:g}), "
+                         f"got validation={validation!r} with test_size={test_size!r}")
     digits = load_digits()
     images = digits.images.astype(np.float64)[:, None, :, :]  # (1797, 1, 8, 8), values 0..16
     labels = digits.target.astype(np.int64)
     x_tr, x_te, y_tr, y_te = train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=random_state
     )
+    x_va = y_va = None
+    if validation > 0.0:
+        # validation as a fraction of all images = validation / (1 - test_size) of the remaining ones
+        x_tr, x_va, y_tr, y_va = train_test_split(
+            x_tr, y_tr, test_size=validation / (1.0 - test_size), stratify=y_tr, random_state=random_state
+        )
     mean, std = (float(x_tr.mean()), float(x_tr.std())) if normalize else (0.0, 1.0)
+
+    def scale(a):
+        return None if a is None else ((a - mean) / std).astype(dtype)
+
     return DigitsSplit(
-        x_train=((x_tr - mean) / std).astype(dtype),
+        x_train=scale(x_tr),
         y_train=y_tr,
-        x_test=((x_te - mean) / std).astype(dtype),
+        x_test=scale(x_te),
         y_test=y_te,
         mean=mean,
         std=std,
         class_names=tuple(str(c) for c in digits.target_names),
+        x_val=scale(x_va),
+        y_val=y_va,
     )
 
 
