@@ -30,7 +30,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .plots import annotate_matrix, classic_kernels, figure_to_png
+from convlearn.data import classic_kernels
+
+from .plots import annotate_matrix, figure_to_png
 
 __all__ = [
     "FlipAndSlide",

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import cbook
-from matplotlib import image as mimage
+
+# The photograph and the classic kernels are data: they live in convlearn.data. Re-exported here only so that
+# notebooks written against the old path keep running; new code imports them from convlearn.data.
+from convlearn.data import classic_kernels, sample_image
 
 __all__ = [
     "EEGRecording",
@@ -75,49 +78,6 @@ def sample_prices() -> tuple[np.ndarray, np.ndarray]:
     with cbook.get_sample_data("goog.npz") as npz:
         data = npz["price_data"]
         return data["date"].copy(), data["adj_close"].astype(np.float64)
-
-
-def sample_image(factor: int = 4) -> np.ndarray:
-    """Grayscale version of the photograph ``grace_hopper.jpg`` bundled with matplotlib.
-
-    Parameters
-    ----------
-    factor : int, optional
-        Downsampling factor: each output pixel is the mean of a ``factor`` × ``factor`` block.
-        The original is 600 × 512 pixels, so the default gives 150 × 128.
-
-    Returns
-    -------
-    image : (H, W) float64
-        Luminance in [0, 1] (ITU-R BT.601 weights of the red, green and blue channels).
-    """
-    if not isinstance(factor, int | np.integer) or factor < 1:
-        raise ValueError(f"factor must be a positive integer, got {factor!r}")
-    with cbook.get_sample_data("grace_hopper.jpg") as fh:
-        rgb = mimage.imread(fh, format="jpg").astype(np.float64) / 255.0
-    gray = rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
-    h, w = (gray.shape[0] // factor) * factor, (gray.shape[1] // factor) * factor
-    blocks = gray[:h, :w].reshape(h // factor, factor, w // factor, factor)
-    return blocks.mean(axis=(1, 3))
-
-
-def classic_kernels() -> dict[str, np.ndarray]:
-    """The classic 3 × 3 (and one 5 × 5) image kernels of chapter 4, as float64 arrays.
-
-    Returns a new dict each call, so callers may modify the arrays.
-    ``"sobel x"`` responds to a change of intensity along a row (vertical edges) and
-    ``"sobel y"`` to a change along a column (horizontal edges), when used with convolution.
-    """
-    g1 = np.array([1.0, 4.0, 6.0, 4.0, 1.0])
-    return {
-        "identity": np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]]),
-        "box 3x3": np.full((3, 3), 1.0 / 9.0),
-        "gaussian 5x5": np.outer(g1, g1) / g1.sum() ** 2,
-        "sharpen": np.array([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-        "sobel x": np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]]),
-        "sobel y": np.array([[1.0, 2, 1], [0, 0, 0], [-1, -2, -1]]),
-        "laplacian": np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
-    }
 
 
 # --------------------------------------------------------------------------------------------

@@ -60,7 +60,8 @@ _HERE = Path(__file__).resolve().parent
 
 def esm_source(name: str) -> str:
     """The ES module of explorer ``name``: ``_common.js`` followed by ``{name}.js`` (no imports)."""
-    return (_HERE / "_common.js").read_text(encoding="utf-8") + "\n" + (_HERE / f"{name}.js").read_text(encoding="utf-8")
+    common = (_HERE / "_common.js").read_text(encoding="utf-8")
+    return common + "\n" + (_HERE / f"{name}.js").read_text(encoding="utf-8")
 
 
 def encode_float64(array) -> str:
