@@ -26,12 +26,10 @@ __all__ = [
     "sample_prices",
     "sample_image",
     "classic_kernels",
-    "figure_to_png",
     "plot_exact_vs_numeric",
     "loglog_with_slope",
     "show_images",
     "stem_signal",
-    "annotate_matrix",
 ]
 
 
@@ -83,19 +81,6 @@ def sample_prices() -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------------------------
 # drawing helpers
 # --------------------------------------------------------------------------------------------
-def figure_to_png(fig, *, dpi: int = 72) -> bytes:
-    """Render a matplotlib figure to PNG bytes (works without pyplot and without a display)."""
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
 def plot_exact_vs_numeric(ax, t, exact, numeric, *, title: str = "", ylabel: str = "(f ∗ g)(t)"):
     """Plot an analytic convolution (line) against numerical values (markers); return max |error|."""
     t, exact, numeric = np.asarray(t), np.asarray(exact), np.asarray(numeric)
@@ -165,16 +150,3 @@ def stem_signal(ax, n, x, *, label: str | None = None, color: str | None = None,
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return markerline
-
-
-def annotate_matrix(ax, values: np.ndarray, *, fmt: str = "{:.2g}", fontsize: str = "small", cmap: str = "Blues"):
-    """Draw a small matrix as a coloured grid with each value written in its cell."""
-    values = np.asarray(values)
-    im = ax.imshow(values, cmap=cmap)
-    lo, hi = im.get_clim()
-    for (i, j), v in np.ndenumerate(values):
-        dark = hi > lo and (v - lo) / (hi - lo) > 0.6
-        ax.text(j, i, fmt.format(v + 0.0), ha="center", va="center", fontsize=fontsize,  # + 0.0 turns -0 into 0
-                color="w" if dark else "k")
-    ax.set_xticks(range(values.shape[1]))
-    ax.set_yticks(range(values.shape[0]))

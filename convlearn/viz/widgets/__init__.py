@@ -15,6 +15,7 @@ Explorers
 ---------
 FlipAndSlide            (f * g)(t) = ∫ f(τ) g(t − τ) dτ, for the book's functions or your own (chapter 1)
 DiscreteFlipAndSlide    one output sample of x * k or x ⋆ k, with its products (chapters 3 and 5)
+SlidingWindow           the window of inputs and the weights behind one output of the centred sum (chapter 4)
 KernelExplorer          a kernel (chosen or typed) applied to an image (chapter 4)
 ArithmeticExplorer      output size, diagram and relationship of a (transposed) convolution (chapter 7)
 ReceptiveFieldExplorer  the units a chosen unit of a 1-D stack depends on (chapter 8)
@@ -47,6 +48,7 @@ __all__ = [
     "ContinuousFunction",
     "FlipAndSlide",
     "DiscreteFlipAndSlide",
+    "SlidingWindow",
     "KernelExplorer",
     "ArithmeticExplorer",
     "ReceptiveFieldExplorer",
@@ -86,6 +88,21 @@ class _LiveExplorer(anywidget.AnyWidget):
     python = traitlets.Bool(False).tag(sync=True)
     #: Shown in the widget in place of the picture when not empty.
     error = traitlets.Unicode("").tag(sync=True)
+    #: False while ``__init__`` sets the traits: Python computes once, at the end of ``__init__``.
+    _ready = False
+
+    def _start(self) -> None:
+        """End of ``__init__``: from now on a change of a control recomputes (when Python computes)."""
+        self._ready = True
+        if self.python:
+            self._compute_python()
+
+    def _recompute(self, change=None) -> None:
+        if self._ready and self.python:
+            self._compute_python()
+
+    def _compute_python(self) -> None:  # pragma: no cover - overridden where the reader passes functions
+        pass
 
     def _run(self, compute: Callable[[], dict]) -> None:
         """Call the reader's function through ``compute``; send its result (trait ``py``) or its error."""
@@ -187,8 +204,7 @@ class FlipAndSlide(_LiveExplorer):
         super().__init__(f=f_name, g=g_name, t=0.5 * (a + b) if t is None else float(t), t_range=[a, b],
                          functions=functions, python=python, **kwargs)
         self._curve = None
-        if python:
-            self._compute_python()
+        self._start()
 
     @staticmethod
     def _resolve(fn, name):
@@ -211,8 +227,7 @@ class FlipAndSlide(_LiveExplorer):
 
     @traitlets.observe("t")
     def _t_changed(self, change) -> None:
-        if self.python:
-            self._compute_python()
+        self._recompute()
 
     def value(self, t: float | None = None) -> float:
         """(f * g)(t) by the ``convolve`` in use (default: :func:`convlearn.continuous.convolve`)."""
@@ -275,8 +290,7 @@ class DiscreteFlipAndSlide(_LiveExplorer):
         self._convolve = convolve
         super().__init__(x=x_arr.tolist(), k=k_arr.tolist(), flip=bool(flip), n=n, python=convolve is not None,
                          **kwargs)
-        if convolve is not None:
-            self._compute_python()
+        self._start()
 
     def output(self) -> np.ndarray:
         """The full output: your ``convolve`` if given, else :func:`convlearn.signal.convolve1d` (or
@@ -299,8 +313,7 @@ class DiscreteFlipAndSlide(_LiveExplorer):
 
     @traitlets.observe("x", "k", "flip")
     def _inputs_changed(self, change) -> None:
-        if self.python:
-            self._compute_python()
+        self._recompute()
 
     def _compute_python(self) -> None:
         def compute() -> dict:
@@ -312,6 +325,70 @@ class DiscreteFlipAndSlide(_LiveExplorer):
             return {"output": out.tolist()}
 
         self._run(compute)
+
+
+# ============================================================================================
+# sliding window of the centred sum
+# ============================================================================================
+class SlidingWindow(_LiveExplorer):
+    """S(i, j) = Σ_m Σ_n I(i + m, j + n) K(m, n): the window of inputs and the weights behind one output.
+
+    Parameters
+    ----------
+    image : (H, W) array_like
+        Keep it small (up to about 16 × 16) so that the numbers stay readable.
+    kernel : (2M+1, 2N+1) array_like
+        Odd sizes.
+    i, j : int, optional
+        Initial output position; default the centre of the image.
+    centred_sum : callable, optional
+        Your ``centred_sum(image, kernel, i, j) -> float``; Python then computes the value shown, next to the
+        sum of the products drawn. By default the browser computes it (as
+        :func:`convlearn.signal.reference.centred_sum`, zero outside the image).
+    """
+
+    _esm = esm_source("sliding_window")
+    image = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
+    kernel = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
+    i = traitlets.Int(0).tag(sync=True)
+    j = traitlets.Int(0).tag(sync=True)
+    py = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, image, kernel, *, i: int | None = None, j: int | None = None,
+                 centred_sum: Callable | None = None, **kwargs):
+        img, ker = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
+        if img.ndim != 2 or ker.ndim != 2 or img.size == 0 or ker.size == 0:
+            raise ValueError(f"image and kernel must be non-empty 2-D arrays, got shapes {img.shape} and {ker.shape}")
+        if ker.shape[0] % 2 == 0 or ker.shape[1] % 2 == 0:
+            raise ValueError(f"kernel must have odd sizes (2M+1, 2N+1), got shape {ker.shape}")
+        H, W = img.shape
+        i = H // 2 if i is None else as_nonnegative_int(i, "i")
+        j = W // 2 if j is None else as_nonnegative_int(j, "j")
+        if i >= H or j >= W:
+            raise ValueError(f"(i, j) must lie in the image of shape {img.shape}, got ({i}, {j})")
+        self._image, self._kernel, self._centred_sum = img, ker, centred_sum
+        super().__init__(image=img.tolist(), kernel=ker.tolist(), i=i, j=j, python=centred_sum is not None, **kwargs)
+        self._start()
+
+    def value(self) -> float:
+        """S(i, j) by your ``centred_sum`` if given, else :func:`convlearn.signal.reference.centred_sum`."""
+        fn = self._centred_sum
+        if fn is None:
+            from convlearn.signal.reference import centred_sum as fn
+        return float(fn(self._image, self._kernel, self.i, self.j))
+
+    def products(self) -> np.ndarray:
+        """I(i + m, j + n) K(m, n) for m = −M..M, n = −N..N (I is 0 outside the image)."""
+        M, N = self._kernel.shape[0] // 2, self._kernel.shape[1] // 2
+        padded = np.pad(self._image, ((M, M), (N, N)))
+        return padded[self.i : self.i + 2 * M + 1, self.j : self.j + 2 * N + 1] * self._kernel
+
+    @traitlets.observe("i", "j")
+    def _position_changed(self, change) -> None:
+        self._recompute()
+
+    def _compute_python(self) -> None:
+        self._run(lambda: {"value": self.value()})
 
 
 # ============================================================================================
@@ -382,8 +459,7 @@ class KernelExplorer(_LiveExplorer):
         super().__init__(image=encode_float64(img), shape=[H, W], kernels=[[k, v.tolist()] for k, v in table.items()],
                          name=next(iter(table)), flip=bool(flip), probe=[H // 2, W // 2],
                          python=convolve is not None or correlate is not None, **kwargs)
-        if self.python:
-            self._compute_python()
+        self._start()
 
     def kernel(self) -> np.ndarray:
         """The kernel in use: the typed one (:attr:`text`) if any, else the one called :attr:`name`."""
@@ -407,8 +483,7 @@ class KernelExplorer(_LiveExplorer):
 
     @traitlets.observe("name", "text", "flip")
     def _kernel_changed(self, change) -> None:
-        if self.python:
-            self._compute_python()
+        self._recompute()
 
     def _compute_python(self) -> None:
         def compute() -> dict:
