@@ -215,7 +215,10 @@ def random_shift(x: np.ndarray, rng=None, *, max_shift: int = 1) -> np.ndarray:
 
 
 def sample_image(factor: int = 4) -> np.ndarray:
-    """Grayscale version of the photograph ``grace_hopper.jpg`` bundled with matplotlib.
+    """Grayscale version of the photograph ``grace_hopper.jpg`` that ships with matplotlib (no download).
+
+    The file is read from matplotlib's sample-data folder with Pillow (the decoder matplotlib itself uses),
+    without importing matplotlib.
 
     Parameters
     ----------
@@ -228,14 +231,18 @@ def sample_image(factor: int = 4) -> np.ndarray:
     image : (H, W) float64
         Luminance in [0, 1] (ITU-R BT.601 weights of the red, green and blue channels).
     """
+    import importlib.util
+    from pathlib import Path
+
+    from PIL import Image
+
     if not isinstance(factor, int | np.integer) or factor < 1:
         raise ValueError(f"factor must be a positive integer, got {factor!r}")
-    from matplotlib import cbook  # the photograph ships with matplotlib (read with Pillow, as matplotlib does)
-    from matplotlib import image as mimage
-
-    with cbook.get_sample_data("grace_hopper.jpg") as fh:
-        rgb = mimage.imread(fh, format="jpg").astype(np.float64) / 255.0
-    gray = rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
+    spec = importlib.util.find_spec("matplotlib")  # locates the package without importing it
+    path = Path(spec.submodule_search_locations[0]) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+    with Image.open(path) as photo:
+        rgb = np.asarray(photo.convert("RGB"), dtype=np.float64) / 255.0
+    gray = rgb @ np.array([0.299, 0.587, 0.114])
     h, w = (gray.shape[0] // factor) * factor, (gray.shape[1] // factor) * factor
     blocks = gray[:h, :w].reshape(h // factor, factor, w // factor, factor)
     return blocks.mean(axis=(1, 3))

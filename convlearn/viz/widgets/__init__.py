@@ -11,14 +11,14 @@ by the reader's function is shown in the widget (and the picture is hidden rathe
 The controls are traits (``widget.t = 1.5`` moves the slider); the Python methods of each class
 (``value``, ``layout``, ``fields``, ...) give what the picture shows, computed by convlearn.
 
-Explorers
----------
-FlipAndSlide            (f * g)(t) = ∫ f(τ) g(t − τ) dτ, for the book's functions or your own (chapter 1)
-DiscreteFlipAndSlide    one output sample of x * k or x ⋆ k, with its products (chapters 3 and 5)
-SlidingWindow           the window of inputs and the weights behind one output of the centred sum (chapter 4)
-KernelExplorer          a kernel (chosen or typed) applied to an image (chapter 4)
-ArithmeticExplorer      output size, diagram and relationship of a (transposed) convolution (chapter 7)
-ReceptiveFieldExplorer  the units a chosen unit of a 1-D stack depends on (chapter 8)
+The explorers:
+
+* :class:`FlipAndSlide`: (f * g)(t) = ∫ f(τ) g(t − τ) dτ, for the book's functions or your own (chapter 1);
+* :class:`DiscreteFlipAndSlide`: one output sample of x * k or x ⋆ k, with its products (chapters 3 and 5);
+* :class:`SlidingWindow`: the window of inputs and the weights behind one output of the centred sum (chapter 4);
+* :class:`KernelExplorer`: a kernel (chosen or typed) applied to an image (chapter 4);
+* :class:`ArithmeticExplorer`: output size, diagram and relationship of a (transposed) convolution (chapter 7);
+* :class:`ReceptiveFieldExplorer`: the units a chosen unit of a 1-D stack depends on (chapter 8).
 """
 
 from __future__ import annotations
