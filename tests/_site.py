@@ -414,6 +414,13 @@ class Explorer:
         """Move control ``name`` to ``value`` as a reader would (input and change events)."""
         self.page.evaluate(_SET_CONTROL, [self.root, name, value])
 
+    def value(self, name: str) -> str:
+        """The current value of control ``name`` (as the browser holds it: a string)."""
+        return self.page.evaluate(
+            "([root, name]) => document.querySelector(root).querySelector(`[data-control=\"${name}\"]`).value",
+            [self.root, name],
+        )
+
     def attr(self, selector: str, name: str) -> str | None:
         """Attribute ``name`` of the first element matching ``selector`` inside the explorer."""
         return self.page.evaluate(

@@ -186,7 +186,7 @@ def test_discrete_explorer_is_live(chromium, base_url, page, flip):
 
     with _explorer(chromium, base_url, page, "discrete") as ex:
         x, k = np.array([1.0, 3.0, 2.0, -1.0, 0.5, 2.0]), np.array([1.0, 0.5, -1.0])
-        assert ex.attr("[data-control=flip]", "value") == str(flip).lower()
+        assert ex.value("flip") == str(flip).lower()
         pictures = set()
         for n in range(x.size + k.size - 1):
             ex.set("n", n)
@@ -238,7 +238,7 @@ def test_kernel_explorer_is_live(chromium, base_url):
             pictures.add(ex.picture())
         assert len(pictures) == len(classic_kernels())
         # typed kernels: a 5 x 5 and an even 2 x 4 (SciPy's "same" alignment), then a broken one
-        typed = {"1 2 0 -2 -1\n2 3 0 -3 -2\n3 4 0 -4 -3\n2 3 0 -3 -2\n1 2 0 -2 -1": None, "1 -2 0.5 3\n0 1 1 -1": None}
+        typed = ["1 2 0 -2 -1\n2 3 0 -3 -2\n3 4 0 -4 -3\n2 3 0 -3 -2\n1 2 0 -2 -1", "1 -2 0.5 3\n0 1 1 -1"]
         for text in typed:
             ex.set("text", text)
             kernel = np.array([[float(v) for v in row.split()] for row in text.splitlines()])

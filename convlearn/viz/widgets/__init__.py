@@ -8,6 +8,10 @@ convlearn's). In JupyterLab the same widget runs, and where the reader passes a 
 (``convolve=...``), Python computes with that function and the widget shows the result; an exception raised
 by the reader's function is shown in the widget (and the picture is hidden rather than left stale).
 
+The front end is stored in the page with the widget's state when a chapter runs, so after editing a ``.js``
+file clear the build's execution cache (``rm -rf _build/.jupyter_cache``) before rebuilding the book: the
+cache only notices changes to the chapters themselves.
+
 The controls are traits (``widget.t = 1.5`` moves the slider); the Python methods of each class
 (``value``, ``layout``, ``fields``, ...) give what the picture shows, computed by convlearn.
 
@@ -462,7 +466,7 @@ class KernelExplorer(_LiveExplorer):
         self._start()
 
     def kernel(self) -> np.ndarray:
-        """The kernel in use: the typed one (:attr:`text`) if any, else the one called :attr:`name`."""
+        """The kernel in use: the typed one (trait ``text``) if any, else the one called ``name``."""
         if self.text.strip():
             return parse_kernel(self.text)
         if self.name not in self._kernels:

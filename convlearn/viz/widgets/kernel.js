@@ -84,7 +84,9 @@ function render({ model, el }) {
   const box = root("kernel");
   const controls = h("div", { class: "cl-controls" });
   const readout = h("div", { class: "cl-readout" });
-  const picture = h("div", { class: "cl-picture", style: "display:flex; gap:18px; align-items:flex-start; flex-wrap:wrap" });
+  const picture = h("div", { class: "cl-picture" });
+  const panels = h("div", { style: "display:flex; gap:18px; align-items:flex-start; flex-wrap:wrap" });
+  picture.append(panels);
   box.append(controls, readout, picture);
   el.append(box);
 
@@ -111,8 +113,8 @@ function render({ model, el }) {
   });
   const op = select("operation", "flip", [["true", "convolution I ∗ K"], ["false", "correlation I ⋆ K"]],
     String(model.get("flip")), (v) => setTraits(model, { flip: v === "true" }));
-  controls.append(menu.element, op.element,
-    h("span", { class: "cl-note" }, "edit the weights (one row per line); click the output to read a value"));
+  controls.append(menu.element, op.element, h("label", {}, "weights K", area),
+    h("span", { class: "cl-note" }, "one row per line; click the output to read a value"));
 
   const scaleFactor = Math.max(1, Math.floor(300 / W));
   const inCanvas = h("canvas", { class: "cl-input", style: `width:${W * scaleFactor}px; height:${H * scaleFactor}px`,
@@ -123,9 +125,9 @@ function render({ model, el }) {
   const outTitle = h("div", { style: "font-weight:bold" });
   const figure = (title, node, caption) => h("div", {}, h("div", { style: "font-weight:bold" }, title), node,
     h("div", { class: "cl-note" }, caption));
-  picture.append(
+  panels.append(
     figure("input I", inCanvas, `${H} × ${W} pixels (row i down, column j across)`),
-    h("div", {}, h("div", { style: "font-weight:bold" }, "kernel K"), area, kernelTable),
+    h("div", {}, h("div", { style: "font-weight:bold" }, "kernel K"), kernelTable),
     h("div", {}, outTitle, outCanvas, h("div", { class: "cl-note" }, "mode 'same', symmetric boundary")),
   );
   paint(inCanvas, image, H, W, false);

@@ -84,12 +84,15 @@ function render({ model, el }) {
     const cell = Math.max(10, Math.min(26, Math.floor(360 / Math.max(H, W))));
     const size = 34;
     const kx = 60 + W * cell + 70, px = kx + kernel[0].length * size + 70;
-    const width = px + kernel[0].length * size + 20, height = 40 + Math.max(H * cell, kernel.length * size) + 40;
+    const width = px + kernel[0].length * size + 120, height = 40 + Math.max(H * cell, kernel.length * size) + 40;
     const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
       "aria-label": "the image with the window, the weights and the products" });
     let lo = Infinity, hi = -Infinity;
     for (const row of image) for (const v of row) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-    const grey = shade(lo, hi, [0, 0, 0]);
+    const grey = (v) => {  // black (lowest value) to white (highest)
+      const level = Math.round(hi > lo ? (255 * (v - lo)) / (hi - lo) : 128);
+      return `rgb(${level},${level},${level})`;
+    };
     const y0 = 40;
     svg.append(s("text", { x: 40 + (W * cell) / 2, y: 16, "text-anchor": "middle", "font-weight": "bold" },
       `image I, window at (i, j) = (${i}, ${j})`));
@@ -104,6 +107,8 @@ function render({ model, el }) {
     svg.append(s("rect", { x: 40 + j * cell + cell / 4, y: y0 + i * cell + cell / 4, width: cell / 2, height: cell / 2,
       fill: "#d62728" }));
     svg.append(s("text", { x: 40 + (W * cell) / 2, y: y0 + H * cell + 28, "text-anchor": "middle" }, "column j"));
+    svg.append(s("text", { x: 22, y: y0 + (H * cell) / 2, "text-anchor": "middle",
+      transform: `rotate(-90 22 ${y0 + (H * cell) / 2})` }, "row i"));
     const mLabels = kernel.map((_, r) => String(r - M)), nLabels = kernel[0].map((_, c) => String(c - N));
     const flat = kernel.flat(), prods = products.flat();
     const kMax = Math.max(...flat.map(Math.abs), 1e-12), pMax = Math.max(...prods.map(Math.abs), 1e-12);
