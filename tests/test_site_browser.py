@@ -8,6 +8,10 @@ blocked or failed requests, every equation typeset by MathJax (no raw TeX left, 
 every embedded widget view drawn, every image loaded and every local link pointing at an existing
 file and anchor.
 
+The live explorers (convlearn.viz.widgets) are driven too: each one renders, every control changes what it
+draws, invalid input is explained in the widget (not a stale picture), and every number it shows (read from
+data-* attributes) equals what convlearn computes in Python.
+
 Chromium is Debian's (/usr/bin/chromium), driven by the ``playwright`` package. If it is missing the
 browser tests skip, unless CONVLEARN_REQUIRE_BROWSER is set (CI), where they fail.
 

@@ -81,7 +81,8 @@ function root(kind) {
 .convlearn-explorer .cl-readout { margin: 4px 0; }
 .convlearn-explorer .cl-readout b { font-variant-numeric: tabular-nums; }
 .convlearn-explorer svg { display: block; max-width: 100%; height: auto; }
-.convlearn-explorer svg text { font: 12px system-ui, sans-serif; fill: #222; }
+.convlearn-explorer svg text { font: 12px system-ui, sans-serif; }
+.convlearn-explorer svg text:not([fill]) { fill: #222; }
 .convlearn-explorer canvas { image-rendering: pixelated; image-rendering: crisp-edges; }
 .convlearn-explorer table.cl-matrix { border-collapse: collapse; font: 12px ui-monospace, monospace; }
 .convlearn-explorer table.cl-matrix td { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
