@@ -204,11 +204,14 @@ def test_discrete_explorer_is_live(chromium, base_url, page, flip):
         x, k = np.array([2.0, -1.0, 4.0, 0.5, 3.0]), np.array([1.0, 2.0, -0.5, 0.25])
         ex.set("x", "2, -1, 4, 0.5, 3")
         ex.set("k", "1 2 -0.5 0.25")
+        drawn = []
         for operation in (not flip, flip):
             ex.set("flip", str(operation).lower())
             for n in (0, 3, 7):
                 ex.set("n", n)
                 assert _close(ex.attr(".cl-value", "data-value"), full(x, k, operation)[n])
+            drawn.append(ex.picture())
+        assert drawn[0] != drawn[1] and drawn[1] not in pictures  # the operation and the edits show
         # a bad entry is explained and the stale picture is not shown
         ex.set("k", "1, a")
         assert "not a number" in ex.error() and not ex.picture_visible()
@@ -236,10 +239,14 @@ def test_kernel_explorer_is_live(chromium, base_url):
         pictures = set()
         for name, kernel in classic_kernels().items():
             ex.set("name", name)
+            drawn = []
             for flip in (True, False):
                 ex.set("flip", str(flip).lower())
                 check(ex, kernel, flip)
-            pictures.add(ex.picture())
+                drawn.append(ex.picture())
+            if not np.array_equal(kernel, kernel[::-1, ::-1]):  # an asymmetric kernel: the flip shows
+                assert drawn[0] != drawn[1], f"{name}: switching the operation did not change the picture"
+            pictures.add(drawn[0])
         assert len(pictures) == len(classic_kernels())
         # typed kernels: a 5 x 5 and an even 2 x 4 (SciPy's "same" alignment), then a broken one
         typed = ["1 2 0 -2 -1\n2 3 0 -3 -2\n3 4 0 -4 -3\n2 3 0 -3 -2\n1 2 0 -2 -1", "1 -2 0.5 3\n0 1 1 -1"]
