@@ -343,3 +343,24 @@ def test_part1_live_explorer_cells_compile():
     assert len(cells) >= 5
     names = ("FlipAndSlide(", "DiscreteFlipAndSlide(", "SlidingWindow(", "KernelExplorer(")
     assert all(any(name in source for name in names) for source in cells)
+
+
+def test_layers_of_viz():
+    """animations is a leaf of viz; the data and the widgets modules load without matplotlib."""
+    import ast
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    source = pathlib.Path(animations.__file__).read_text(encoding="utf-8")
+    imported = [node.module or "" for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)]
+    imported += [alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import)
+                 for alias in node.names]
+    assert not [name for name in imported if name.startswith(("convlearn", "."))], imported
+    code = ("import sys, convlearn.data, convlearn.viz.widgets; convlearn.data.sample_image(); "
+            "print('matplotlib' in sys.modules)")
+    root = pathlib.Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(root)})
+    assert result.stdout.strip() == "False"
