@@ -277,6 +277,7 @@ def test_arithmetic_explorer_is_live(chromium, base_url):
         (True, 2, 3, 0, 1, 1, 0), (True, 5, 3, 1, 1, 1, 0), (True, 2, 3, 0, 2, 1, 0), (True, 3, 3, 1, 2, 1, 1),
         (True, 4, 4, 2, 3, 2, 2), (True, 3, 3, 1, 2, 1, 2),  # invalid: a >= max(s, d)
         (True, 3, 3, 3, 1, 1, 0),  # invalid: p > d (k - 1)
+        (True, 1, 3, 2, 1, 1, 0),  # invalid: output size < 1
     ]
     names = ("input_size", "kernel_size", "padding", "stride", "dilation")
     with _explorer(chromium, base_url, "book/part2/07-arithmetic.html", "arithmetic") as ex:

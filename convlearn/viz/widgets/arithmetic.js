@@ -36,6 +36,10 @@ function layout({ i, k, p, s: st, d, t, a }) {
       `would need negative padding d(k − 1) − p = ${edge} (the transposed convolution would crop its output).`);
   }
   const o = st * (i - 1) - 2 * p + d * (k - 1) + a + 1;
+  if (o < 1) {
+    throw new Error(`invalid: the output size would be o' = s(i' − 1) − 2p + d(k − 1) + a + 1 = ${o} < 1: ` +
+      `the padding p = ${p} crops more than the transposed convolution produces. Reduce p or enlarge i or k.`);
+  }
   const stretched = (i - 1) * st + 1;
   const g = stretched + 2 * edge + a;
   const kinds = Array.from({ length: g }, (_, r) => Array.from({ length: g }, (_, c) => {
