@@ -113,7 +113,8 @@ function render({ model, el }) {
   });
   const op = select("operation", "flip", [["true", "convolution I ∗ K"], ["false", "correlation I ⋆ K"]],
     String(model.get("flip")), (v) => setTraits(model, { flip: v === "true" }));
-  controls.append(menu.element, op.element, h("label", {}, "weights K", area),
+  const kernelTable = h("div", { class: "cl-kernel" });
+  controls.append(menu.element, op.element, h("label", {}, "weights K", area), kernelTable,
     h("span", { class: "cl-note" }, "one row per line; click the output to read a value"));
 
   const scaleFactor = Math.max(1, Math.floor(300 / W));
@@ -121,13 +122,11 @@ function render({ model, el }) {
     "aria-label": "input image I" });
   const outCanvas = h("canvas", { class: "cl-output", style: `width:${W * scaleFactor}px; height:${H * scaleFactor}px; cursor:crosshair`,
     "aria-label": "output image" });
-  const kernelTable = h("div", {});
   const outTitle = h("div", { style: "font-weight:bold" });
   const figure = (title, node, caption) => h("div", {}, h("div", { style: "font-weight:bold" }, title), node,
     h("div", { class: "cl-note" }, caption));
   panels.append(
     figure("input I", inCanvas, `${H} × ${W} pixels (row i down, column j across)`),
-    h("div", {}, h("div", { style: "font-weight:bold" }, "kernel K"), kernelTable),
     h("div", {}, outTitle, outCanvas, h("div", { class: "cl-note" }, "mode 'same', symmetric boundary")),
   );
   paint(inCanvas, image, H, W, false);
@@ -168,6 +167,7 @@ function render({ model, el }) {
       showError(box, "");
     } catch (error) {
       showError(box, String(error.message || error));
+      kernelTable.replaceChildren();  // no stale kernel either
       return;
     }
     if (!model.get("text") && document.activeElement !== area) area.value = formatKernel(kernel);
