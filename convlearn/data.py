@@ -1,4 +1,5 @@
-"""Data sets for the book: scikit-learn's 8×8 digits (no download) and synthetic oriented bars.
+"""Data sets for the book: scikit-learn's 8×8 digits (no download), synthetic oriented bars, the photograph
+of chapter 4 (bundled with matplotlib) and the classic image kernels.
 
 Images are returned channels first, ``x : (N, 1, H, W)`` float, with integer labels ``y : (N,)``.
 """
@@ -21,6 +22,8 @@ __all__ = [
     "make_oriented_bars",
     "iterate_minibatches",
     "random_shift",
+    "sample_image",
+    "classic_kernels",
 ]
 
 
@@ -241,3 +244,56 @@ def random_shift(x: np.ndarray, rng=None, *, max_shift: int = 1) -> np.ndarray:
     padded = np.pad(x, ((0, 0), (0, 0), (s, s), (s, s)), mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(2, 3))  # (N, C, 2s+1, 2s+1, H, W)
     return windows[np.arange(n), :, dy, dx].copy()
+
+
+def sample_image(factor: int = 4) -> np.ndarray:
+    """Grayscale version of the photograph ``grace_hopper.jpg`` that ships with matplotlib (no download).
+
+    The file is read from matplotlib's sample-data folder with Pillow (the decoder matplotlib itself uses),
+    without importing matplotlib.
+
+    Parameters
+    ----------
+    factor : int, optional
+        Downsampling factor: each output pixel is the mean of a ``factor`` × ``factor`` block.
+        The original is 600 × 512 pixels, so the default gives 150 × 128.
+
+    Returns
+    -------
+    image : (H, W) float64
+        Luminance in [0, 1] (ITU-R BT.601 weights of the red, green and blue channels).
+    """
+    import importlib.util
+    from pathlib import Path
+
+    from PIL import Image
+
+    if not isinstance(factor, int | np.integer) or factor < 1:
+        raise ValueError(f"factor must be a positive integer, got {factor!r}")
+    spec = importlib.util.find_spec("matplotlib")  # locates the package without importing it
+    path = Path(spec.submodule_search_locations[0]) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+    with Image.open(path) as photo:
+        rgb = np.asarray(photo.convert("RGB"), dtype=np.float64) / 255.0
+    gray = rgb @ np.array([0.299, 0.587, 0.114])
+    h, w = (gray.shape[0] // factor) * factor, (gray.shape[1] // factor) * factor
+    blocks = gray[:h, :w].reshape(h // factor, factor, w // factor, factor)
+    return blocks.mean(axis=(1, 3))
+
+
+def classic_kernels() -> dict[str, np.ndarray]:
+    """The classic 3 × 3 (and one 5 × 5) image kernels of chapter 4, as float64 arrays.
+
+    Returns a new dict each call, so callers may modify the arrays.
+    ``"sobel x"`` responds to a change of intensity along a row (vertical edges) and
+    ``"sobel y"`` to a change along a column (horizontal edges), when used with convolution.
+    """
+    g1 = np.array([1.0, 4.0, 6.0, 4.0, 1.0])
+    return {
+        "identity": np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+        "box 3x3": np.full((3, 3), 1.0 / 9.0),
+        "gaussian 5x5": np.outer(g1, g1) / g1.sum() ** 2,
+        "sharpen": np.array([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+        "sobel x": np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]]),
+        "sobel y": np.array([[1.0, 2, 1], [0, 0, 0], [-1, -2, -1]]),
+        "laplacian": np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    }
