@@ -34,19 +34,16 @@ An exercise "asks for code" when its statement contains inline code or one of th
 why in a MyST comment line ``% no code answer: <reason>`` inside its Answer dropdown. Exercises that
 need PyTorch say so and give a convlearn path; the executed cells never need PyTorch.
 
-The chapters are read from ``_toc.yml``, so chapters added later are checked too.
+The chapters are read from ``_toc.yml`` (``tests/_site.py``), so chapters added later are checked too.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
+from _site import source_file, toc_documents
 
 CODE_VERBS = re.compile(r"\b(check|checks|verify|implement|plot|measure|train|retrain|evaluate|confirm)\b",
                         re.IGNORECASE)
@@ -56,31 +53,10 @@ CELL_START = re.compile(r"^```\{code-cell\}")
 DROPDOWN = re.compile(r"^\s*(:{3,})\{dropdown\}\s*(.*?)\s*$")
 
 
-def toc_files(toc=None):
-    """Every ``file:`` of ``_toc.yml``, in order, as paths to the Markdown sources."""
-    if toc is None:
-        toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    found = []
-    if isinstance(toc, dict):
-        for key in ("root", "file"):
-            if isinstance(toc.get(key), str):
-                found.append(toc[key])
-        for value in toc.values():
-            if isinstance(value, list | dict):
-                found.extend(toc_files(value))
-    elif isinstance(toc, list):
-        for value in toc:
-            found.extend(toc_files(value))
-    return found
-
-
 def chapter_paths():
-    paths = []
-    for name in dict.fromkeys(toc_files()):
-        path = ROOT / f"{name}.md"
-        if path.exists():
-            paths.append(path)
-    return paths
+    """The Markdown source of every document in ``_toc.yml`` (the helper the notebook tests use)."""
+    paths = [source_file(document) for document in toc_documents()]
+    return [path for path in paths if path.suffix == ".md"]
 
 
 @dataclass
@@ -163,11 +139,6 @@ def test_chapters_with_exercises_are_found():
     assert {"01-integral", "06-conv-layer", "13-next"} <= names
 
 
-def test_toc_parser_reads_nested_entries():
-    toc = {"root": "a", "parts": [{"chapters": [{"file": "b", "sections": [{"file": "c"}]}]}]}
-    assert toc_files(toc) == ["a", "b", "c"]
-
-
 def test_parser_on_a_sample():
     sample = """
 1. **One.** Check `f`.
@@ -199,30 +170,77 @@ assert True
     assert (second.number, [d[0] for d in second.dropdowns]) == (2, ["Hint"])
 
 
+def problems(name, exercises):
+    """Everything wrong with the exercises of one chapter, as messages (empty when all is well)."""
+    found = []
+    if not exercises:
+        return [f"{name}: an Exercises section without numbered exercises"]
+    if [e.number for e in exercises] != list(range(1, len(exercises) + 1)):
+        found.append(f"{name}: exercises are not numbered 1..{len(exercises)}")
+    for ex in exercises:
+        where = f"{name}, exercise {ex.number}"
+        titles = [d[0] for d in ex.dropdowns]
+        if titles != ["Hint", "Answer"]:
+            found.append(f"{where}: dropdowns {titles}, expected ['Hint', 'Answer']")
+            continue
+        for title, options, body in ex.dropdowns:
+            if ":open:" in options:
+                found.append(f"{where}: the {title} must be folded by default")
+            if len(body.strip()) < 40:
+                found.append(f"{where}: the {title} is (nearly) empty")
+        asks_for_code = "`" in ex.statement or CODE_VERBS.search(ex.statement)
+        if asks_for_code and not ex.cells and "% no code answer:" not in ex.dropdowns[1][2]:
+            found.append(f"{where}: the exercise asks for code, but no answer cell follows it")
+        for options, source in ex.cells:
+            if not re.search(r"hide-(cell|input)", options):
+                found.append(f"{where}: the answer cell is not hidden")
+            if source.splitlines()[:1] != [f"# Answer to exercise {ex.number}"]:
+                found.append(f"{where}: the answer cell must start with '# Answer to exercise {ex.number}'")
+            if not re.search(r"\bassert\b|np\.testing\.|assert_", source):
+                found.append(f"{where}: the answer cell checks nothing (no assert / np.testing)")
+            if "skip-execution" in options or "raises-exception" in options:
+                found.append(f"{where}: answer cells must run in the build")
+            if re.search(r"^(import|from)\s+torch", source, re.MULTILINE):
+                found.append(f"{where}: answer cells must run without PyTorch")
+    return found
+
+
+def test_problems_are_reported():
+    bad = """
+1. **One.** Check `f`.
+
+   :::{dropdown} Hint
+   :open:
+   a hint that is long enough to count as one, really
+   :::
+
+   ::::{dropdown} Answer
+   an answer that is long enough to count as one, really
+   ::::
+
+3. **Three.** Prove it.
+
+   :::{dropdown} Hint
+   a hint that is long enough to count as one, really
+   :::
+
+```{code-cell} ipython3
+# Answer to exercise 2
+import torch
+```
+""".splitlines()
+    found = " | ".join(problems("sample", parse_exercises(bad)))
+    for message in ["not numbered", "exercise 1: the Hint must be folded", "exercise 1: the exercise asks for code",
+                    "exercise 3: dropdowns ['Hint']"]:
+        assert message in found, (message, found)
+
+
+def test_at_least_the_73_exercises_of_the_second_edition():
+    total = sum(len(parse_exercises(exercise_section(p.read_text(encoding="utf-8")))) for p in CHAPTERS)
+    assert total >= 73
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_every_exercise_has_a_hint_and_an_answer(path):
     exercises = parse_exercises(exercise_section(path.read_text(encoding="utf-8")))
-    assert exercises, f"{path.name}: an Exercises section without numbered exercises"
-    assert [e.number for e in exercises] == list(range(1, len(exercises) + 1)), \
-        f"{path.name}: exercises are not numbered 1..{len(exercises)}"
-    for ex in exercises:
-        where = f"{path.name}, exercise {ex.number}"
-        titles = [d[0] for d in ex.dropdowns]
-        assert titles == ["Hint", "Answer"], f"{where}: dropdowns {titles}, expected ['Hint', 'Answer']"
-        for title, options, body in ex.dropdowns:
-            assert ":open:" not in options, f"{where}: the {title} must be folded by default"
-            assert len(body.strip()) > 40, f"{where}: the {title} is (nearly) empty"
-        asks_for_code = "`" in ex.statement or CODE_VERBS.search(ex.statement)
-        answer = ex.dropdowns[1][2]
-        if asks_for_code and "% no code answer:" not in answer:
-            assert ex.cells, f"{where}: the exercise asks for code, but no answer cell follows it"
-        for options, source in ex.cells:
-            assert re.search(r"hide-(cell|input)", options), f"{where}: the answer cell is not hidden"
-            assert source.splitlines()[0] == f"# Answer to exercise {ex.number}", \
-                f"{where}: the answer cell must start with '# Answer to exercise {ex.number}'"
-            assert re.search(r"\bassert\b|np\.testing\.|assert_", source), \
-                f"{where}: the answer cell checks nothing (no assert / np.testing)"
-            assert "skip-execution" not in options and "raises-exception" not in options, \
-                f"{where}: answer cells must run in the build"
-            assert not re.search(r"^(import|from)\s+torch", source, re.MULTILINE), \
-                f"{where}: answer cells must run without PyTorch"
+    assert not problems(path.name, exercises), "\n".join(problems(path.name, exercises))
