@@ -7,15 +7,22 @@ import os
 
 import nbgrader
 
+from convlearn.grading.nbgrader_plugin import configure
+
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+# Grading isolation (see convlearn/grading/nbgrader_plugin.py and the instructor's guide): every student kernel
+# runs in a bubblewrap sandbox (kernel "convlearn-sandbox"), the test cells run in nbgrader's own process, and
+# the scores are written to the gradebook from there. Without bubblewrap, autograde refuses to run.
+configure(c)
 
 c.CourseDirectory.course_id = "convlearn"
 # The course root is the directory nbgrader runs in (this one); the gradebook is ./gradebook.db.
 
-# Execution while validating and autograding. Every cell gets `timeout` seconds; on timeout the kernel is
-# interrupted, the cell records a CellTimeoutError (0 points for a test cell) and grading goes on with the
-# next cell. The test cells themselves stop each case after a few seconds (convlearn.grading.Checks), so an
-# infinite loop in one function costs that function's points only.
+# Execution while validating and autograding. Every student cell gets `timeout` seconds; on timeout the kernel
+# is replaced by a new one (with the cells before run again), the cell records a CellTimeoutError and grading
+# goes on with the next cell. Each check of a test cell has its own limit (Checks(seconds=...)), so an
+# infinite loop in one function costs the checks that call it only.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
