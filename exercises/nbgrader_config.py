@@ -44,12 +44,13 @@ c.ClearSolutions.enforce_metadata = True
 c.ClearHiddenTests.enforce_metadata = True
 
 # Feedback: also strip hidden tests from the feedback HTML (students see the words each case printed,
-# never the hidden test code), and use a template that does not load MathJax from a CDN, so the HTML
-# works offline (formulas in the instructions then show as TeX source, e.g. $y[n]$).
+# never the hidden test code), and use a template that inlines the book's vendored MathJax 3 instead of
+# loading MathJax 2 from a CDN, so the HTML renders its formulas offline, as a single file.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "convlearn.grading.nbgrader_plugin.InlineMathJax",
 ]
 _templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 _nbgrader_templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")

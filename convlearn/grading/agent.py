@@ -130,6 +130,11 @@ def serve(message: str) -> None:
     """Answer one request of the grader (see the module docstring); publish the reply, return nothing."""
     from IPython.display import publish_display_data
 
+    publish_display_data({wire.MIME: answer(message)})
+
+
+def answer(message: str) -> str:
+    """The reply to one request, as the text :func:`serve` publishes."""
     try:
         request = wire.decode(message, resolve=_resolve)
         reply = {"ok": _run(request)}
@@ -138,7 +143,6 @@ def serve(message: str) -> None:
     except BaseException as exc:  # noqa: BLE001 - whatever the student's code raised is the answer
         reply = {"raised": exc}
     try:
-        text = wire.encode(_tree, reply)
+        return wire.encode(_tree, reply)
     except Exception as exc:  # noqa: BLE001 - e.g. an object array: report it as the answer
-        text = wire.encode(_tree, {"raised": TypeError(f"the result cannot be sent to the grader: {exc}")})
-    publish_display_data({wire.MIME: text})
+        return wire.encode(_tree, {"raised": TypeError(f"the result cannot be sent to the grader: {exc}")})

@@ -25,6 +25,7 @@ import builtins
 import contextlib
 import dataclasses
 import importlib
+import io
 import marshal
 import time
 import types
@@ -45,6 +46,10 @@ _SAFE_EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
 
 class KernelLost(Exception):
     """The kernel did not answer in time, died, or sent something that is not a reply."""
+
+
+class NoAnswer(Exception):
+    """The kernel finished the request but published no reply (its output was intercepted or suppressed)."""
 
 
 class Restart(BaseException):
@@ -222,7 +227,12 @@ class Context:
         try:
             text = self.send(agent_call(message), timeout)
             reply = wire.decode(text, resolve=lambda node, sub: self._incoming(node, target))
-        except (KernelLost, wire.WireError) as exc:
+        except NoAnswer:
+            raise AssertionError("the submission's kernel did not answer the grader's call (does the notebook "
+                                 "change how IPython runs or displays code?)") from None
+        except wire.WireError as exc:
+            raise AssertionError(f"the submission's kernel sent something that is not an answer ({exc})") from None
+        except KernelLost as exc:
             if state is not None:
                 self.lost[state.index] = _lost_reason(exc, timeout)
             else:
@@ -294,8 +304,6 @@ def _importable(obj) -> dict | None:
 
 
 def _lost_reason(exc: Exception, timeout: float) -> str:
-    if isinstance(exc, wire.WireError):
-        return f"the submission's kernel sent something that is not an answer ({exc})"
     text = str(exc)
     if "time" in text:
         return f"did not finish within {timeout:.3g} s (an infinite loop, or far too slow)"
@@ -344,8 +352,10 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
             ns[name] = ctx.remote_global(name)
         _ACTIVE_HARNESS.append(ctx)
         failure = None
+        printed = io.StringIO()
         try:
-            exec(compiled, ns)  # noqa: S102 - the instructor's own test code, in the grader's process
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                exec(compiled, ns)  # noqa: S102 - the instructor's own test code, in the grader's process
         except Restart:
             failure = "restart"
         except Exception as exc:  # noqa: BLE001 - the test code stopped outside a check
@@ -365,5 +375,8 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
         checks = ctx.checks[-1]
         fraction = checks.fraction()
         checks.points = float(points)
-        return CellOutcome(round(points * fraction, 4), points, checks.report(), run)
+        report = checks.report()
+        # what the test code printed itself (e.g. "test accuracy: 0.953"), not the reports of Checks.score()
+        extra = printed.getvalue().replace(report, "").strip()
+        return CellOutcome(round(points * fraction, 4), points, (extra + "\n" if extra else "") + report, run)
     raise RuntimeError("a test cell was restarted more often than it has checks")

@@ -25,6 +25,7 @@ import asyncio
 import builtins
 import os
 import time
+from pathlib import Path
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -35,7 +36,7 @@ from traitlets import Bool, Integer
 
 from . import GradingError, harness, sandbox, scan, wire
 
-__all__ = ["SandboxedGrade", "RecordScores", "configure"]
+__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "configure"]
 
 _RESOURCE_KEY = "convlearn_scores"
 
@@ -166,7 +167,7 @@ class SandboxedGrade(Execute):
                     raise harness.KernelLost("the kernel flooded its output")
         await next_message(kc.get_shell_msg)
         if want_reply and reply_text is None:
-            raise harness.KernelLost("the kernel sent no answer")
+            raise harness.NoAnswer("the kernel sent no answer")
         return reply_text or ""
 
     def _send(self, code: str, timeout: float, want_reply: bool = True) -> str:
@@ -306,6 +307,42 @@ class SandboxedGrade(Execute):
         return dict(cache[1])
 
 
+class RestoreMetadata(NbGraderPreprocessor):
+    """Before nbgrader's ``OverwriteCells``: reset every cell's nbgrader flags from the gradebook.
+
+    A submission may edit its notebook's metadata: turn a test cell into a solution cell, give a cell new
+    points or an unknown ``grade_id``. nbgrader then stops with "Inconsistent checksums" for that student;
+    here the flags of known cells are put back (so ``OverwriteCells`` restores their source) and cells with
+    an unknown ``grade_id`` become ordinary cells.
+    """
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            notebook = gb.find_notebook(info["notebook"], info["assignment"])
+            grades = {c.name: float(c.max_score) for c in notebook.grade_cells}
+            solutions = {c.name for c in notebook.solution_cells}
+            tasks = {c.name: float(c.max_score) for c in notebook.task_cells}
+            sources = {c.name: c for c in notebook.source_cells}
+            for cell in nb.cells:
+                if "nbgrader" not in cell.metadata:
+                    continue
+                meta = cell.metadata["nbgrader"]
+                gid = meta.get("grade_id") if isinstance(meta, dict) else None
+                if gid not in sources:
+                    del cell.metadata["nbgrader"]
+                    continue
+                meta["grade"] = gid in grades
+                meta["solution"] = gid in solutions
+                meta["locked"] = bool(sources[gid].locked)
+                meta["task"] = gid in tasks
+                if gid in grades or gid in tasks:
+                    meta["points"] = grades.get(gid, tasks.get(gid))
+                else:
+                    meta.pop("points", None)
+        return nb, resources
+
+
 class RecordScores(NbGraderPreprocessor):
     """After ``SaveAutoGrades``: write the grader's points into the gradebook, whatever the notebook shows."""
 
@@ -323,20 +360,42 @@ class RecordScores(NbGraderPreprocessor):
         return nb, resources
 
 
+class InlineMathJax(NbGraderPreprocessor):
+    """Feedback: give the template the book's vendored MathJax (``tex-svg.js``) to inline: formulas render offline."""
+
+    def preprocess(self, nb, resources):
+        import convlearn
+
+        path = Path(convlearn.__file__).resolve().parents[1] / "book" / "_extra" / "_vendor" / "mathjax" / "tex-svg.js"
+        if path.is_file():
+            resources["convlearn_mathjax"] = path.read_text(encoding="utf-8").replace("</script", "<\\/script")
+        else:
+            self.log.warning("MathJax not found at %s: formulas in the feedback show as TeX", path)
+            resources["convlearn_mathjax"] = ""
+        return nb, resources
+
+
 def configure(c) -> None:
     """Make nbgrader grade in sandboxes; called by the course's ``nbgrader_config.py`` with its ``c``."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
         IgnorePattern,
         LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
         SaveAutoGrades,
     )
 
     kernels = sandbox.private_runtime_dir()
     sandbox.install_kernelspec(kernels)
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernels), os.environ.get("JUPYTER_PATH")]))
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput, DeduplicateIds, RestoreMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
+    ]
     c.Autograde.autograde_preprocessors = [
         SandboxedGrade, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, RecordScores,
         AssignLatePenalties, CheckCellMetadata,

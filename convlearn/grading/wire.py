@@ -103,7 +103,7 @@ def plain_tree(obj, arrays: list, *, other=None, depth: int = 0):
 
 
 def _add(arrays: list, a: np.ndarray) -> int:
-    arrays.append(np.ascontiguousarray(a))
+    arrays.append(np.asarray(a, order="C"))
     return len(arrays) - 1
 
 
