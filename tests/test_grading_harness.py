@@ -223,7 +223,7 @@ def test_harness_library_delegation_fails_by_source_and_at_run_time(monkeypatch)
 
     # the kernel-side block: np.convolve raises ForbiddenCallError inside the call
     outcome = _run(FakeKernel(monkeypatch, {"convolve_full": delegates, "np": np}))
-    assert outcome.score == pytest.approx(1.0) and "numpy.convolve" in outcome.report
+    assert outcome.score == 0 and "your code called numpy.convolve" in outcome.report
     # the source check: even a routine the block missed fails every check that used the function
     outcome = _run(FakeKernel(monkeypatch, {"convolve_full": _correct}),
                    flags={"convolve_full": {"numpy.convolve"}})
