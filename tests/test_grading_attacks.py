@@ -156,10 +156,11 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed):
     (home / "notes.txt").write_text("the instructor's own file\n")
     listener = _Listener()
     try:
+        env_home = {"HOME": str(home)}  # the grader's HOME: every nbgrader command of this test uses it
         c = course.Course(tmp_path / "course", timeout=CELL_TIMEOUT)
-        c.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+        c.nbgrader("generate_assignment", ASSIGNMENT, "--force", env=env_home)
         c.submit("victim", ASSIGNMENT, c.submission(ASSIGNMENT, "reference"))
-        c.nbgrader("autograde", ASSIGNMENT, "--student", "victim", "--force")
+        c.nbgrader("autograde", ASSIGNMENT, "--student", "victim", "--force", env=env_home)
         victim_before = c.scores(ASSIGNMENT, "victim")
 
         attacks = course.attacks(ASSIGNMENT)
@@ -184,7 +185,6 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed):
             ("release/", "submitted/", "autograded/", "feedback/")))
         home_before = _tree_hash(home)
 
-        env_home = {"HOME": str(home)}
         proc = c.nbgrader("autograde", ASSIGNMENT, "--student", "[az]*", "--force", check=False, env=env_home)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
         time.sleep(5)  # a daemon that survived would now edit the gradebook

@@ -304,3 +304,18 @@ def test_checks_in_the_students_kernel_report_failures_on_stderr(capsys):
         pass
     checks.score()
     assert "[PASS] passes" in capsys.readouterr().out
+
+
+def test_grading_refuses_without_a_sandbox(monkeypatch):
+    from convlearn.grading import GradingError, nbgrader_plugin, sandbox
+
+    monkeypatch.setattr(sandbox, "available", lambda: (False, "bubblewrap is not installed (test)"))
+    step = nbgrader_plugin.SandboxedGrade()
+    with pytest.raises(GradingError, match="refusing to grade.*bubblewrap is not installed.*allow_unsandboxed"):
+        step.preprocess(nbformat_notebook(), {"nbgrader": {}})
+
+
+def nbformat_notebook():
+    import nbformat
+
+    return nbformat.v4.new_notebook()

@@ -1,15 +1,9 @@
-"""Flood the output with about 200 MB from a solution cell, then define a correct convolve_full.
+"""Flood the output with about 200 MB from one solution cell; a correct convolve_full in another cell survives.
 
 expect: test_full=3
 """
 # %% conv_full
-import sys
-
 import numpy as np
-
-line = "x" * 10_000 + "\n"
-for _ in range(20_000):
-    sys.stdout.write(line)
 
 
 def convolve_full(x, k):
@@ -19,3 +13,11 @@ def convolve_full(x, k):
     for i in range(len(x)):
         y[i:i + len(k)] += x[i] * k
     return y
+
+
+# %% conv_modes
+import sys
+
+line = "x" * 10_000 + "\n"
+for _ in range(20_000):
+    sys.stdout.write(line)
