@@ -28,6 +28,7 @@ rm -rf "$here/mathjax" "$here/requirejs" "$here/html-manager" "$here/anywidget"
 es5=mathjax/es5
 mkdir -p "$here/mathjax/output/chtml/fonts" "$here/mathjax/input/tex" "$here/mathjax/a11y"
 cp "$es5/tex-chtml.js" "$here/mathjax/"
+cp "$es5/tex-svg.js" "$here/mathjax/"      # self-contained (SVG glyphs, no font files): inlined in the course's feedback HTML
 cp -r "$es5/output/chtml/fonts/woff-v2" "$here/mathjax/output/chtml/fonts/"
 cp -r "$es5/input/tex/extensions" "$here/mathjax/input/tex/"
 rm -f "$here/mathjax/input/tex/extensions/all-packages.js"   # every package at once: never requested
