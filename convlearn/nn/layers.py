@@ -30,6 +30,7 @@ from convlearn._validation import (
 )
 from convlearn.nn import functional as F
 from convlearn.nn import init as _init
+from convlearn.nn.functional.geometry import check_output_padding, dilated_extent, same_padding
 from convlearn.nn.module import Module, Parameter
 
 __all__ = [
@@ -158,14 +159,13 @@ class _ConvNd(Module):
         if self.padding == "valid":
             return tuple((0, 0) for _ in range(self._nd))
         if self.padding == "same":
-            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation, strict=True)]
-            return tuple((t // 2, t - t // 2) for t in totals)
+            return tuple(same_padding(k, d) for k, d in zip(self.kernel_size, self.dilation, strict=True))
         return tuple((p, p) for p in self.padding)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = _check_input(self, x, self._nd, self.in_channels)
         pads = self._pads()
-        span = [d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True)]
+        span = [dilated_extent(k, d) for k, d in zip(self.kernel_size, self.dilation, strict=True)]
         padded = [s + a + b for s, (a, b) in zip(x.shape[2:], pads, strict=True)]
         if any(p < s for p, s in zip(padded, span, strict=True)):
             raise ValueError(
@@ -301,12 +301,7 @@ class ConvTranspose2d(Module):
                 f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) must both be divisible "
                 f"by groups ({self.groups})"
             )
-        for op, s, d in zip(self.output_padding, self.stride, self.dilation, strict=True):
-            if op >= max(s, d):
-                raise ValueError(
-                    "output_padding must be smaller than stride or dilation, got "
-                    f"output_padding={self.output_padding}, stride={self.stride}, dilation={self.dilation}"
-                )
+        check_output_padding(self.output_padding, self.stride, self.dilation)
         self.init = check_choice(init, "init", _INITS)
         rng = _init.as_generator(rng)
         shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
@@ -401,7 +396,7 @@ class MaxPool2d(_Pool2d):
         self.dilation = as_int_tuple(dilation, 2, "dilation", minimum=1)
 
     def _span(self) -> tuple[int, int]:
-        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True))
+        return tuple(dilated_extent(k, d) for k, d in zip(self.kernel_size, self.dilation, strict=True))
 
     def _kwargs(self) -> dict:
         return dict(stride=self.stride, padding=self.padding, dilation=self.dilation, ceil_mode=self.ceil_mode)

@@ -8,8 +8,6 @@ for any number ``nd`` of spatial axes so that 1-D, 2-D and 3-D convolutions shar
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from convlearn._validation import (
@@ -20,6 +18,8 @@ from convlearn._validation import (
     check_ndim,
     result_dtype,
 )
+
+from .geometry import dilated_extent, output_size, same_padding
 
 _LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
 _WEIGHT_LAYOUTS = {
@@ -91,11 +91,7 @@ def conv_padding(padding, nd: int, kernel: tuple[int, ...], stride: tuple[int, .
             return tuple((0, 0) for _ in range(nd))
         if any(s != 1 for s in stride):
             raise ValueError(f"padding='same' is not supported for strided convolutions; got stride={stride}")
-        pads = []
-        for k, d in zip(kernel, dilation, strict=True):
-            total = d * (k - 1)
-            pads.append((total // 2, total - total // 2))
-        return tuple(pads)
+        return tuple(same_padding(k, d) for k, d in zip(kernel, dilation, strict=True))
     p = int_tuple(padding, nd, "padding", 0)
     return tuple((v, v) for v in p)
 
@@ -104,7 +100,7 @@ def check_kernel_fits(x_shape, kernel, dilation, pads, x_name="x", w_name="weigh
     """Raise ``ValueError`` if a (dilated) kernel is larger than the padded input on some axis."""
     spatial = x_shape[2:]
     for axis, (n, k, d, (lo, hi)) in enumerate(zip(spatial, kernel, dilation, pads, strict=True)):
-        extent = d * (k - 1) + 1
+        extent = dilated_extent(k, d)
         if extent > n + lo + hi:
             ws = f" (weight shape {w_shape})" if w_shape is not None else ""
             raise ValueError(
@@ -114,9 +110,12 @@ def check_kernel_fits(x_shape, kernel, dilation, pads, x_name="x", w_name="weigh
             )
 
 
-def out_size(n: int, k: int, s: int, lo: int, hi: int, d: int) -> int:
-    """Output length of one axis: ``floor((n + lo + hi - d (k - 1) - 1) / s) + 1``."""
-    return (n + lo + hi - d * (k - 1) - 1) // s + 1
+def out_shape(spatial, kernel, stride, pads, dilation) -> tuple[int, ...]:
+    """Output spatial shape of a convolution (:func:`geometry.output_size` on every axis)."""
+    return tuple(
+        output_size(n, k, s, lo, hi, d)
+        for n, k, s, (lo, hi), d in zip(spatial, kernel, stride, pads, dilation, strict=True)
+    )
 
 
 def check_conv_channels(x_shape, w_shape, groups: int, nd: int, x_name="x", w_name="weight"):
@@ -145,10 +144,6 @@ def check_grad_out(grad_out: np.ndarray, expected: tuple[int, ...], what: str) -
         )
 
 
-def is_int_like(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
 __all__ = [
     "as_array",
     "as_bias",
@@ -161,6 +156,6 @@ __all__ = [
     "groups_int",
     "int_tuple",
     "layout",
-    "out_size",
+    "out_shape",
     "_TWEIGHT_LAYOUTS",
 ]

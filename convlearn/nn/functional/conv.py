@@ -32,6 +32,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from . import _args
 from ._flat import FlatGrid
+from .geometry import dilated_extent
 from .im2col import pad, tap_slices, unfold
 
 __all__ = ["conv1d", "conv2d", "conv3d"]
@@ -82,10 +83,7 @@ def setup(x, weight, bias, stride, padding, dilation, groups, nd: int, extra_dty
     kernel = tuple(weight.shape[2:])
     pads = _args.conv_padding(padding, nd, kernel, stride, dilation)
     _args.check_kernel_fits(x.shape, kernel, dilation, pads, w_shape=weight.shape)
-    out_shape = tuple(
-        _args.out_size(n, k, s, lo, hi, d)
-        for n, k, s, (lo, hi), d in zip(x.shape[2:], kernel, stride, pads, dilation, strict=True)
-    )
+    out_shape = _args.out_shape(x.shape[2:], kernel, stride, pads, dilation)
     dtype = _args.common_dtype(x, weight, bias, *(() if extra_dtype is None else (extra_dtype,)))
     return ConvSetup(_args.cast(x, dtype), _args.cast(weight, dtype), _args.cast(bias, dtype), stride, pads, dilation,
                      groups, out_shape)
@@ -237,7 +235,7 @@ def _depthwise_rows(x, weight, pads, dilation, out_shape):
         ok = (jp >= 0) & (jp < wd)
         toeplitz[:, :, jp[ok], j[ok]] = weight[:, 0, :, b, None]
     toeplitz = toeplitz.reshape(c, kh * wd, w_out)
-    rows = n * hp - d_h * (kh - 1)  # the last image's last valid output row is rows - 1
+    rows = n * hp - (dilated_extent(kh, d_h) - 1)  # the last image's last valid output row is rows - 1
     flat = xt.reshape(c, n * hp * wd)
     item = flat.itemsize
     windows = as_strided(flat, shape=(c, rows, kh, wd), strides=(flat.strides[0], wd * item, d_h * wd * item, item),
@@ -280,7 +278,7 @@ def _input_grad_flat(grad_out, weight, dilation, groups, padded_shape):
         # gather instead of scatter: the gradient of a stride-1 depthwise correlation is the "full"
         # correlation of grad_out with the flipped kernel, whose output is exactly the padded input's shape
         nd = len(padded_shape) - 2
-        reach = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:], strict=True)]
+        reach = [dilated_extent(k, d) - 1 for d, k in zip(dilation, weight.shape[2:], strict=True)]
         flipped = weight[(slice(None), slice(None)) + (slice(None, None, -1),) * nd]
         if _use_rows(grad_out.shape, weight.shape, (1,) * nd, groups):
             return _depthwise_rows(grad_out, flipped, tuple((r, r) for r in reach), dilation, tuple(padded_shape[2:]))

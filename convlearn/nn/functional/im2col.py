@@ -20,6 +20,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from convlearn._validation import as_int_tuple, as_real_array, check_ndim
 
 from . import _args
+from .geometry import dilated_extent
 
 __all__ = ["im2col", "col2im"]
 
@@ -55,7 +56,7 @@ def tap_slices(tap, stride, dilation, out_shape) -> tuple[slice, ...]:
 def windows(xp: np.ndarray, kernel, stride, dilation, out_shape) -> np.ndarray:
     """Read-only view ``(N, C, *out_shape, *kernel)`` of every (strided, dilated) window of ``xp``."""
     nd = len(kernel)
-    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+    extent = tuple(dilated_extent(k, d) for k, d in zip(kernel, dilation, strict=True))
     view = sliding_window_view(xp, extent, axis=tuple(range(2, 2 + nd)))
     index = (
         (slice(None), slice(None))
@@ -106,10 +107,7 @@ def _geometry(spatial, kernel_size, stride, padding, dilation, what):
     p = as_int_tuple(padding, 2, "padding", minimum=0)
     pads = tuple((v, v) for v in p)
     _args.check_kernel_fits((0, 0) + tuple(spatial), kernel, dilation, pads, x_name=what)
-    out_shape = tuple(
-        _args.out_size(n, k, s, lo, hi, d) for n, k, s, (lo, hi), d in zip(spatial, kernel, stride, pads, dilation,
-                                                                            strict=True)
-    )
+    out_shape = _args.out_shape(spatial, kernel, stride, pads, dilation)
     return kernel, stride, dilation, pads, out_shape
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from convlearn._validation import as_int_tuple, as_real_array, check_ndim
 
 from . import _args
+from .geometry import dilated_extent, output_size
 from .im2col import crop, pad, tap_slices
 
 __all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backward", "pool_output_size"]
@@ -38,11 +39,7 @@ def pool_output_size(size: int, kernel_size: int, stride: int, padding: int = 0,
     ``floor`` (or ``ceil``) of ``(size + 2p - d (k - 1) - 1) / s``, plus one; with ``ceil_mode`` the last
     window is dropped if it would start at or beyond ``size + p`` (entirely in the right padding).
     """
-    num = size + 2 * padding - dilation * (kernel_size - 1) - 1
-    out = (num + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1
-    return out
+    return output_size(size, kernel_size, stride, padding, padding, dilation, ceil_mode)
 
 
 def _as_bool(value, name: str) -> bool:
@@ -82,7 +79,7 @@ class _Pool:
         # ceil_mode windows may run past the right padding: pad enough for the last window (values never used
         # beyond size + p for the average's divisor, and -inf never wins a max).
         self.pads = tuple(
-            (p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
+            (p, max(p, (o - 1) * s + dilated_extent(k, d) - n - p))
             for n, k, s, p, d, o in zip(x.shape[2:], self.kernel, self.stride, pads, self.dilation, self.out_shape,
                                         strict=True)
         )

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _args
 from .conv import add_bias, forward_core, input_grad_core, weight_grad_core
+from .geometry import check_output_padding, transpose_output_size
 from .im2col import crop, pad
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_backward"]
@@ -40,15 +41,10 @@ def _setup(x, weight, bias, stride, padding, output_padding, groups, dilation, n
         raise TypeError(f"padding of a transposed convolution must be an int or a tuple of {nd} ints, got {padding!r}")
     p = _args.int_tuple(padding, nd, "padding", 0)
     op = _args.int_tuple(output_padding, nd, "output_padding", 0)
-    for axis, (o, s, d) in enumerate(zip(op, stride, dilation, strict=True)):
-        if o >= s and o >= d:
-            raise ValueError(
-                f"output_padding must be smaller than either stride or dilation on every axis; got output_padding="
-                f"{op}, stride={stride}, dilation={dilation} (axis {axis})"
-            )
+    check_output_padding(op, stride, dilation)
     kernel = tuple(weight.shape[2:])
     out_shape = tuple(
-        (n - 1) * s - 2 * pp + d * (k - 1) + o + 1
+        transpose_output_size(n, k, s, pp, o, d)
         for n, s, pp, d, k, o in zip(x.shape[2:], stride, p, dilation, kernel, op, strict=True)
     )
     if any(o < 1 for o in out_shape):
