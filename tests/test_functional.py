@@ -139,7 +139,7 @@ def test_conv_transpose2d_fast_matches_loops(case):
 @pytest.mark.parametrize("dilation", [1, 2])
 def test_depthwise_flat_path_matches_strided_path(monkeypatch, nd, dilation):
     """Stride-1 depthwise convolutions take the flat-view path; it must agree with the strided tap loop."""
-    import convlearn.nn.functional.conv as conv_module
+    from convlearn.nn.functional import _accel
 
     rng = gen(900 + nd + 10 * dilation)
     x = rng.standard_normal((3, 5) + (7,) * nd)
@@ -149,7 +149,7 @@ def test_depthwise_flat_path_matches_strided_path(monkeypatch, nd, dilation):
     bwd = {1: F.conv1d_backward, 2: F.conv2d_backward, 3: F.conv3d_backward}[nd]
     results = []
     for flag in (True, False):
-        monkeypatch.setattr(conv_module, "USE_FLAT", flag)
+        monkeypatch.setattr(_accel, "ENABLED", flag)
         out = fwd(x, w, **kw)
         g = np.cos(np.arange(out.size)).reshape(out.shape)
         results.append((out,) + bwd(g, x, w, **kw))
@@ -160,7 +160,7 @@ def test_depthwise_flat_path_matches_strided_path(monkeypatch, nd, dilation):
 @pytest.mark.parametrize("case", range(12))
 def test_flat_input_gradient_matches_strided_path(monkeypatch, case):
     """Stride-1 input gradients (any groups) take the flat-view path; it must agree with the strided col2im."""
-    import convlearn.nn.functional.conv as conv_module
+    from convlearn.nn.functional import _accel
 
     nd = 1 + case % 3
     x, w, _, kw = random_conv(gen(950 + case), nd, small=nd == 3)
@@ -170,7 +170,7 @@ def test_flat_input_gradient_matches_strided_path(monkeypatch, case):
     g = gen(1950 + case).standard_normal(fwd(x, w, **kw).shape)
     results = []
     for flag in (True, False):
-        monkeypatch.setattr(conv_module, "USE_FLAT", flag)
+        monkeypatch.setattr(_accel, "ENABLED", flag)
         results.append(bwd(g, x, w, **kw))
     for a, b in zip(*results, strict=True):
         assert_close(a, b, rtol=1e-12)
@@ -196,7 +196,7 @@ def test_fast_matches_loops_in_float32_and_for_integers(case):
 @pytest.mark.parametrize("case", range(12))
 def test_flat_forward_matches_strided_path(monkeypatch, case):
     """Stride-1 convolutions with short output rows build their columns on the flat view; same numbers."""
-    import convlearn.nn.functional.conv as conv_module
+    from convlearn.nn.functional import _accel
 
     nd = 1 + case % 3
     x, w, b, kw = random_conv(gen(990 + case), nd, small=nd == 3)
@@ -204,9 +204,9 @@ def test_flat_forward_matches_strided_path(monkeypatch, case):
     fwd = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nd]
     results = []
     for flag in (True, False):
-        monkeypatch.setattr(conv_module, "USE_FLAT", flag)
+        monkeypatch.setattr(_accel, "ENABLED", flag)
         results.append(fwd(x, w, b, **kw))
-    assert fwd(x, w, b, **kw).shape[-1] <= 8  # the configurations are small: the flat path was taken
+    assert fwd(x, w, b, **kw).shape[-1] <= _accel.SHORT_ROW  # the configurations are small: the flat path was taken
     assert_close(results[0], results[1], rtol=1e-12)
 
 
