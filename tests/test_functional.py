@@ -347,6 +347,22 @@ def test_max_pool_ties_go_to_first_maximum():
     np.testing.assert_array_equal(grad, expected)
 
 
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=3, stride=1, padding=1, dilation=(1, 2), ceil_mode=True)])
+def test_max_pool_gradient_in_blocks_of_planes(monkeypatch, kw):
+    """The fast max-pool gradient works on blocks of channel planes: ties (small integers), disjoint and
+    overlapping windows, and a NaN in a late block (the scan takes over) all agree with the loops."""
+    from convlearn.nn.functional import pooling
+
+    monkeypatch.setattr(pooling, "POOL_BLOCK", 40)  # a few planes per block
+    rng = gen(1234)
+    x = rng.integers(-2, 3, size=(3, 5, 6, 7)).astype(float)
+    g = rng.standard_normal(F.max_pool2d(x, **kw).shape)
+    assert_close(F.max_pool2d_backward(g, x, **kw), R.max_pool2d_backward_loops(g, x, **kw))
+    x[2, 4, 3, 3] = np.nan
+    assert_close(F.max_pool2d_backward(g, x, **kw), R.max_pool2d_backward_loops(g, x, **kw))
+
+
 def test_max_pool_overlapping_windows_accumulate():
     x = np.array([[[[0.0, 5.0, 0.0]]]])
     grad = F.max_pool2d_backward(np.array([[[[1.0, 2.0]]]]), x, (1, 2), stride=1)

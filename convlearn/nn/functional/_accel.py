@@ -13,8 +13,6 @@ The accelerators:
   (col2im) and by the im2col of stride-1 forward passes.
 * ``"rows"`` -- stride-1 depthwise 2-D convolutions of narrow images as one GEMM per channel with a
   row-Toeplitz matrix of the weights (:func:`depthwise_rows`); also their input gradient.
-* ``"winograd"`` -- Winograd's minimal filtering F(2×2, 3×3) for 3×3 stride-1 convolutions
-  (:func:`winograd_3x3`): 16 multiplications per 2×2 output tile instead of 36.
 
 Every threshold below is a named constant, with the measurement that chose it (one thread, NumPy 2.4
 with OpenBLAS, float32 and float64, the shapes of ``benchmarks/bench_conv.py``).
@@ -31,8 +29,7 @@ from ._args import is_depthwise
 from .geometry import dilated_extent
 from .im2col import pad
 
-__all__ = ["ENABLED", "FlatGrid", "select", "forward", "weight_grad", "input_grad", "depthwise_rows",
-           "winograd_3x3"]
+__all__ = ["ENABLED", "FlatGrid", "select", "forward", "weight_grad", "input_grad", "depthwise_rows"]
 
 #: Master switch: False runs the readable fast path of ``conv.py`` everywhere (same numbers; used by the tests
 #: to compare the two).
@@ -95,8 +92,6 @@ def forward(x, weight, pads, stride, dilation, groups: int, out_spatial):
         return depthwise_rows(x, weight, pads, dilation, out_spatial)
     if how == "flat":
         return _depthwise_flat(pad(x, pads), weight, dilation, out_spatial)
-    if how == "winograd":
-        return winograd_3x3(x, weight, pads, out_spatial)
     if ENABLED and all(s == 1 for s in stride) and out_spatial[-1] <= SHORT_ROW and int(np.prod(weight.shape[2:])) > 1:
         return _gemm_flat(pad(x, pads), weight, dilation, groups, out_spatial)
     return None
@@ -292,11 +287,3 @@ def depthwise_rows(x, weight, pads, dilation, out_spatial):
         cols = np.ascontiguousarray(windows[c0:c0 + step]).reshape(-1, rows, kh * wd)
         np.matmul(cols, toeplitz[c0:c0 + step], out=y[c0:c0 + step, :rows])
     return np.ascontiguousarray(y.reshape(c, n, hp, w_out)[:, :, :h_out].transpose(1, 0, 2, 3))
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# "winograd": F(2×2, 3×3)
-# ----------------------------------------------------------------------------------------------------------------
-def winograd_3x3(x, weight, pads, out_spatial):
-    """Placeholder: replaced below."""
-    return None

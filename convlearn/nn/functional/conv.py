@@ -19,7 +19,7 @@ two strategies, each written with its backward beside it:
 
 The bias gradient is ``∂L/∂b[o] = Σ_{n, positions} G[n, o, ...]``.
 
-Faster ways to compute some of these (stride 1: the flat view, Winograd, depthwise row-GEMMs) are in
+Faster ways to compute some of these (stride 1: the flat view, depthwise row-GEMMs) are in
 :mod:`convlearn.nn.functional._accel`, behind one dispatch; :func:`correlate`, :func:`correlate_weight_grad`
 and :func:`correlate_input_grad` ask it first and fall back on the cores here. The readable loops are in
 :mod:`convlearn.nn.functional.reference`.
