@@ -210,6 +210,39 @@ def test_flat_forward_matches_strided_path(monkeypatch, case):
     assert_close(results[0], results[1], rtol=1e-12)
 
 
+@pytest.mark.parametrize("case", [
+    # (x shape, weight shape, conv2d keywords, the accelerator the dispatch must pick)
+    ((3, 5, 7, 9), (5, 1, 3, 2), dict(padding=1, groups=5), "rows"),
+    ((2, 4, 6, 40), (4, 1, 3, 3), dict(padding=(1, 2), dilation=(1, 2), groups=4), "flat"),
+    ((2, 3, 9, 6), (4, 3, 3, 3), dict(padding=1), "flat_gemm"),
+    ((3, 8, 11, 12), (5, 8, 5, 5), dict(padding=2), "kernel_rows"),
+    ((2, 8, 10, 13), (3, 8, 3, 4), dict(stride=(1, 2), dilation=(2, 1), padding=(0, 1)), "kernel_rows"),
+    ((2, 6, 9, 11), (6, 6, 2, 6), dict(stride=(1, 3), padding="valid"), "kernel_rows"),
+])
+def test_each_forward_accelerator_matches_readable_path_and_loops(monkeypatch, case):
+    """Every accelerator of ``_accel`` is taken where the dispatch says, and gives the readable path's numbers."""
+    from convlearn.nn.functional import _accel
+
+    x_shape, w_shape, kw, name = case
+    rng = gen(sum(x_shape) + sum(w_shape))
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    y = F.conv2d(x, w, **kw)
+    assert _accel.select("forward", x.shape, w.shape, _as_pair(kw.get("stride", 1)), _as_pair(kw.get("dilation", 1)),
+                         kw.get("groups", 1), y.shape[2:]) == name
+    monkeypatch.setattr(_accel, "ENABLED", False)
+    assert_close(y, F.conv2d(x, w, **kw), rtol=1e-12)
+    assert_close(y, R.conv2d_loops(x, w, **kw))
+    for dtype in (np.float32,):
+        monkeypatch.setattr(_accel, "ENABLED", True)
+        y32 = F.conv2d(x.astype(dtype), w.astype(dtype), **kw)
+        assert y32.dtype == dtype
+        assert_close(y32.astype(float), y, rtol=1e-4)
+
+
+def _as_pair(v):
+    return v if isinstance(v, tuple) else (v, v)
+
+
 def test_conv2d_known_values():
     """A 3x3 box filter on a 4x4 ramp: each output is 9 times the centre value."""
     x = np.arange(16.0).reshape(1, 1, 4, 4)

@@ -10,7 +10,9 @@ The accelerators:
 * ``"flat"`` -- the flat view of a stride-1 convolution (:class:`FlatGrid`): every kernel tap is one long
   contiguous slice of the flattened padded input instead of one short row at a time. Used by the
   stride-1 depthwise convolution (forward and both gradients), by the stride-1 input gradient
-  (col2im) and by the im2col of stride-1 forward passes.
+  (col2im) and by the im2col of stride-1 forward passes with short output rows (``"flat_gemm"``).
+* ``"kernel_rows"`` -- 2-D convolutions with a few input channels: im2col along the rows only and one
+  product per kernel row (:func:`kernel_rows_gemm`), ``kH`` times less copying than im2col.
 * ``"rows"`` -- stride-1 depthwise 2-D convolutions of narrow images as one GEMM per channel with a
   row-Toeplitz matrix of the weights (:func:`depthwise_rows`); also their input gradient.
 
@@ -29,9 +31,10 @@ from ._args import is_depthwise
 from .geometry import dilated_extent
 from .im2col import pad
 
-__all__ = ["ENABLED", "FlatGrid", "select", "forward", "weight_grad", "input_grad", "depthwise_rows"]
+__all__ = ["ENABLED", "FlatGrid", "select", "forward", "weight_grad", "input_grad", "depthwise_rows",
+           "kernel_rows_gemm"]
 
-#: Master switch: False runs the readable fast path of ``conv.py`` everywhere (same numbers; used by the tests
+#: Master switch: False runs the readable fast path of ``conv.py`` everywhere (same numbers up to rounding; the tests
 #: to compare the two).
 ENABLED = True
 
@@ -41,6 +44,15 @@ ENABLED = True
 #: 0.90, W_out = 6: 0.81 and 0.88, W_out = 8: 1.19 and 1.19, W_out >= 12: 0.93 to 2.2. Beyond that, the wasted
 #: wrap-around columns, ``(P_W - W_out) / P_W`` of the work, cost more than the short copies save.
 SHORT_ROW = 6
+
+#: Range of ``C_in·kW`` (the inner dimension of its products) in which :func:`kernel_rows_gemm` replaces im2col +
+#: GEMM for ``groups=1`` 2-D convolutions with vertical stride 1. Measured (time kernel rows / im2col, float32 and
+#: float64, no padding): 5×5 kernels on 12×12 images, batch 64: C_in·kW = 10: 0.77 and 1.09, 20: 0.74 and 0.73,
+#: 40: 0.60 and 0.84, 80: 0.67 and 0.66, 160: 1.02 and 1.02; 3×3 kernels on 16×16 images, batch 32: 12: 0.98 and
+#: 1.27, 24: 0.91 and 1.10, 48: 0.86 and 0.90, 96: 0.91 and 1.00; and on the benchmark's 3 → 32 channel case
+#: (C_in·kW = 9) 1.47 and 1.87: below ~30 the products are too thin, above ~100 the GEMM dominates either way.
+KERNEL_ROWS_MIN_K = 32
+KERNEL_ROWS_MAX_K = 80
 
 #: Widest input rows (before padding) for which :func:`depthwise_rows` is used: its GEMM multiplies by
 #: ``kH·W`` weights per output of which only ``kH·kW`` are non-zero, so it pays only while ``W`` is small.
@@ -61,21 +73,30 @@ FLAT_BLOCK = 48_000
 ROWS_BLOCK = 64_000
 
 
-def select(op: str, x_shape, w_shape, stride, dilation, groups: int) -> str | None:
+def select(op: str, x_shape, w_shape, stride, dilation, groups: int, out_spatial=None) -> str | None:
     """The accelerator used for ``op`` (``"forward"``, ``"weight_grad"`` or ``"input_grad"``), or None.
 
     ``x_shape`` is the shape of the (unpadded) input of the convolution, ``w_shape`` that of its weight
-    ``(C_out, C_in/groups, *kernel)``.
+    ``(C_out, C_in/groups, *kernel)``; ``out_spatial`` (forward only) its output sizes.
     """
-    if not ENABLED or any(s != 1 for s in stride):
-        return None  # every accelerator here is for stride 1
+    if not ENABLED:
+        return None
+    kernel = tuple(w_shape[2:])
+    stride_1 = all(s == 1 for s in stride)
     depthwise = is_depthwise(x_shape[1], w_shape[0], groups)
-    rows = depthwise and len(x_shape) == 4 and x_shape[3] <= ROWS_MAX_W
+    rows = stride_1 and depthwise and len(x_shape) == 4 and x_shape[3] <= ROWS_MAX_W
     if op == "forward":
         if rows:
             return "rows"
-        if depthwise:
+        if stride_1 and depthwise:
             return "flat"
+        if stride_1 and out_spatial[-1] <= SHORT_ROW and int(np.prod(kernel)) > 1:
+            return "flat_gemm"
+        if (len(kernel) == 2 and groups == 1 and stride[0] == 1 and kernel[0] > 1
+                and KERNEL_ROWS_MIN_K <= w_shape[1] * kernel[1] <= KERNEL_ROWS_MAX_K):
+            return "kernel_rows"
+        return None
+    if not stride_1:
         return None
     if op == "weight_grad":
         return "flat" if depthwise else None
@@ -87,13 +108,15 @@ def select(op: str, x_shape, w_shape, stride, dilation, groups: int) -> str | No
 def forward(x, weight, pads, stride, dilation, groups: int, out_spatial):
     """Cross-correlation of ``x (N, C_in, *S)`` zero-padded by ``pads`` with ``weight``, no bias; None if no
     accelerator applies. Returns ``(N, C_out, *out_spatial)``."""
-    how = select("forward", x.shape, weight.shape, stride, dilation, groups)
+    how = select("forward", x.shape, weight.shape, stride, dilation, groups, out_spatial)
     if how == "rows":
         return depthwise_rows(x, weight, pads, dilation, out_spatial)
     if how == "flat":
         return _depthwise_flat(pad(x, pads), weight, dilation, out_spatial)
-    if ENABLED and all(s == 1 for s in stride) and out_spatial[-1] <= SHORT_ROW and int(np.prod(weight.shape[2:])) > 1:
+    if how == "flat_gemm":
         return _gemm_flat(pad(x, pads), weight, dilation, groups, out_spatial)
+    if how == "kernel_rows":
+        return kernel_rows_gemm(pad(x, pads), weight, stride, dilation, out_spatial)
     return None
 
 
@@ -246,6 +269,43 @@ def _input_grad_flat(grad_out, weight, dilation, groups, padded_shape):
     for t, off in enumerate(grid.offsets):
         gxf[:, :, off:off + length] += dcols[:, :, t]
     return gxf.reshape(padded_shape)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# "kernel_rows": im2col along the rows only, one product per kernel row
+# ----------------------------------------------------------------------------------------------------------------
+def kernel_rows_gemm(xp, weight, stride, dilation, out_spatial):
+    """2-D correlation of the padded ``xp (N, C_in, P_H, P_W)`` with ``weight (C_out, C_in, kH, kW)`` (``groups=1``,
+    vertical stride 1); no bias. Returns ``(N, C_out, H_out, W_out)``.
+
+    im2col copies every window, ``kH·kW`` samples per output. Copying only the ``kW`` taps of each *row*,
+    ``A[n, (c, b), r, j] = xp[n, c, r, j s_W + b d_W]`` (``kW`` samples per input row and output column), is
+    enough: kernel row ``a`` of output row ``i`` reads row ``r = i + a d_H`` of ``A``, so with ``A`` laid out as
+    ``(N, C_in·kW, P_H·W_out)`` its columns for kernel row ``a`` are the contiguous range starting at
+    ``a d_H W_out`` -- a plain matrix, no copy -- and
+
+        y[n] = Σ_a W[:, :, a, :] (C_out, C_in·kW) @ A[n][:, a d_H W_out : a d_H W_out + H_out W_out].
+
+    ``kH`` thinner products instead of one, for ``kH`` times less copying.
+    """
+    n, c, hp, _ = xp.shape
+    c_out, _, kh, kw = weight.shape
+    h_out, w_out = out_spatial
+    s_w = stride[1]
+    d_h, d_w = dilation
+    a = np.empty((n, c, kw, hp, w_out), dtype=xp.dtype)
+    for b in range(kw):
+        a[:, :, b] = xp[:, :, :, b * d_w:b * d_w + (w_out - 1) * s_w + 1:s_w]
+    a = a.reshape(n, c * kw, hp * w_out)
+    w_rows = weight.transpose(2, 0, 1, 3).reshape(kh, c_out, c * kw)  # (kH, C_out, C_in·kW), columns as in A
+    length = h_out * w_out
+    y = np.matmul(w_rows[0], a[:, :, :length])  # (N, C_out, H_out·W_out)
+    scratch = np.empty_like(y)
+    for row in range(1, kh):
+        start = row * d_h * w_out
+        np.matmul(w_rows[row], a[:, :, start:start + length], out=scratch)
+        y += scratch
+    return y.reshape((n, c_out) + tuple(out_spatial))
 
 
 # ----------------------------------------------------------------------------------------------------------------
