@@ -479,3 +479,17 @@ def test_every_public_function_is_documented():
         obj = getattr(R, name.split(".")[1]) if name.startswith("reference.") else getattr(F, name)
         assert obj.__doc__ and len(obj.__doc__) > 40, name
     assert "padding :" in F.conv2d.__doc__ and "Returns\n    -------" in F.conv1d.__doc__
+
+
+def test_reference_uses_the_public_setups_only():
+    """The readable loops share the fast path's argument checks through the public set-up family, never through a
+    private name of another module."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(R))
+    imported = [(node.module, alias.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    assert ("setups", "ConvSetup") in imported and ("setups", "PoolSetup") in imported
+    # (``from . import _args``, the package's argument helpers, is a module, not a private name of one)
+    assert not [name for module, name in imported if name.startswith("_") and module not in (None, "__future__")]

@@ -34,8 +34,8 @@ from .im2col import pad
 __all__ = ["ENABLED", "FlatGrid", "select", "forward", "weight_grad", "input_grad", "depthwise_rows",
            "kernel_rows_gemm"]
 
-#: Master switch: False runs the readable fast path of ``conv.py`` everywhere (same numbers up to rounding; the tests
-#: to compare the two).
+#: Master switch: False runs the readable fast path of ``conv.py`` everywhere (the same numbers up to rounding; the
+#: tests compare the two).
 ENABLED = True
 
 #: Output rows at most this long make the strided im2col copy slow (one short inner loop per output row), so

@@ -175,8 +175,10 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> n
 
     Raises
     ------
-    ValueError, TypeError
-        As for :func:`conv2d`.
+    ValueError
+        Inconsistent shapes or out-of-range hyper-parameters, as for :func:`conv2d`.
+    TypeError
+        Complex or non-numeric arrays, non-integer hyper-parameters.
     """
     return conv_nd(x, weight, bias, stride, padding, dilation, groups, 1)
 
@@ -255,8 +257,10 @@ def conv3d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> n
 
     Raises
     ------
-    ValueError, TypeError
-        As for :func:`conv2d`.
+    ValueError
+        Inconsistent shapes or out-of-range hyper-parameters, as for :func:`conv2d`.
+    TypeError
+        Complex or non-numeric arrays, non-integer hyper-parameters.
     """
     return conv_nd(x, weight, bias, stride, padding, dilation, groups, 3)
 
