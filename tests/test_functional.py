@@ -220,7 +220,8 @@ def test_flat_forward_matches_strided_path(monkeypatch, case):
     ((2, 6, 9, 11), (6, 6, 2, 6), dict(stride=(1, 3), padding="valid"), "kernel_rows"),
 ])
 def test_each_forward_accelerator_matches_readable_path_and_loops(monkeypatch, case):
-    """Every accelerator of ``_accel`` is taken where the dispatch says, and gives the readable path's numbers."""
+    """Every forward accelerator of ``_accel`` is taken where the dispatch says and gives the readable path's
+    numbers, and so do the gradients (their own accelerators where the dispatch has one)."""
     from convlearn.nn.functional import _accel
 
     x_shape, w_shape, kw, name = case
@@ -229,9 +230,15 @@ def test_each_forward_accelerator_matches_readable_path_and_loops(monkeypatch, c
     y = F.conv2d(x, w, **kw)
     assert _accel.select("forward", x.shape, w.shape, _as_pair(kw.get("stride", 1)), _as_pair(kw.get("dilation", 1)),
                          kw.get("groups", 1), y.shape[2:]) == name
+    g = rng.standard_normal(y.shape)
+    grads = F.conv2d_backward(g, x, w, **kw)
     monkeypatch.setattr(_accel, "ENABLED", False)
     assert_close(y, F.conv2d(x, w, **kw), rtol=1e-12)
     assert_close(y, R.conv2d_loops(x, w, **kw))
+    for fast, readable, loops in zip(grads, F.conv2d_backward(g, x, w, **kw), R.conv2d_backward_loops(g, x, w, **kw),
+                                     strict=True):
+        assert_close(fast, readable, rtol=1e-12)
+        assert_close(fast, loops)
     for dtype in (np.float32,):
         monkeypatch.setattr(_accel, "ENABLED", True)
         y32 = F.conv2d(x.astype(dtype), w.astype(dtype), **kw)
