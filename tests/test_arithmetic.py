@@ -279,6 +279,8 @@ def test_geometry_output_size_counts_windows(n, k, s, lo, hi, d, ceil_mode):
         expected = len([t for t in range(0, n + lo + hi, s) if t + taps[-1] < n + lo + hi])
     assert geometry.output_size(n, k, s, lo, hi, d, ceil_mode) == expected
     assert geometry.dilated_extent(k, d) == taps[-1] + 1
+    span = geometry.strided_span(n, s)  # the shortest length holding n positions s apart
+    assert len(np.zeros(span)[::s]) == n and len(np.zeros(span - 1)[::s]) == n - 1
 
 
 @pytest.mark.parametrize("k,d", list(itertools.product(range(1, 7), range(1, 4))))

@@ -25,7 +25,7 @@ from convlearn.nn.functional import (
     conv_transpose_output_size,
     receptive_field,
 )
-from convlearn.nn.functional.geometry import check_output_padding, dilated_extent
+from convlearn.nn.functional.geometry import check_output_padding, dilated_extent, strided_span
 
 __all__ = [
     "PAD",
@@ -170,7 +170,7 @@ def conv_layout(
             "output and has no zero-padded direct equivalent to draw"
         )
     out = conv_transpose_output_size(n, k, stride=s, padding=p, output_padding=op, dilation=d)
-    stretched = (n - 1) * s + 1
+    stretched = strided_span(n, s)
     g = stretched + 2 * edge + op
     kinds = np.full((g, g), PAD, dtype=int)
     kinds[edge : edge + stretched, edge : edge + stretched] = INSERTED

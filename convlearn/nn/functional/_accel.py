@@ -29,7 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._args import is_depthwise
-from .geometry import dilated_extent
+from .geometry import dilated_extent, strided_span
 from .im2col import pad
 
 __all__ = ["ENABLED", "FlatGrid", "select", "forward", "weight_grad", "input_grad", "depthwise_rows",
@@ -310,7 +310,7 @@ def kernel_rows_gemm(xp, weight, stride, dilation, out_spatial):
     d_h, d_w = dilation
     a = np.empty((n, c, kw, hp, w_out), dtype=xp.dtype)
     for b in range(kw):
-        a[:, :, b] = xp[:, :, :, b * d_w:b * d_w + (w_out - 1) * s_w + 1:s_w]
+        a[:, :, b] = xp[:, :, :, b * d_w:b * d_w + strided_span(w_out, s_w):s_w]
     a = a.reshape(n, c * kw, hp * w_out)
     w_rows = weight.transpose(2, 0, 1, 3).reshape(kh, c_out, c * kw)  # (kH, C_out, C_in·kW), columns as in A
     length = h_out * w_out

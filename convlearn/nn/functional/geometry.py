@@ -8,7 +8,8 @@ formula out again.
 With input length ``n``, kernel size ``k``, stride ``s``, dilation ``d`` and ``lo``/``hi`` samples of
 padding before/after (Dumoulin & Visin's relationships, generalised with dilation):
 
-* a dilated kernel spans ``e = d (k - 1) + 1`` samples (:func:`dilated_extent`);
+* a dilated kernel spans ``e = d (k - 1) + 1`` samples (:func:`dilated_extent`), and ``o`` positions ``s``
+  apart span ``(o - 1) s + 1`` (:func:`strided_span`);
 * a convolution has ``o = floor((n + lo + hi - e) / s) + 1`` outputs (:func:`output_size`); pooling with
   ``ceil_mode`` rounds up instead, dropping a last window that would start in the right padding;
 * ``"same"`` padding adds ``e - 1`` samples in total, ``(e - 1) // 2`` before and the rest after
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 __all__ = [
     "dilated_extent",
+    "strided_span",
     "same_padding",
     "output_size",
     "transpose_output_size",
@@ -33,6 +35,15 @@ __all__ = [
 def dilated_extent(kernel_size: int, dilation: int = 1) -> int:
     """Samples spanned by a kernel of ``kernel_size`` taps spaced ``dilation`` apart: ``d (k - 1) + 1``."""
     return dilation * (kernel_size - 1) + 1
+
+
+def strided_span(count: int, stride: int = 1) -> int:
+    """Samples from the first to the last of ``count`` positions ``stride`` apart: ``(count - 1) s + 1``.
+
+    The input samples that one kernel tap reads over ``count`` outputs, and the length of an input with
+    ``s - 1`` zeros inserted between its samples (a transposed convolution).
+    """
+    return (count - 1) * stride + 1
 
 
 def same_padding(kernel_size: int, dilation: int = 1) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from convlearn._validation import as_int_tuple, as_real_array, check_ndim
 
 from . import _args
-from .geometry import dilated_extent
+from .geometry import dilated_extent, strided_span
 
 __all__ = ["im2col", "col2im"]
 
@@ -49,7 +49,7 @@ def tap_slices(tap, stride, dilation, out_shape) -> tuple[slice, ...]:
     these positions form the strided slice ``t*d : t*d + (O-1)*s + 1 : s``.
     """
     return (slice(None), slice(None)) + tuple(
-        slice(t * d, t * d + (o - 1) * s + 1, s) for t, s, d, o in zip(tap, stride, dilation, out_shape, strict=True)
+        slice(t * d, t * d + strided_span(o, s), s) for t, s, d, o in zip(tap, stride, dilation, out_shape, strict=True)
     )
 
 
@@ -60,7 +60,7 @@ def windows(xp: np.ndarray, kernel, stride, dilation, out_shape) -> np.ndarray:
     view = sliding_window_view(xp, extent, axis=tuple(range(2, 2 + nd)))
     index = (
         (slice(None), slice(None))
-        + tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out_shape, stride, strict=True))
+        + tuple(slice(0, strided_span(o, s), s) for o, s in zip(out_shape, stride, strict=True))
         + tuple(slice(None, None, d) for d in dilation)
     )
     return view[index]

@@ -22,7 +22,7 @@ import numpy as np
 from convlearn._validation import as_int_tuple
 
 from . import _args
-from .geometry import check_output_padding, dilated_extent, transpose_output_size
+from .geometry import check_output_padding, dilated_extent, strided_span, transpose_output_size
 from .im2col import tap_slices
 
 __all__ = ["WindowSetup", "ConvSetup", "ConvTransposeSetup", "PoolSetup"]
@@ -234,7 +234,7 @@ class PoolSetup(WindowSetup):
         # A ceil_mode window may run past the right padding: pad enough for the last window (the average's
         # divisor never counts samples beyond n + p, and a -inf never wins a max).
         pads = tuple(
-            (p, max(p, (o - 1) * s + dilated_extent(k, d) - n - p))
+            (p, max(p, strided_span(o, s) - 1 + dilated_extent(k, d) - n - p))
             for n, k, s, p, d, o in zip(x.shape[2:], kernel, stride, padding, dilation, out_spatial, strict=True)
         )
         x = _args.cast(x, _args.common_dtype(x, extra))
