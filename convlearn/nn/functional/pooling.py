@@ -3,7 +3,8 @@
 Both slide a ``k_H × k_W`` window (stride defaults to the kernel size) over each channel separately.
 The fast path never builds the windows: it loops over the ``k_H·k_W`` kernel taps and combines shifted,
 strided slices of the padded input (``np.maximum`` for max, ``+`` for average), vectorised over batch,
-channels and positions.
+channels and positions. The max-pool gradient finds each window's winning tap in the same loop and hands
+out ``grad_out`` with one ``np.bincount`` over the winners' flat indices.
 
 PyTorch's rules, reproduced exactly:
 
@@ -24,7 +25,7 @@ import numpy as np
 from convlearn._validation import as_real_array, check_ndim
 
 from . import _args
-from .geometry import dilated_extent, output_size
+from .geometry import output_size
 from .im2col import crop, pad
 from .setups import PoolSetup
 
@@ -41,11 +42,11 @@ def pool_output_size(size: int, kernel_size: int, stride: int, padding: int = 0,
     return output_size(size, kernel_size, stride, padding, padding, dilation, ceil_mode)
 
 
-#: Padded-input elements per block of channel planes in the max-pool gradient, so that a block and its
-#: output-sized temporaries stay in cache. Measured on the four max-pool cases of ``benchmarks/bench_conv.py``
-#: (geometric mean of the time relative to 32 768, float64 and float32): 8 192: 1.46 and 1.61, 16 384: 1.19
-#: and 1.11, 65 536: 0.98 and 0.80, 131 072: 0.98 and 0.82, no blocks: 1.66 and 0.95.
-POOL_BLOCK = 65_536
+#: Padded-input elements per block of channel planes in the max-pool gradient, so that the block's window
+#: maxima, winner indices and temporaries stay in cache. Measured on the four max-pool cases of
+#: ``benchmarks/bench_conv.py`` (geometric mean of the time relative to 32 768, float64 and float32): 8 192: 1.37
+#: and 1.65, 16 384: 1.11 and 1.10, 65 536: 0.93 and 0.88, 131 072: 0.90 and 0.86, no blocks: 2.25 and 1.16.
+POOL_BLOCK = 131_072
 
 
 def _grad_out(grad_out):
@@ -114,32 +115,33 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilati
 
 
 def _max_pool_backward_taps(g: PoolSetup, go: np.ndarray) -> np.ndarray:
-    """The gradient in two loops over the kernel taps, with branch-free array operations only.
+    """The gradient by one loop over the kernel taps and one scatter, with branch-free array operations only.
 
-    The first loop finds the tap of each window's first maximum: a tap that is strictly larger than the
-    running maximum moves it, so ties keep the earlier tap, and as taps come in increasing order the index
-    of the winner is a running ``maximum(first, t · larger)``. The -inf padding never beats a real sample,
-    so this is PyTorch's rule whenever every window's maximum is a real number; windows whose maximum is NaN
-    or -inf go to :func:`_max_pool_backward_scan`. The second loop hands ``grad_out`` to that tap: per tap,
-    a masked copy into the tap's strided slice of the gradient, written directly when the windows do not
-    overlap (each sample then lies in at most one window) and added otherwise.
+    The loop finds the tap of each window's first maximum: a tap that is strictly larger than the running
+    maximum moves it, so ties keep the earlier tap, and as taps come in increasing order the index of the
+    winner is a running ``maximum(first, t · larger)``. The -inf padding never beats a real sample, so this
+    is PyTorch's rule whenever every window's maximum is a real number; windows whose maximum is NaN or -inf
+    go to :func:`_max_pool_backward_scan`. Then each window's ``grad_out`` is added at the flat index of its
+    winner (window start + tap offset) by one ``np.bincount``, which sums the windows that share a winner.
     """
     xp = pad(g.x, g.pads, -np.inf)
-    n, c = xp.shape[:2]
-    planes = n * c  # channels are independent: merge (N, C) and work on blocks of planes that stay in cache
-    x_all = xp.reshape((planes, 1) + xp.shape[2:])
+    n, c, hp, wp = xp.shape
+    planes, plane = n * c, hp * wp  # channels are independent: merge (N, C), work on blocks that stay in cache
+    x_all = xp.reshape((planes, 1, hp, wp))
     go_all = go.reshape((planes, 1) + go.shape[2:])
-    gxp = np.zeros_like(x_all)
+    gxp = np.empty((planes, plane), dtype=g.x.dtype)
     slices = [g.tap_slices(tap) for tap in g.taps()]
-    disjoint = all(s >= dilated_extent(k, d) for k, s, d in zip(g.kernel, g.stride, g.dilation, strict=True))
-    step = max(1, POOL_BLOCK // int(np.prod(xp.shape[2:])))
+    tap_offset = np.array([a * g.dilation[0] * wp + b * g.dilation[1] for a, b in g.taps()], dtype=np.intp)
+    window_start = np.arange(go.shape[2])[:, None] * g.stride[0] * wp + np.arange(go.shape[3]) * g.stride[1]
+    step = max(1, POOL_BLOCK // plane)
     shape = (min(step, planes), 1) + go.shape[2:]
-    best, first, moved = np.empty(shape, xp.dtype), np.empty(shape, np.int32), np.empty(shape, np.int32)
-    larger, share = np.empty(shape, bool), np.empty(shape, xp.dtype)
+    plane_start = (np.arange(shape[0]) * plane).reshape(-1, 1, 1, 1)
+    best, first, moved = np.empty(shape, xp.dtype), np.empty(shape, np.intp), np.empty(shape, np.intp)
+    larger = np.empty(shape, bool)
     for b0 in range(0, planes, step):
-        xb, gob, gxb = x_all[b0:b0 + step], go_all[b0:b0 + step], gxp[b0:b0 + step]
+        xb, gob = x_all[b0:b0 + step], go_all[b0:b0 + step]
         m = len(xb)
-        bb, fb, mb, lb, sb = best[:m], first[:m], moved[:m], larger[:m], share[:m]
+        bb, fb, mb, lb = best[:m], first[:m], moved[:m], larger[:m]
         np.copyto(bb, xb[slices[0]])
         fb.fill(0)
         for t, sl in enumerate(slices[1:], start=1):
@@ -150,13 +152,10 @@ def _max_pool_backward_taps(g: PoolSetup, go: np.ndarray) -> np.ndarray:
             np.maximum(fb, mb, out=fb)
         if np.isnan(bb).any() or np.isneginf(bb).any():  # np.maximum propagates NaN: one check covers both
             return _max_pool_backward_scan(g, go)
-        for t, sl in enumerate(slices):
-            np.equal(fb, t, out=lb)
-            np.multiply(gob, lb, out=sb)
-            if disjoint:
-                gxb[sl] = sb
-            else:
-                gxb[sl] += sb
+        winner = np.take(tap_offset, fb, out=mb)  # flat index of each window's winner in the block's planes
+        winner += window_start
+        winner += plane_start[:m]
+        gxp[b0:b0 + m] = np.bincount(winner.ravel(), weights=gob.ravel(), minlength=m * plane).reshape(m, plane)
     return np.ascontiguousarray(crop(gxp.reshape(xp.shape), g.pads, g.x.shape[2:]))
 
 
