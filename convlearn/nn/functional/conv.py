@@ -151,7 +151,7 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> n
     """1-D convolution layer (cross-correlation), numerically equal to ``torch.nn.functional.conv1d``.
 
     ``y[n, o, i] = b[o] + Σ_c Σ_m x_pad[n, c', i s + m d] W[o, c, m]`` with ``c'`` the ``c``-th input channel
-    of output channel ``o``'s group.
+    of output channel ``o``'s group. Bad input raises the errors listed for :func:`conv2d`.
 
     Parameters
     ----------
@@ -172,13 +172,6 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> n
     -------
     y : (N, C_out, L_out) ndarray
         ``L_out = floor((L + 2p - d (k - 1) - 1) / s) + 1``; float32 if all inputs are float32, else float64.
-
-    Raises
-    ------
-    ValueError
-        Inconsistent shapes or out-of-range hyper-parameters, as for :func:`conv2d`.
-    TypeError
-        Complex or non-numeric arrays, non-integer hyper-parameters.
     """
     return conv_nd(x, weight, bias, stride, padding, dilation, groups, 1)
 
@@ -233,7 +226,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> n
 def conv3d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
     """3-D convolution layer (cross-correlation), numerically equal to ``torch.nn.functional.conv3d``.
 
-    The 2-D formula of :func:`conv2d` with one more spatial axis, depth ``D``.
+    The 2-D formula of :func:`conv2d` with one more spatial axis, depth ``D``. Bad input raises the errors
+    listed for :func:`conv2d`.
 
     Parameters
     ----------
@@ -254,28 +248,19 @@ def conv3d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> n
     y : (N, C_out, D_out, H_out, W_out) ndarray
         Each output size ``floor((n + 2p - d (k - 1) - 1) / s) + 1``; float32 if all inputs are float32,
         else float64.
-
-    Raises
-    ------
-    ValueError
-        Inconsistent shapes or out-of-range hyper-parameters, as for :func:`conv2d`.
-    TypeError
-        Complex or non-numeric arrays, non-integer hyper-parameters.
     """
     return conv_nd(x, weight, bias, stride, padding, dilation, groups, 3)
 
 
 def conv1d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1, groups=1):
-    """Gradients of ``sum(conv1d(x, weight, bias, stride, padding, dilation, groups) * grad_out)``.
+    """Gradients of ``sum(conv1d(x, weight, bias, ...) * grad_out)``: :func:`conv2d_backward` for one spatial axis.
 
     Parameters
     ----------
     grad_out : (N, C_out, L_out) array_like
-        ∂L/∂y, the upstream gradient; must have exactly the shape of ``conv1d(x, weight, ...)``.
+        Must have exactly the shape of ``conv1d(x, weight, ...)``.
     x : (N, C_in, L) array_like
-        The forward input.
     weight : (C_out, C_in/groups, k) array_like
-        The forward weight.
     stride, padding, dilation, groups
         The forward hyper-parameters (see :func:`conv1d`).
 
@@ -284,7 +269,6 @@ def conv1d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1, groups
     grad_x : (N, C_in, L) ndarray
     grad_weight : (C_out, C_in/groups, k) ndarray
     grad_bias : (C_out,) ndarray
-        The gradient with respect to the bias (whether or not the forward pass had one).
     """
     return conv_backward_nd(grad_out, x, weight, stride, padding, dilation, groups, 1)
 
@@ -316,16 +300,14 @@ def conv2d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1, groups
 
 
 def conv3d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1, groups=1):
-    """Gradients of ``sum(conv3d(x, weight, bias, stride, padding, dilation, groups) * grad_out)``.
+    """Gradients of ``sum(conv3d(x, weight, bias, ...) * grad_out)``: :func:`conv2d_backward` for three spatial axes.
 
     Parameters
     ----------
     grad_out : (N, C_out, D_out, H_out, W_out) array_like
-        ∂L/∂y, the upstream gradient; must have exactly the shape of ``conv3d(x, weight, ...)``.
+        Must have exactly the shape of ``conv3d(x, weight, ...)``.
     x : (N, C_in, D, H, W) array_like
-        The forward input.
     weight : (C_out, C_in/groups, kD, kH, kW) array_like
-        The forward weight.
     stride, padding, dilation, groups
         The forward hyper-parameters (see :func:`conv3d`).
 
@@ -334,6 +316,5 @@ def conv3d_backward(grad_out, x, weight, stride=1, padding=0, dilation=1, groups
     grad_x : (N, C_in, D, H, W) ndarray
     grad_weight : (C_out, C_in/groups, kD, kH, kW) ndarray
     grad_bias : (C_out,) ndarray
-        The gradient with respect to the bias (whether or not the forward pass had one).
     """
     return conv_backward_nd(grad_out, x, weight, stride, padding, dilation, groups, 3)
