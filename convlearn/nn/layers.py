@@ -44,6 +44,7 @@ from convlearn._validation import (
 from convlearn.nn import functional as F
 from convlearn.nn import init as _init
 from convlearn.nn.functional import _args
+from convlearn.nn.functional.geometry import check_output_padding
 from convlearn.nn.module import Module, Parameter
 
 __all__ = [
@@ -358,12 +359,7 @@ class ConvTranspose2d(_ConvNd):
 
     def _check_padding(self, padding):
         padding = as_int_tuple(padding, 2, "padding", minimum=0)
-        for op, s, d in zip(self.output_padding, self.stride, self.dilation, strict=True):
-            if op >= max(s, d):
-                raise ValueError(
-                    "output_padding must be smaller than stride or dilation, got "
-                    f"output_padding={self.output_padding}, stride={self.stride}, dilation={self.dilation}"
-                )
+        check_output_padding(self.output_padding, self.stride, self.dilation)
         return padding
 
     def _hyper(self) -> dict:

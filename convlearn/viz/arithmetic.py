@@ -27,6 +27,7 @@ from convlearn.nn.functional import (
     conv_transpose_output_size,
     receptive_field,
 )
+from convlearn.nn.functional.geometry import check_output_padding, dilated_extent, strided_span
 
 __all__ = [
     "PAD",
@@ -107,7 +108,7 @@ class ConvLayout:
 
     def _input_offset_and_spacing(self) -> tuple[int, int]:
         if self.transposed:
-            return self.dilation * (self.kernel_size - 1) - self.padding, self.stride
+            return dilated_extent(self.kernel_size, self.dilation) - 1 - self.padding, self.stride
         return self.padding, 1
 
 
@@ -161,16 +162,15 @@ def conv_layout(
         kinds = np.full((n + 2 * p, n + 2 * p), PAD, dtype=int)
         kinds[p : p + n, p : p + n] = INPUT
         return ConvLayout(n, k, s, p, d, 0, False, kinds, s, out)
-    if op >= max(s, d):
-        raise ValueError(f"output_padding must be smaller than max(stride, dilation) = {max(s, d)}, got {op}")
-    edge = d * (k - 1) - p
+    check_output_padding(op, s, d)
+    edge = dilated_extent(k, d) - 1 - p
     if edge < 0:
         raise ValueError(
-            f"padding={p} exceeds dilation*(kernel_size-1)={d * (k - 1)}: the transposed convolution crops its "
+            f"padding={p} exceeds dilation*(kernel_size-1)={edge + p}: the transposed convolution crops its "
             "output and has no zero-padded direct equivalent to draw"
         )
     out = conv_transpose_output_size(n, k, stride=s, padding=p, output_padding=op, dilation=d)
-    stretched = (n - 1) * s + 1
+    stretched = strided_span(n, s)
     g = stretched + 2 * edge + op
     kinds = np.full((g, g), PAD, dtype=int)
     kinds[edge : edge + stretched, edge : edge + stretched] = INSERTED
