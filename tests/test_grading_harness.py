@@ -178,8 +178,8 @@ checks.score()
 '''
 
 
-def _run(kernel, flags=None, code=TEST_CELL):
-    return harness.run_test_cell(code, 4.0, trusted_ns=lambda: {"np": np}, student_names={"convolve_full"},
+def _run(kernel, flags=None, code=TEST_CELL, points=4.0, names=("convolve_full",)):
+    return harness.run_test_cell(code, points, trusted_ns=lambda: {"np": np}, student_names=set(names),
                                  send=kernel.send, restart=kernel.restart, flags=flags or {})
 
 
@@ -258,9 +258,7 @@ with checks.case("attributes and arrays"):
     assert "Layer" in repr(layer)
 checks.score()
 '''
-    kernel = FakeKernel(monkeypatch, {"Layer": Layer})
-    outcome = harness.run_test_cell(code, 2.0, trusted_ns=lambda: {"np": np}, student_names={"Layer"},
-                                    send=kernel.send, restart=kernel.restart, flags={})
+    outcome = _run(FakeKernel(monkeypatch, {"Layer": Layer}), code=code, points=2.0, names=["Layer"])
     assert outcome.score == 2.0, outcome.report
 
 
@@ -279,9 +277,7 @@ with checks.case("integral of 4 t^3 over (0, 1) is 1"):
     expect_close(integrate(cube, 0.0, 1.0), 1.0, "integrate", rtol=1e-5)
 checks.score()
 '''
-    kernel = FakeKernel(monkeypatch, {"integrate": integrate})
-    outcome = harness.run_test_cell(code, 1.0, trusted_ns=lambda: {"np": np}, student_names={"integrate"},
-                                    send=kernel.send, restart=kernel.restart, flags={})
+    outcome = _run(FakeKernel(monkeypatch, {"integrate": integrate}), code=code, points=1.0, names=["integrate"])
     assert outcome.score == 1.0, outcome.report
 
 
