@@ -174,8 +174,10 @@ class FlipAndSlide(_LiveExplorer):
 
     Notes
     -----
-    The value shown is the composite midpoint rule with ``n_cells`` cells over the support of ``f``: the
-    defaults of :func:`convlearn.continuous.convolve`, so that :meth:`value` and the widget agree.
+    In the browser the value shown is the composite midpoint rule with ``n_cells`` cells over the support of
+    ``f`` (the cells of :func:`convlearn.continuous.convolve`), i.e.
+    :func:`convlearn.continuous.riemann_convolve` with ``rule="midpoint"``. :meth:`value` uses ``convolve``,
+    which also treats the jumps of the integrand as breakpoints, so near a jump the two differ slightly.
     """
 
     _esm = esm_source("flip_and_slide")

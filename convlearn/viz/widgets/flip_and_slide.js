@@ -3,8 +3,9 @@
 // Traits: f, g (names of the book's functions), t, t_range, n_cells, functions (name, label, support of
 // each function, from Python), python (true when Python computes: the reader passed functions), py (what
 // Python computed), error.
-// The value is the composite midpoint rule with n_cells cells over the support of f: the rule and the
-// defaults of convlearn.continuous.convolve, so both give the same number.
+// The value is the composite midpoint rule with n_cells cells over the support of f (the cells of
+// convlearn.continuous.convolve): convlearn.continuous.riemann_convolve with rule="midpoint". convolve also
+// treats jumps of the integrand as breakpoints, so near a jump the two differ slightly.
 
 // The functions of convlearn.continuous, with the parameters the names stand for.
 const FUNCTIONS = {
@@ -17,7 +18,7 @@ const FUNCTIONS = {
   step: (t) => (t > 0 ? 1 : t === 0 ? 0.5 : 0),
 };
 
-/** ∫ f(τ) g(t − τ) dτ over [lo, hi] by the midpoint rule with n cells (as convlearn.continuous.convolve). */
+/** ∫ f(τ) g(t − τ) dτ over [lo, hi] by the midpoint rule with n cells (as convlearn.continuous.riemann_convolve). */
 function midpointConvolve(f, g, t, lo, hi, n) {
   const step = (hi - lo) / n;
   let total = 0;
