@@ -414,3 +414,8 @@ def test_lab_api_lists_the_course_at_the_root(lab) -> None:
     status, body = _get(base_url + "courses", timeout=30)
     answer = json.loads(body)
     assert answer["success"], answer
+    # Formgrader lists the course's assignments (it creates the gradebook on first use: give it time)
+    status, body = _get(base_url + "formgrader/api/assignments", timeout=180)
+    assert status == 200, body[:500]
+    names = sorted(assignment["name"] for assignment in json.loads(body))
+    assert names == sorted(p.name for p in (REPO / "exercises" / "source").iterdir() if p.is_dir()), names
