@@ -1,18 +1,17 @@
 """The course's local try-out in exercises/README.md works as written.
 
 The ``bash`` block of the section "Trying the course locally" is run as a script, on a copy of the
-repository's ``exercises/`` and root ``nbgrader_config.py`` in a temporary folder, with ``TMPDIR`` pointing
+repository's ``exercises/`` in a temporary folder, with ``TMPDIR`` pointing
 into it (so the exchange is created there) and ``jupyter lab`` left out (the browser test starts Lab).
 The result must be what the comments promise: a released, fetched, submitted, collected, autograded
-assignment with a feedback page. The root's ``nbgrader_config.py`` must make the same course visible from
-the repository root.
+assignment with a feedback page. The environment's ``nbgrader_config.py`` (``book/_lab/``, installed into
+``{sys.prefix}/etc/jupyter/``) must make the same course visible from the repository root.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -49,7 +48,6 @@ def test_readme_tryout_commands(tmp_path) -> None:
     root = tmp_path / "repo"
     root.mkdir()
     course.Course(root / "exercises")  # a clean copy of the course (no generated files)
-    shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     env = course.env()
     env["TMPDIR"] = str(tmp_path)
     env.pop("CONVLEARN_EXCHANGE", None)
@@ -78,7 +76,12 @@ def test_readme_tryout_commands(tmp_path) -> None:
 
 
 def test_root_config_is_the_course(tmp_path) -> None:
-    """nbgrader started at the repository root (as JupyterLab's extensions are) sees exercises/ as the course."""
+    """nbgrader started at the repository root (as JupyterLab's extensions are) sees exercises/ as the course.
+
+    The repository root has no ``nbgrader_config.py``; the environment's (``book/_lab/nbgrader_config.py``,
+    installed by ``pip install -r requirements.txt``) loads ``exercises/nbgrader_config.py`` and roots the
+    course there.
+    """
     code = (
         "from nbgrader.apps import NbGrader\n"
         "from nbgrader.coursedir import CourseDirectory\n"

@@ -199,7 +199,7 @@ def lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     root.mkdir()
     for name in ("book", "exercises"):
         shutil.copytree(REPO / name, root / name, ignore=_COPY_IGNORE)
-    for name in ("_config.yml", "_toc.yml", "README.md", "nbgrader_config.py"):
+    for name in ("_config.yml", "_toc.yml", "README.md"):
         if (REPO / name).exists():
             shutil.copy2(REPO / name, root / name)
     env = fresh_user_env(tmp / "home")
