@@ -6,12 +6,14 @@ Usage::
     python benchmarks/bench_conv.py --quick        # smoke run: fewer repeats, smaller batches
     python benchmarks/bench_conv.py --stat min     # best-of-repeats: robust on a machine shared with other jobs
     python benchmarks/bench_conv.py --only conv --dtype float32
+    python benchmarks/bench_conv.py --clock cpu    # CPU time of this thread: ignores waiting for a busy core
 
 Prints, for float64 and float32, the median time of ``conv2d`` (forward) and of ``conv2d`` +
 ``conv2d_backward`` (forward + backward, against autograd) for the cases below, the ratio
 convlearn / PyTorch, and the geometric mean of the ratios; then the same for ``max_pool2d``. Every
 timed result is first checked against PyTorch (1e-10 relative in float64, 1e-4 in float32).
-Targets: forward <= 1.5x, forward + backward <= 2.0x (geometric means).
+Targets (geometric means over all 18 cases, 9 shapes × 2 dtypes): forward <= 1.2x with no float32 case above
+1.6x, forward + backward <= 1.3x; max_pool2d forward + backward <= 1.0x.
 
 The two libraries are timed alternately (torch, ours, torch, ours, ...) so that a change of machine load
 affects both; on a busy machine the median still penalises the slower (longer) call, hence ``--stat min``.
@@ -59,6 +61,7 @@ POOL_CASES = [
 
 
 STAT = statistics.median
+CLOCK = time.perf_counter
 
 
 def paired_times(fn_torch, fn_ours, repeats: int) -> tuple[float, float]:
@@ -67,11 +70,11 @@ def paired_times(fn_torch, fn_ours, repeats: int) -> tuple[float, float]:
     fn_ours()
     t_torch, t_ours = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         fn_torch()
-        t1 = time.perf_counter()
+        t1 = CLOCK()
         fn_ours()
-        t2 = time.perf_counter()
+        t2 = CLOCK()
         t_torch.append(t1 - t0)
         t_ours.append(t2 - t1)
     return STAT(t_torch), STAT(t_ours)
@@ -194,9 +197,13 @@ def main(argv=None) -> int:
     parser.add_argument("--stat", choices=("median", "min"), default="median",
                         help="summary of the repeats; 'min' filters out the noise of a machine shared with other jobs")
     parser.add_argument("--only", choices=("conv", "pool", "both"), default="both")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="'cpu' times the CPU used by this thread (time.thread_time): on a machine shared with "
+                             "other jobs it does not count the time the benchmark waits for a core")
     args = parser.parse_args(argv)
-    global STAT
+    global STAT, CLOCK
     STAT = statistics.median if args.stat == "median" else min
+    CLOCK = time.perf_counter if args.clock == "wall" else time.thread_time
     try:
         import torch
     except ImportError:
@@ -206,7 +213,8 @@ def main(argv=None) -> int:
     repeats = args.repeats or (3 if args.quick else 15)
     rng = np.random.default_rng(0)
     dtypes = (np.float64, np.float32) if args.dtype == "both" else (np.dtype(args.dtype).type,)
-    print(f"numpy {np.__version__}, torch {torch.__version__}, 1 thread, {args.stat} of {repeats} repeats"
+    print(f"numpy {np.__version__}, torch {torch.__version__}, 1 thread, {args.stat} of {repeats} repeats, "
+          f"{args.clock} clock"
           + (" (quick)" if args.quick else ""))
     summary = []
     for dtype in dtypes:
@@ -214,21 +222,28 @@ def main(argv=None) -> int:
         gf = gb = pf = pb = float("nan")
         if args.only in ("conv", "both"):
             rows = bench_conv(torch, dtype, repeats, args.quick, rng)
-            gf, gb = report(f"conv2d, {name}", "(N, C_in, C_out, H, k, s, p, d, g)", rows, targets=(1.5, 2.0))
+            gf, gb = report(f"conv2d, {name}", "(N, C_in, C_out, H, k, s, p, d, g)", rows, targets=(1.2, 1.3))
         if args.only in ("pool", "both"):
             prow = bench_pool(torch, dtype, repeats, args.quick, rng)
             pf, pb = report(f"max_pool2d, {name}", "(N, C, H, k, s, p)", prow)
+        if args.only in ("conv", "both") and name == "float32":
+            print(f"largest float32 forward ratio: {max(r[2] / r[1] for r in rows):.2f} (target 1.6)")
         summary.append((name, gf, gb, pf, pb))
     print("\nsummary (geometric mean of convlearn / torch time)")
     for name, gf, gb, pf, pb in summary:
-        print(f"  {name}: conv2d forward {gf:.2f} (target 1.5), forward+backward {gb:.2f} (target 2.0); "
+        print(f"  {name}: conv2d forward {gf:.2f}, forward+backward {gb:.2f}; "
               f"max_pool2d forward {pf:.2f}, forward+backward {pb:.2f}")
-    if len(summary) == 2 and args.only != "pool":
-        # The targets are geometric means over all cases: 9 shapes x {float64, float32}. The geometric
-        # mean of 18 ratios is the geometric mean of the two per-dtype means (9 cases each).
-        both_f = geomean([summary[0][1], summary[1][1]])
-        both_b = geomean([summary[0][2], summary[1][2]])
-        print(f"  all 18 cases: conv2d forward {both_f:.2f} (target 1.5), forward+backward {both_b:.2f} (target 2.0)")
+    if len(summary) == 2:
+        # The targets are geometric means over all cases of both dtypes: the geometric mean of the two per-dtype
+        # geometric means (each over the same number of cases).
+        if args.only != "pool":
+            both_f = geomean([summary[0][1], summary[1][1]])
+            both_b = geomean([summary[0][2], summary[1][2]])
+            print(f"  all 18 conv2d cases: forward {both_f:.2f} (target 1.2), forward+backward {both_b:.2f} "
+                  "(target 1.3)")
+        if args.only != "conv":
+            print(f"  all 8 max_pool2d cases: forward+backward {geomean([summary[0][4], summary[1][4]]):.2f} "
+                  "(target 1.0)")
     return 0
 
 

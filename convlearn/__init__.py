@@ -9,6 +9,13 @@ Layers, from the bottom up (each imports only the ones above it in this list):
 ``convlearn.data`` / ``convlearn.train``   the digits data set and the training loop
 ``convlearn.gradcheck``       numerical gradients, used by tests, the book and the exercises
 ``convlearn.viz``             plots, animations and ipywidgets explorers (kept apart from the maths)
+
+:func:`manual_seed` restarts the default random generator that every ``rng=None`` draws from (layer
+weights, dropout masks, shuffling), as ``torch.manual_seed`` does.
 """
+
+from convlearn._random import default_generator, manual_seed
+
+__all__ = ["manual_seed", "default_generator"]
 
 __version__ = "0.1.0"

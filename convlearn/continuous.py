@@ -1,7 +1,8 @@
 """The convolution integral ``(f * g)(t) = ∫ f(τ) g(t − τ) dτ``, numerically and analytically.
 
 * :func:`convolve` -- the integral at every point of an array ``t`` by a fine
-  composite quadrature rule over the support of ``f``.
+  composite quadrature rule over the support of ``f``, with the jumps of the
+  integrand (found by :func:`find_jumps`) as breakpoints.
 * :func:`riemann_convolve` -- the Riemann sum ``h Σ_k f(τ_k) g(t − τ_k)`` with
   step ``h``: the bridge from the integral to the discrete sum ``Σ_m x[m] k[n − m]``.
 * :func:`riemann_error` -- the maximum error of that sum for a list of steps.
@@ -28,6 +29,7 @@ from ._validation import as_positive_int, as_real_array, check_choice, result_dt
 
 __all__ = [
     "convolve",
+    "find_jumps",
     "riemann_convolve",
     "riemann_error",
     "RiemannErrors",
@@ -112,7 +114,13 @@ def convolve(f, g, t, support, *, n=20_000, method="midpoint"):
     """The convolution integral ``(f * g)(t) = ∫ f(τ) g(t − τ) dτ`` at every point of ``t``.
 
     The integral runs over ``support = (lo, hi)``, outside which ``f`` is
-    (taken to be) zero, split into ``n`` equal cells of width ``h = (hi − lo) / n``.
+    (taken to be) zero, split into ``n`` equal cells of width ``h = (hi − lo) / n``
+    and summed by a composite rule. Jumps of the integrand are breakpoints: the
+    jumps of ``f`` inside the support (at fixed ``τ``) and those of ``g(t − τ)``
+    (at ``τ = t − c`` for every jump ``c`` of ``g``) are located once, to
+    rounding precision (see :func:`find_jumps`), and the few cells that contain
+    one are integrated piece by piece (4-point Gauss–Legendre on each side), so
+    that a jump costs no accuracy.
 
     Parameters
     ----------
@@ -125,10 +133,12 @@ def convolve(f, g, t, support, *, n=20_000, method="midpoint"):
     n : int, keyword-only
         Number of cells of the composite rule.
     method : {'midpoint', 'trapezoid', 'simpson'}, keyword-only
-        Composite rule. For smooth, decaying integrands all three are extremely
-        accurate (errors ~1e-12 for Gaussians); where ``g`` jumps the error is
-        at most about ``h/2`` times the jump for the midpoint rule, i.e.
-        ``≤ 1e-4`` for a unit box on a support of length 1 with the default ``n``.
+        Composite rule. With the default ``n`` the error is below 1e-6 for
+        smooth pairs (Gaussians: ~1e-12) and below 1e-4 for piecewise-smooth
+        ones (jumps and kinks, e.g. box * box or a one-sided exponential * a
+        unit step), for every analytic pair of :data:`ANALYTIC_PAIRS`. Two jumps
+        of ``g`` closer than ``1/16384`` of the range that ``g`` is sampled on
+        may go undetected.
 
     Returns
     -------
@@ -155,25 +165,132 @@ def convolve(f, g, t, support, *, n=20_000, method="midpoint"):
     t = _check_t(t)
     n = as_positive_int(n, "n")
     method = check_choice(method, "method", ("midpoint", "trapezoid", "simpson"))
-    h = (hi - lo) / n
     dtype_of = t
     t = t.astype(np.float64, copy=False)
-    if method == "midpoint":
-        tau = lo + h * (np.arange(n) + 0.5)
-        w = np.full(n, h)
-    else:
-        if method == "simpson" and n % 2:
-            n += 1  # Simpson's rule needs an even number of cells
-            h = (hi - lo) / n
-        tau = np.linspace(lo, hi, n + 1)
-        if method == "trapezoid":
-            w = np.full(n + 1, h)
-            w[[0, -1]] = h / 2
-        else:
-            w = np.full(n + 1, 2 * h / 3)
-            w[1::2] = 4 * h / 3
-            w[[0, -1]] = h / 3
-    return _as_result(_weighted_sum(f, g, t, tau, w), dtype_of)
+    if method == "simpson" and n % 2:
+        n += 1  # Simpson's rule needs an even number of cells
+    offsets, fractions = _PANEL_RULES[method]
+    panels = n // (2 if method == "simpson" else 1)
+    width = (hi - lo) / panels
+    # the composite rule: every panel [lo + p W, lo + (p + 1) W] gets W Σ_q ω_q F(lo + p W + φ_q W)
+    starts = lo + width * np.arange(panels)
+    tau = (starts[:, None] + width * offsets[None, :]).reshape(-1)
+    w = np.broadcast_to(width * fractions, (panels, len(offsets))).reshape(-1)
+    if method != "midpoint":  # merge the nodes that neighbouring panels share (their weights add)
+        tau, inverse = np.unique(tau, return_inverse=True)
+        w = np.bincount(inverse, weights=w)
+    y = _weighted_sum(f, g, t, tau, w)
+    if t.size:
+        f_jumps = find_jumps(f, lo, hi, "f")
+        g_jumps = find_jumps(g, float(t.min()) - hi, float(t.max()) - lo, "g")
+        cuts = np.concatenate([np.broadcast_to(f_jumps, t.shape + f_jumps.shape),
+                               t[..., None] - g_jumps], axis=-1).reshape(t.size, -1)
+        if cuts.shape[1]:
+            y = y + _jump_corrections(f, g, t.reshape(-1), cuts, lo, hi, width, offsets, fractions).reshape(t.shape)
+    return _as_result(y, dtype_of)
+
+
+# Composite rules panel by panel: node offsets φ_q and weights ω_q as fractions of the panel width.
+_PANEL_RULES = {
+    "midpoint": (np.array([0.5]), np.array([1.0])),
+    "trapezoid": (np.array([0.0, 1.0]), np.array([0.5, 0.5])),
+    "simpson": (np.array([0.0, 0.5, 1.0]), np.array([1.0, 4.0, 1.0]) / 6.0),
+}
+# 4-point Gauss-Legendre on [-1, 1]: exact for polynomials of degree 7
+_GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(4)
+
+_ON_BOUNDARY = 1e-6  # a cut this close to a panel boundary (in panel widths) belongs to both panels
+_SCAN_CELLS = 1 << 14  # find_jumps samples its function on this many cells
+_SCAN_OFFSET = 0.3819660112501051  # (3 - √5)/2 of a cell: keeps round numbers (0, ±1/2, ...) off the scan grid
+_SCAN_RATIO = 4.0  # a jump's step exceeds 4 times the sum of the steps two cells to either side
+_SCAN_FLOOR = 1e-10  # ... and 1e-10 of the largest |value| (smaller jumps cost less than that)
+
+
+def find_jumps(fn, a, b, name="fn"):
+    """The points of ``[a, b]`` where the vectorised function ``fn`` jumps, located to rounding precision.
+
+    ``fn`` is sampled on 16384 equal cells covering ``[a, b]`` (and two cells beyond each end). A
+    cell is a candidate when the change of ``fn`` across it is more than four times the changes two cells
+    before and two cells after together (for a smooth function it is about their mean) and more than
+    ``1e-10`` of the largest value; each candidate is then bisected, keeping the half across which ``fn``
+    changes more. A steep but continuous feature may come out as a point too, which does no harm to
+    :func:`convolve`: a breakpoint at a smooth point only splits a cell.
+
+    Parameters
+    ----------
+    fn : callable
+        Vectorised real function.
+    a, b : float
+        The interval, ``a <= b``.
+    name : str
+        Quoted in error messages.
+
+    Returns
+    -------
+    (J,) ndarray
+        The jump points, sorted.
+    """
+    if not b > a:
+        return np.empty(0)
+    cell = (b - a) / _SCAN_CELLS
+    x = a + cell * (np.arange(-2, _SCAN_CELLS + 3) + _SCAN_OFFSET)
+    v = _evaluate(fn, x, name)
+    if not np.isfinite(v).all():
+        return np.empty(0)
+    step = np.abs(np.diff(v))
+    around = np.zeros_like(step)
+    around[2:-2] = step[:-4] + step[4:]
+    floor = _SCAN_FLOOR * max(float(np.max(np.abs(v))), np.finfo(float).tiny)
+    cand = np.flatnonzero((step > _SCAN_RATIO * around) & (step > floor))
+    cand = cand[(cand >= 2) & (cand < len(step) - 2)]
+    if cand.size == 0:
+        return np.empty(0)
+    left, right = x[cand], x[cand + 1]
+    v_left, v_right = v[cand], v[cand + 1]
+    for _ in range(60):
+        mid = 0.5 * (left + right)
+        v_mid = _evaluate(fn, mid, name)
+        go_left = np.abs(v_mid - v_left) >= np.abs(v_right - v_mid)
+        right, v_right = np.where(go_left, mid, right), np.where(go_left, v_mid, v_right)
+        left, v_left = np.where(go_left, left, mid), np.where(go_left, v_left, v_mid)
+    return np.unique(0.5 * (left + right))
+
+
+def _jump_corrections(f, g, t, cuts, lo, hi, width, offsets, fractions):
+    """Per point of ``t``: (piecewise Gauss-Legendre − composite rule) over the panels holding a cut.
+
+    ``cuts : (T, J)`` are the breakpoints in ``τ`` for every ``t``; those outside ``[lo, hi]`` are ignored.
+    A cut on (or within rounding of) a panel boundary belongs to both panels, since the trapezoid and
+    Simpson rules evaluate the integrand there. A panel holding several cuts is corrected once, split at
+    all of them.
+    """
+    out = np.zeros(t.shape)
+    n_panels = round((hi - lo) / width)
+    position = (cuts - lo) / width
+    cuts = np.concatenate([cuts, cuts], axis=1)
+    panel = np.concatenate([np.floor(position - _ON_BOUNDARY), np.floor(position + _ON_BOUNDARY)], axis=1)
+    panel[(panel < 0) | (panel >= n_panels) | ~np.isfinite(panel)] = -1
+    for j in range(cuts.shape[1]):
+        first = (panel[:, j] >= 0) & ~np.any(panel[:, :j] == panel[:, j : j + 1], axis=1)
+        rows = np.flatnonzero(first)
+        if rows.size == 0:
+            continue
+        a = lo + width * panel[rows, j]
+        b = a + width
+        tt = t[rows]
+        members = panel[rows] == panel[rows, j : j + 1]
+        inner = np.clip(np.where(members, cuts[rows], a[:, None]), a[:, None], b[:, None])
+        pieces = np.sort(np.concatenate([a[:, None], inner, b[:, None]], axis=1), axis=1)
+        half = 0.5 * np.diff(pieces, axis=1)  # (R, 2J + 1)
+        nodes = (pieces[:, :-1] + half)[..., None] + half[..., None] * _GAUSS_X  # (R, 2J + 1, 4)
+        weights = half[..., None] * _GAUSS_W
+        exact = np.sum(weights * _evaluate(f, nodes, "f") * _evaluate(g, tt[:, None, None] - nodes, "g"),
+                       axis=(1, 2))
+        rule_nodes = a[:, None] + width * offsets
+        rule = width * np.sum(fractions * _evaluate(f, rule_nodes, "f")
+                              * _evaluate(g, tt[:, None] - rule_nodes, "g"), axis=1)
+        out[rows] += exact - rule
+    return out
 
 
 def riemann_convolve(f, g, t, support, *, step, rule="midpoint"):

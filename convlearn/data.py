@@ -1,4 +1,5 @@
-"""Data sets for the book: scikit-learn's 8×8 digits (no download) and synthetic oriented bars.
+"""Data sets for the book: scikit-learn's 8×8 digits (no download), synthetic oriented bars, the photograph
+of chapter 4 (bundled with matplotlib) and the classic image kernels.
 
 Images are returned channels first, ``x : (N, 1, H, W)`` float, with integer labels ``y : (N,)``.
 """
@@ -21,12 +22,14 @@ __all__ = [
     "make_oriented_bars",
     "iterate_minibatches",
     "random_shift",
+    "sample_image",
+    "classic_kernels",
 ]
 
 
 @dataclasses.dataclass(frozen=True)
 class DigitsSplit:
-    """A fixed stratified train/test split of the digits, normalised with training statistics only.
+    """A fixed stratified train/(validation/)test split of the digits, normalised with training statistics only.
 
     Attributes
     ----------
@@ -38,6 +41,10 @@ class DigitsSplit:
         Pixel mean and standard deviation of the raw (0..16) training images; ``x = (raw − mean) / std``.
     class_names : tuple of str
         ``("0", ..., "9")``.
+    x_val : (N_val, 1, 8, 8) float or None
+    y_val : (N_val,) int or None
+        The validation images and labels (``None`` unless :func:`load_digits_split` was given
+        ``validation > 0``).
     """
 
     x_train: np.ndarray
@@ -47,6 +54,8 @@ class DigitsSplit:
     mean: float
     std: float
     class_names: tuple[str, ...]
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
 
     @property
     def n_classes(self) -> int:
@@ -54,20 +63,28 @@ class DigitsSplit:
 
 
 def load_digits_split(*, test_size: float = 0.25, random_state: int = 0, normalize: bool = True,
-                      dtype=np.float64) -> DigitsSplit:
+                      dtype=np.float64, validation: float = 0.0) -> DigitsSplit:
     """The 1797 8×8 handwritten digits of :func:`sklearn.datasets.load_digits`, split and normalised.
+
+    The test set is drawn first and depends only on ``test_size`` and ``random_state``, so asking for a
+    validation set does not change it: the validation images are taken out of the training images.
 
     Parameters
     ----------
     test_size : float
-        Fraction held out for testing (stratified by class, so every digit is equally represented).
+        Fraction of all images held out for testing (stratified by class, so every digit is equally
+        represented).
     random_state : int
         Seed of the split; the default 0 is the split used throughout the book and by the CLI.
     normalize : bool
         Subtract the training pixel mean and divide by the training pixel standard deviation (one scalar
-        each, computed on the training images only so that nothing leaks from the test set).
+        each, computed on the training images only so that nothing leaks from the validation or test set).
     dtype : numpy dtype
         Of the images (float64 by default).
+    validation : float
+        Fraction of all images held out for validation, in ``[0, 1 − test_size)``; stratified and seeded
+        by ``random_state`` like the test split. ``0`` (the default) gives no validation set
+        (``x_val``/``y_val`` are ``None``).
 
     Returns
     -------
@@ -76,23 +93,40 @@ def load_digits_split(*, test_size: float = 0.25, random_state: int = 0, normali
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if not 0.0 < float(test_size) < 1.0:
+    test_size = float(test_size)
+    validation = float(validation)
+    if not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    if not 0.0 <= validation < 1.0 - test_size:
+        raise ValueError(f"validation must be a fraction in [0, 1 - test_size) = [0, {1.0 - test_size:g}), "
+                         f"got validation={validation!r} with test_size={test_size!r}")
     digits = load_digits()
     images = digits.images.astype(np.float64)[:, None, :, :]  # (1797, 1, 8, 8), values 0..16
     labels = digits.target.astype(np.int64)
     x_tr, x_te, y_tr, y_te = train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=random_state
     )
+    x_va = y_va = None
+    if validation > 0.0:
+        # validation as a fraction of all images = validation / (1 - test_size) of the remaining ones
+        x_tr, x_va, y_tr, y_va = train_test_split(
+            x_tr, y_tr, test_size=validation / (1.0 - test_size), stratify=y_tr, random_state=random_state
+        )
     mean, std = (float(x_tr.mean()), float(x_tr.std())) if normalize else (0.0, 1.0)
+
+    def scale(a):
+        return None if a is None else ((a - mean) / std).astype(dtype)
+
     return DigitsSplit(
-        x_train=((x_tr - mean) / std).astype(dtype),
+        x_train=scale(x_tr),
         y_train=y_tr,
-        x_test=((x_te - mean) / std).astype(dtype),
+        x_test=scale(x_te),
         y_test=y_te,
         mean=mean,
         std=std,
         class_names=tuple(str(c) for c in digits.target_names),
+        x_val=scale(x_va),
+        y_val=y_va,
     )
 
 
@@ -165,7 +199,8 @@ def iterate_minibatches(x: np.ndarray, y: np.ndarray, batch_size: int, *, shuffl
     """Yield ``(x_batch, y_batch)`` pairs covering the data once (the last batch may be smaller).
 
     With ``shuffle=True`` the order is a permutation drawn from ``rng`` (Generator, int seed, or
-    ``None`` for seed 0), so the same seed gives the same batches.
+    ``None`` for the default generator of :func:`convlearn.manual_seed`), so the same seed gives the
+    same batches.
     """
     n = x.shape[0]
     if y.shape[0] != n:
@@ -209,3 +244,56 @@ def random_shift(x: np.ndarray, rng=None, *, max_shift: int = 1) -> np.ndarray:
     padded = np.pad(x, ((0, 0), (0, 0), (s, s), (s, s)), mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(2, 3))  # (N, C, 2s+1, 2s+1, H, W)
     return windows[np.arange(n), :, dy, dx].copy()
+
+
+def sample_image(factor: int = 4) -> np.ndarray:
+    """Grayscale version of the photograph ``grace_hopper.jpg`` that ships with matplotlib (no download).
+
+    The file is read from matplotlib's sample-data folder with Pillow (the decoder matplotlib itself uses),
+    without importing matplotlib.
+
+    Parameters
+    ----------
+    factor : int, optional
+        Downsampling factor: each output pixel is the mean of a ``factor`` × ``factor`` block.
+        The original is 600 × 512 pixels, so the default gives 150 × 128.
+
+    Returns
+    -------
+    image : (H, W) float64
+        Luminance in [0, 1] (ITU-R BT.601 weights of the red, green and blue channels).
+    """
+    import importlib.util
+    from pathlib import Path
+
+    from PIL import Image
+
+    if not isinstance(factor, int | np.integer) or factor < 1:
+        raise ValueError(f"factor must be a positive integer, got {factor!r}")
+    spec = importlib.util.find_spec("matplotlib")  # locates the package without importing it
+    path = Path(spec.submodule_search_locations[0]) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+    with Image.open(path) as photo:
+        rgb = np.asarray(photo.convert("RGB"), dtype=np.float64) / 255.0
+    gray = rgb @ np.array([0.299, 0.587, 0.114])
+    h, w = (gray.shape[0] // factor) * factor, (gray.shape[1] // factor) * factor
+    blocks = gray[:h, :w].reshape(h // factor, factor, w // factor, factor)
+    return blocks.mean(axis=(1, 3))
+
+
+def classic_kernels() -> dict[str, np.ndarray]:
+    """The classic 3 × 3 (and one 5 × 5) image kernels of chapter 4, as float64 arrays.
+
+    Returns a new dict each call, so callers may modify the arrays.
+    ``"sobel x"`` responds to a change of intensity along a row (vertical edges) and
+    ``"sobel y"`` to a change along a column (horizontal edges), when used with convolution.
+    """
+    g1 = np.array([1.0, 4.0, 6.0, 4.0, 1.0])
+    return {
+        "identity": np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+        "box 3x3": np.full((3, 3), 1.0 / 9.0),
+        "gaussian 5x5": np.outer(g1, g1) / g1.sum() ** 2,
+        "sharpen": np.array([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+        "sobel x": np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]]),
+        "sobel y": np.array([[1.0, 2, 1], [0, 0, 0], [-1, -2, -1]]),
+        "laplacian": np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    }

@@ -1,7 +1,13 @@
-"""Generate the nbgrader source notebooks from the text sources in ``exercises/authoring/``.
+"""Generate the nbgrader source notebooks, and the tables of assignments, from ``exercises/authoring/``.
 
-    python exercises/build.py           # write exercises/source/<assignment>/<assignment>.ipynb
-    python exercises/build.py --check   # exit 1 if a source notebook is missing or out of date
+    python exercises/build.py           # write exercises/source/<assignment>/<assignment>.ipynb and the tables
+    python exercises/build.py --check   # exit 1 if a source notebook or a table is missing or out of date
+
+The authoring files are the one place to edit: the list of assignments is the list of files, and the tables
+of assignments in ``exercises/README.md`` and in the book's instructor's guide (between the lines
+``<!-- assignments table -->`` and ``<!-- end of assignments table -->``) are written from the ``course``
+block of each file's front matter (``topic``, ``student_writes``, ``chapters`` as book paths) and from the
+points of its test cells.
 
 Each ``authoring/<assignment>.md`` is a MyST Markdown notebook (jupytext). A code cell becomes an nbgrader
 cell through two options in its header::
@@ -104,6 +110,50 @@ def build_notebook(md_path: Path) -> nbformat.NotebookNode:
     return nb
 
 
+TABLE_START, TABLE_END = "<!-- assignments table -->", "<!-- end of assignments table -->"
+README = HERE / "README.md"
+GUIDE = HERE.parent / "book" / "appendix" / "instructors.md"
+
+
+def _chapter_number(path: str) -> str | None:
+    head = path.rsplit("/", 1)[-1].split("-", 1)[0]
+    return str(int(head)) if head.isdigit() else None
+
+
+def course_rows() -> list[dict]:
+    """One row per assignment: name, the ``course`` front-matter block and the total points."""
+    rows = []
+    for md in sorted(AUTHORING.glob("*.md")):
+        info = jupytext.read(md).metadata.get("course")
+        if not info or not {"topic", "student_writes", "chapters"} <= set(info):
+            raise ValueError(f"{md.name}: the front matter needs a 'course' block with topic, student_writes, chapters")
+        nb = build_notebook(md)
+        points = sum(c.metadata["nbgrader"].get("points", 0) for c in nb.cells if "nbgrader" in c.metadata)
+        rows.append({"name": md.stem, "points": points, **info})
+    return rows
+
+
+def tables(rows: list[dict]) -> dict[Path, str]:
+    """The README's and the instructor's guide's assignment tables."""
+    readme = ["| assignment | topic | chapters | points |", "|---|---|---|---|"]
+    guide = ["| assignment | what the student writes | chapters | points |", "|---|---|---|---|"]
+    for r in rows:
+        numbers = ", ".join(_chapter_number(c) or c.rsplit("/", 1)[-1].replace("-", " ") for c in r["chapters"])
+        links = ", ".join(f"{{doc}}`{_chapter_number(c)} <../{c}>`" if _chapter_number(c) else f"{{doc}}`../{c}`"
+                          for c in r["chapters"])
+        readme.append(f"| `{r['name']}` | {r['topic']} | {numbers} | {r['points']:g} |")
+        guide.append(f"| `{r['name']}` | {r['student_writes']} | {links} | {r['points']:g} |")
+    return {README: "\n".join(readme), GUIDE: "\n".join(guide)}
+
+
+def with_table(text: str, table: str, where: Path) -> str:
+    if TABLE_START not in text or TABLE_END not in text:
+        raise ValueError(f"{where}: the lines {TABLE_START} and {TABLE_END} must surround the table")
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}"
+
+
 def render(nb: nbformat.NotebookNode) -> str:
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -114,6 +164,9 @@ def targets() -> dict[Path, str]:
     for md in sorted(AUTHORING.glob("*.md")):
         name = md.stem
         out[SOURCE / name / f"{name}.ipynb"] = render(build_notebook(md))
+    for path, table in tables(course_rows()).items():
+        if path.exists():  # the guide is absent from a copy of the course made for testing
+            out[path] = with_table(path.read_text(encoding="utf-8"), table, path)
     return out
 
 

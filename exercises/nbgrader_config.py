@@ -7,15 +7,22 @@ import os
 
 import nbgrader
 
+from convlearn.grading.nbgrader_plugin import configure
+
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+# Grading isolation (see convlearn/grading/nbgrader_plugin.py and the instructor's guide): every student kernel
+# runs in a bubblewrap sandbox (kernel "convlearn-sandbox"), the test cells run in nbgrader's own process, and
+# the scores are written to the gradebook from there. Without bubblewrap, autograde refuses to run.
+configure(c)
 
 c.CourseDirectory.course_id = "convlearn"
 # The course root is the directory nbgrader runs in (this one); the gradebook is ./gradebook.db.
 
-# Execution while validating and autograding. Every cell gets `timeout` seconds; on timeout the kernel is
-# interrupted, the cell records a CellTimeoutError (0 points for a test cell) and grading goes on with the
-# next cell. The test cells themselves stop each case after a few seconds (convlearn.grading.Checks), so an
-# infinite loop in one function costs that function's points only.
+# Execution while validating and autograding. Every student cell gets `timeout` seconds; on timeout the kernel
+# is replaced by a new one (with the cells before run again), the cell records a CellTimeoutError and grading
+# goes on with the next cell. Each check of a test cell has its own limit (Checks(seconds=...)), so an
+# infinite loop in one function costs the checks that call it only.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
@@ -37,12 +44,13 @@ c.ClearSolutions.enforce_metadata = True
 c.ClearHiddenTests.enforce_metadata = True
 
 # Feedback: also strip hidden tests from the feedback HTML (students see the words each case printed,
-# never the hidden test code), and use a template that does not load MathJax from a CDN, so the HTML
-# works offline (formulas in the instructions then show as TeX source, e.g. $y[n]$).
+# never the hidden test code), and use a template that inlines the book's vendored MathJax 3 instead of
+# loading MathJax 2 from a CDN, so the HTML renders its formulas offline, as a single file.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "convlearn.grading.nbgrader_plugin.InlineMathJax",
 ]
 _templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 _nbgrader_templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")

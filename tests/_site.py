@@ -318,10 +318,15 @@ class PageReport:
         return found
 
 
-def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Path | None = None) -> PageReport:
-    """Open ``page`` in a fresh browser context with the network cut off; report what breaks."""
+@contextlib.contextmanager
+def offline_page(browser, base_url: str, page: str, report: PageReport | None = None):
+    """Open ``page`` in a fresh browser context with the network cut off; yield the playwright page.
+
+    Every request that does not go to ``base_url`` is blocked and recorded in ``report`` (a new
+    :class:`PageReport` if none is given), with console errors, page errors and failed requests.
+    """
     url = base_url + page
-    report = PageReport(url=url)
+    report = report if report is not None else PageReport(url=url)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
 
     def route(route_obj) -> None:
@@ -357,12 +362,19 @@ def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Pa
         page_obj.wait_for_load_state("networkidle", timeout=60_000)
         page_obj.evaluate(_WAIT_FOR_RENDERING)
         page_obj.wait_for_load_state("networkidle", timeout=60_000)
+        yield page_obj
+    finally:
+        context.close()
+
+
+def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Path | None = None) -> PageReport:
+    """Open ``page`` in a fresh browser context with the network cut off; report what breaks."""
+    report = PageReport(url=base_url + page)
+    with offline_page(browser, base_url, page, report) as page_obj:
         result = page_obj.evaluate(_INSPECT_PAGE)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page_obj.screenshot(path=str(screenshot), full_page=True)
-    finally:
-        context.close()
     report.math_nodes = result["mathNodes"]
     report.math_containers = result["mathContainers"]
     report.widget_views = result["widgetViews"]
@@ -373,3 +385,71 @@ def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Pa
     report.broken_links = broken_internal_links(result["hrefs"], base_url, html_dir)
     report.external_chrome_links = result["externalChromeLinks"]
     return report
+
+
+# --------------------------------------------------------------------------------------------------
+# Driving the live explorers (convlearn.viz.widgets) in a page
+# --------------------------------------------------------------------------------------------------
+_SET_CONTROL = """
+([root, name, value]) => {
+  const box = document.querySelector(root);
+  const input = box && box.querySelector(`[data-control="${name}"]`);
+  if (!input) throw new Error(`no control ${name} in ${root}`);
+  input.value = String(value);
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+"""
+
+
+class Explorer:
+    """One live explorer of a page, found by its ``data-explorer`` kind; reads and moves what it shows."""
+
+    def __init__(self, page, kind: str) -> None:
+        self.page = page
+        self.root = f'[data-explorer="{kind}"]'
+        page.wait_for_selector(self.root, timeout=30_000)
+
+    def set(self, name: str, value) -> None:
+        """Move control ``name`` to ``value`` as a reader would (input and change events)."""
+        self.page.evaluate(_SET_CONTROL, [self.root, name, value])
+
+    def value(self, name: str) -> str:
+        """The current value of control ``name`` (as the browser holds it: a string)."""
+        return self.page.evaluate(
+            "([root, name]) => document.querySelector(root).querySelector(`[data-control=\"${name}\"]`).value",
+            [self.root, name],
+        )
+
+    def attr(self, selector: str, name: str) -> str | None:
+        """Attribute ``name`` of the first element matching ``selector`` inside the explorer."""
+        return self.page.evaluate(
+            "([root, sel, name]) => { const e = document.querySelector(root).querySelector(sel);"
+            " return e ? e.getAttribute(name) : null; }",
+            [self.root, selector, name],
+        )
+
+    def error(self) -> str:
+        """The message in the explorer's error box ("" when it shows a picture)."""
+        return self.page.evaluate(
+            "(root) => { const b = document.querySelector(root); const e = b.querySelector('.cl-error');"
+            " return b.classList.contains('cl-has-error') && e ? e.textContent : ''; }",
+            self.root,
+        )
+
+    def picture(self) -> str:
+        """What the explorer draws: the SVG markup and the pixels of its canvases."""
+        return self.page.evaluate(
+            "(root) => { const p = document.querySelector(root).querySelector('.cl-picture');"
+            " return p.innerHTML + Array.from(p.querySelectorAll('canvas')).map((c) => c.toDataURL()).join(''); }",
+            self.root,
+        )
+
+    def picture_visible(self) -> bool:
+        return self.page.evaluate(
+            "(root) => document.querySelector(root).querySelector('.cl-picture').getBoundingClientRect().height > 0",
+            self.root,
+        )
+
+    def click(self, selector: str) -> None:
+        self.page.locator(f"{self.root} {selector}").first.click()

@@ -256,3 +256,52 @@ def test_output_size_counts_window_positions(i, k, s, p, d):
     a = (i + 2 * p - extent) % s
     if a < max(s, d):
         assert F.conv_transpose_output_size(o, k, stride=s, padding=p, output_padding=a, dilation=d) == i
+
+
+# ---------------------------------------------------------------- the rules' one home: functional.geometry
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 25), k=st.integers(1, 6), s=st.integers(1, 4), lo=st.integers(0, 3), hi=st.integers(0, 3),
+       d=st.integers(1, 3), ceil_mode=st.booleans())
+def test_geometry_output_size_counts_windows(n, k, s, lo, hi, d, ceil_mode):
+    """Floor mode: window starts whose taps all lie in the padded input. Ceil mode: also the partial window
+    whose last tap overshoots the padded input by less than a stride, if it starts in the input or the left
+    padding (PyTorch's rule)."""
+    from convlearn.nn.functional import geometry
+
+    if ceil_mode:  # pooling's domain: symmetric padding of at most half the kernel
+        hi = lo
+        assume(lo <= k // 2)
+    taps = [m * d for m in range(k)]
+    assume(taps[-1] < n + lo + hi)
+    if ceil_mode:
+        expected = len([t for t in range(0, n + lo, s) if t + taps[-1] < n + lo + hi + s - 1])
+    else:
+        expected = len([t for t in range(0, n + lo + hi, s) if t + taps[-1] < n + lo + hi])
+    assert geometry.output_size(n, k, s, lo, hi, d, ceil_mode) == expected
+    assert geometry.dilated_extent(k, d) == taps[-1] + 1
+    span = geometry.strided_span(n, s)  # the shortest length holding n positions s apart
+    assert len(np.zeros(span)[::s]) == n and len(np.zeros(span - 1)[::s]) == n - 1
+
+
+@pytest.mark.parametrize("k,d", list(itertools.product(range(1, 7), range(1, 4))))
+def test_geometry_same_padding_keeps_size_and_matches_conv(k, d):
+    from convlearn.nn.functional import geometry
+
+    before, after = geometry.same_padding(k, d)
+    assert before + after == d * (k - 1) and after - before in (0, 1)
+    for n in range(1, 8):
+        assert geometry.output_size(n, k, 1, before, after, d) == n
+    x = np.arange(9.0).reshape(1, 1, 9)
+    w = np.arange(1.0, k + 1).reshape(1, 1, k)
+    explicit = F.conv1d(np.pad(x, ((0, 0), (0, 0), (before, after))), w, dilation=d)
+    np.testing.assert_array_equal(F.conv1d(x, w, padding="same", dilation=d), explicit)
+
+
+def test_geometry_output_padding_rule():
+    from convlearn.nn.functional import geometry
+
+    for a, s, d in itertools.product(range(4), range(1, 4), range(1, 4)):
+        assert geometry.output_padding_ok(a, s, d) == (a < max(s, d))
+    geometry.check_output_padding((1, 0), (2, 1), (1, 1))
+    with pytest.raises(ValueError, match=r"output_padding must be smaller.*axis 1"):
+        geometry.check_output_padding((1, 1), (2, 1), (1, 1))

@@ -17,19 +17,40 @@ def t(rng):
     return np.sort(np.concatenate([rng.uniform(-3, 6, 200), [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5]]))
 
 
-@pytest.mark.parametrize("name", SMOOTH)
-def test_smooth_pairs_to_1e_6(name, t):
+@pytest.mark.parametrize("method", ["midpoint", "trapezoid", "simpson"])
+@pytest.mark.parametrize("name", SMOOTH + JUMPS)
+def test_analytic_pairs_to_1e_6_smooth_and_1e_4_piecewise(name, method, t):
     pair = C.ANALYTIC_PAIRS[name]
-    for method in ("midpoint", "trapezoid", "simpson"):
-        err = np.max(np.abs(C.convolve(pair.f, pair.g, t, pair.support, method=method) - pair.exact(t)))
-        assert err < 1e-6, (method, err)
+    err = np.max(np.abs(C.convolve(pair.f, pair.g, t, pair.support, method=method) - pair.exact(t)))
+    assert err < (1e-6 if name in SMOOTH else 1e-4), (method, err)
 
 
-@pytest.mark.parametrize("name", JUMPS)
-def test_piecewise_pairs_to_1e_3(name, t):
-    pair = C.ANALYTIC_PAIRS[name]
-    err = np.max(np.abs(C.convolve(pair.f, pair.g, t, pair.support) - pair.exact(t)))
-    assert err < 1e-3
+@pytest.mark.parametrize("tau", [0.5, 2.0])
+def test_exponential_times_step_on_a_long_support_to_1e_4(tau):
+    # e^{-at} u(t) * u(t) = (1 - e^{-at}) / a, here with a = 1/tau and the support (0, 80): the jump of
+    # the step sits inside the integration range for every t > 0 (an error of 1.8e-3 before it was a breakpoint)
+    t = np.linspace(-5.0, 60.0, 301)
+    got = C.convolve(lambda s: C.exp_decay(s, tau), C.unit_step, t, (0.0, 80.0))
+    exact = np.where(t > 0, tau * (1 - np.exp(-np.maximum(t, 0.0) / tau)), 0.0)
+    assert np.max(np.abs(got - exact)) < 1e-4
+
+
+def test_jumps_of_f_inside_the_support_are_breakpoints():
+    # f = 1 on [0, 0.3), support given as (-1, 1); g = 1: (f * g)(t) = 0.3 for every t, even with few cells
+    def f(s):
+        return np.where((s >= 0) & (s < 0.3), 1.0, 0.0)
+
+    for n in (7, 600, 20_000):
+        np.testing.assert_allclose(C.convolve(f, np.ones_like, [0.0, 2.5], (-1.0, 1.0), n=n), 0.3, atol=1e-12)
+
+
+def test_find_jumps_locates_jumps_and_ignores_smooth_functions():
+    np.testing.assert_allclose(C.find_jumps(C.box, -3, 3), [-0.5, 0.5], atol=1e-12)
+    np.testing.assert_allclose(C.find_jumps(lambda s: C.box(s, 2.0) + 3 * C.unit_step(s - 0.1), -4, 5),
+                               [-1.0, 0.1, 1.0], atol=1e-12)
+    np.testing.assert_allclose(C.find_jumps(C.unit_step, -5, 5), [0.0], atol=1e-12)
+    for smooth in (C.gaussian, C.triangle, np.sin, C.ANALYTIC_PAIRS["exp*gaussian"].exact):
+        assert C.find_jumps(smooth, -6, 6).size == 0
 
 
 def test_registry_pairs_are_named_dataclasses():
@@ -156,11 +177,3 @@ def test_bad_options():
         C.convolve(C.gaussian, C.gaussian, 0.0, (-1, 1), n=0)
     with pytest.raises(ValueError, match="pair must be an AnalyticPair or one of"):
         C.riemann_error("sinc*sinc", [0.1], [0.0])
-
-
-def test_t_is_not_modified():
-    t = np.linspace(-1, 1, 5)
-    before = t.copy()
-    C.convolve(C.box, C.box, t, (-0.5, 0.5))
-    C.riemann_convolve(C.box, C.box, t, (-0.5, 0.5), step=0.1)
-    np.testing.assert_array_equal(t, before)

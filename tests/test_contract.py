@@ -1,4 +1,4 @@
-"""An independent audit of the public API against ``shared/API-CONTRACT.md``.
+"""An independent audit of the public API against its contract, stated in ``book/appendix/api.md`` ("The contract").
 
 Every test here is derived from the contract text alone, not from the implementation:
 
@@ -6,8 +6,9 @@ Every test here is derived from the contract text alone, not from the implementa
 2. dtype rules: float32 -> float32, float64 -> float64, ints/bools -> float64, mixed -> float64;
 3. error rules: ``ValueError``/``TypeError`` naming the offending argument and the shapes involved;
 4. inputs are never modified (read-only arrays, compared with copies afterwards);
-5. numerics against oracles independent of convlearn: NumPy/SciPy for ``convlearn.signal``, PyTorch for
-   ``convlearn.nn.functional`` (``torch`` fixture), closed forms for ``convlearn.continuous``.
+5. numerics against oracles independent of convlearn: NumPy/SciPy for ``convlearn.signal`` and closed forms
+   for ``convlearn.continuous``; PyTorch parity of ``convlearn.nn.functional`` and ``convlearn.nn`` has its
+   one home in ``tests/test_torch_parity.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def gen(*key: int) -> np.random.Generator:
 
 
 # ------------------------------------------------------------------------------------------------------------
-# 1. Signatures, transcribed from shared/API-CONTRACT.md
+# 1. Signatures, transcribed from the contract (book/appendix/api.md)
 # ------------------------------------------------------------------------------------------------------------
 _CONV = [("x", E), ("weight", E), ("bias", None), ("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1)]
 _2D = [("image", E), ("kernel", E), ("mode", "full"), ("boundary", "fill"), ("fillvalue", 0)]
@@ -150,7 +151,7 @@ CASES = [
     Case("avg_pool2d_backward", F.avg_pool2d_backward, ((2, 3, 3, 2), (2, 3, 7, 6)), {"stride": 2}, (3,)),
     Case("avg_pool2d_backward-pad", F.avg_pool2d_backward, ((2, 3, 4, 4), (2, 3, 7, 6)),
          {"padding": 1, "ceil_mode": True, "count_include_pad": False}, (2,)),
-    # Beyond the contract, the agreed names (shared/COMMON.md) follow the same package-wide rules:
+    # Beyond the contract, the other public operations follow the same package-wide rules:
     Case("conv1d_backward", F.conv1d_backward, ((2, 6, 5), (2, 4, 9), (6, 2, 3)),
          {"stride": 2, "padding": 1, "groups": 2}),
     Case("conv3d_backward", F.conv3d_backward, ((1, 3, 6, 1, 7), (1, 2, 5, 4, 6), (3, 2, 2, 3, 2)),
@@ -161,6 +162,13 @@ CASES = [
     Case("im2col-1x1", F.im2col, ((2, 3, 6, 5),), {}, (1,)),
     Case("col2im", F.col2im, ((2, 18, 36),), {"padding": 1}, ((2, 3, 6, 5), (3, 2))),
     Case("separable_convolve2d", S.separable_convolve2d, ((6, 7), (3,), (4,)), {"mode": "same"}),
+    Case("convolve1d-fft", S.convolve1d, ((9,), (4,)), {"mode": "same", "method": "fft"}),
+    Case("correlate1d-direct", S.correlate1d, ((9,), (4,)), {"mode": "full", "method": "direct"}),
+    Case("convolve2d-wrap-fft", S.convolve2d, ((6, 7), (3, 4)), {"mode": "same", "boundary": "wrap", "method": "fft"}),
+    Case("correlate2d-symm-fft", S.correlate2d, ((6, 7), (4, 3)), {"boundary": "symm", "fillvalue": 1.0,
+                                                                   "method": "fft"}),
+    Case("convolution_matrix_1d", S.convolution_matrix_1d, ((4,),), {}, (5,)),
+    Case("correlate2d_loops", S.reference.correlate2d_loops, ((5, 5), (2, 2)), {"mode": "same", "boundary": "symm"}),
 ]
 
 
@@ -300,8 +308,86 @@ def test_inputs_not_modified_continuous():
         return _gauss(tau)
 
     C.convolve(f, _gauss, t, (-8.0, 8.0))
+    C.convolve(C.box, C.box, t, (-0.5, 0.5), method="simpson")
+    C.riemann_convolve(f, _gauss, t, (-8.0, 8.0), step=0.1)
     np.testing.assert_array_equal(t, copy)
     assert seen  # f was called
+
+
+def test_inputs_not_modified_by_separate_kernel_sparse_matrices_and_errors():
+    k = gen(6).standard_normal(5)
+    kernel = np.outer(k, k)
+    kernel.flags.writeable = False  # a write would raise
+    S.separate_kernel(kernel)
+    S.convolution_matrix_2d(kernel, (4, 4))
+    x, w = gen(7).standard_normal((2, 4, 6, 6)), gen(8).standard_normal((6, 2, 3, 3))
+    x0 = x.copy()
+    with pytest.raises(ValueError):
+        F.conv2d(x, w, np.zeros(4), groups=2)  # a bias of the wrong length: the call fails, x stays as it was
+    np.testing.assert_array_equal(x, x0)
+
+
+def test_nested_lists_are_arrays():
+    assert F.conv1d([[[1, 2, 3]]], [[[1, 1]]]).tolist() == [[[3.0, 5.0]]]
+    assert S.convolve1d([1, 2, 3], (0.5, 1)).dtype == np.float64
+    assert C.convolve(_gauss, _gauss, [0.0, 1.0], (-10.0, 10.0)).dtype == np.float64
+
+
+# ------------------------------------------------------------------------------------------------------------
+# 4b. The layers of convlearn.nn follow the same dtype and purity rules
+# ------------------------------------------------------------------------------------------------------------
+def _layers32():
+    from convlearn import nn
+
+    return [
+        nn.Conv1d(2, 4, 3, padding=1, rng=0, dtype=np.float32),
+        nn.Conv2d(2, 2, 3, padding="same", rng=0, dtype=np.float32),
+        nn.Conv3d(2, 2, 2, rng=0, dtype=np.float32),
+        nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=1, rng=0, dtype=np.float32),
+        nn.MaxPool2d(2),
+        nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(5, 3, rng=0, dtype=np.float32),
+        nn.Dropout(0.5, rng=0),
+    ]
+
+
+_LAYER_INPUTS = [(2, 2, 7), (2, 2, 6, 5), (1, 2, 3, 4, 3), (1, 2, 3, 4), (2, 3, 6, 6), (2, 3, 7, 6), (2, 3, 4, 4),
+                 (2, 3, 2, 2), (4, 5), (3, 4)]
+
+
+@pytest.mark.parametrize("i", range(len(_LAYER_INPUTS)))
+def test_layer_dtype_rules(i):
+    layer = _layers32()[i]
+    rng = gen(9, i)
+    x32 = rng.standard_normal(_LAYER_INPUTS[i]).astype(np.float32)
+    y = layer.forward(x32)
+    assert y.dtype == np.float32, layer
+    grad_x = layer.backward(np.ones_like(y))
+    assert grad_x.dtype == np.float32 and grad_x.shape == x32.shape, layer
+    for p in layer.parameters():
+        assert p.value.dtype == p.grad.dtype == np.float32
+    # float64 (or integer) input into float32 parameters: float64 out, as for the functions
+    assert layer.forward(x32.astype(np.float64)).dtype == np.float64
+    assert layer.forward(np.round(3 * x32).astype(np.int64)).dtype == np.float64
+
+
+@pytest.mark.parametrize("i", range(len(_LAYER_INPUTS)))
+def test_layers_do_not_modify_their_input(i):
+    layer = _layers32()[i]
+    rng = gen(10, i)
+    x = rng.standard_normal(_LAYER_INPUTS[i])
+    x.flags.writeable = False
+    x0 = x.copy()
+    y = layer.forward(x)
+    g = rng.standard_normal(y.shape)
+    g.flags.writeable = False
+    g0 = g.copy()
+    grad_x = layer.backward(g)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(g, g0)
+    assert grad_x.shape == x.shape
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -786,244 +872,6 @@ def test_fftconvolve_against_scipy(ashape, bshape, mode):
         return
     assert_close_to_ref(S.fftconvolve(a, b, mode), ref, 1e-8)
     assert_close_to_ref(S.fftconvolve(a, b, mode).astype(np.float64), ref, 1e-8)
-
-
-# ------------------------------------------------------------------------------------------------------------
-# 5b. Numerics of convlearn.nn.functional against PyTorch
-# ------------------------------------------------------------------------------------------------------------
-TORCH_TOL = {np.float64: 1e-10, np.float32: 1e-4}
-_even_same = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning")
-
-
-def assert_torch(ours, theirs, dtype=np.float64):
-    theirs = theirs.detach().numpy()
-    assert ours.shape == theirs.shape, f"shape {ours.shape}, torch {theirs.shape}"
-    assert ours.dtype == dtype
-    scale = max(1.0, float(np.max(np.abs(theirs), initial=0.0)))
-    np.testing.assert_allclose(ours, theirs, rtol=0, atol=TORCH_TOL[dtype] * scale)
-
-
-def _t(torch, a, grad=False):
-    return torch.tensor(a, requires_grad=grad)
-
-
-CONV_CASES = [
-    # nd, C_in, C_out, groups, kernel, stride, padding, dilation
-    (1, 4, 6, 2, (4,), 1, "same", 1),
-    (1, 3, 3, 3, (2,), 1, "same", 3),
-    (1, 2, 4, 1, (5,), 3, 2, 2),
-    (1, 2, 2, 1, (3,), 1, "valid", 1),
-    (2, 4, 6, 2, (2, 4), 1, "same", (2, 1)),
-    (2, 3, 3, 3, (4, 4), 1, "same", 2),
-    (2, 3, 2, 1, (3, 2), (2, 3), (1, 2), (2, 1)),
-    (2, 2, 4, 2, (1, 1), 2, 0, 1),
-    (2, 6, 4, 2, (3, 3), 1, "valid", 1),
-    (3, 2, 4, 2, (2, 3, 2), 1, "same", (1, 2, 2)),
-    (3, 3, 2, 1, (3, 1, 2), (2, 1, 1), (1, 0, 1), 1),
-]
-
-
-def _conv_args(case, dtype, rng):
-    nd, c_in, c_out, groups, kernel, stride, padding, dilation = case
-    x = rng.standard_normal((2, c_in) + (7, 8, 6)[:nd]).astype(dtype)
-    w = rng.standard_normal((c_out, c_in // groups) + kernel).astype(dtype)
-    b = rng.standard_normal(c_out).astype(dtype)
-    return x, w, b, {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
-
-
-@_even_same
-@pytest.mark.torch
-@pytest.mark.parametrize("case", CONV_CASES, ids=str)
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_conv_against_torch(torch, case, dtype):
-    x, w, b, kw = _conv_args(case, dtype, gen(30, CONV_CASES.index(case)))
-    nd = case[0]
-    ours = getattr(F, f"conv{nd}d")
-    theirs = getattr(torch.nn.functional, f"conv{nd}d")
-    assert_torch(ours(x, w, b, **kw), theirs(_t(torch, x), _t(torch, w), _t(torch, b), **kw), dtype)
-    assert_torch(ours(x, w, **kw), theirs(_t(torch, x), _t(torch, w), **kw), dtype)
-
-
-@_even_same
-@pytest.mark.torch
-@pytest.mark.parametrize("case", CONV_CASES, ids=str)
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_conv_backward_against_autograd(torch, case, dtype):
-    """conv2d_backward (contract) and conv1d_backward/conv3d_backward (agreed names) vs torch autograd."""
-    x, w, b, kw = _conv_args(case, dtype, gen(31, CONV_CASES.index(case)))
-    nd = case[0]
-    tx, tw, tb = _t(torch, x, True), _t(torch, w, True), _t(torch, b, True)
-    y = getattr(torch.nn.functional, f"conv{nd}d")(tx, tw, tb, **kw)
-    go = gen(32).standard_normal(tuple(y.shape)).astype(dtype)
-    (y * _t(torch, go)).sum().backward()
-    gx, gw, gb = getattr(F, f"conv{nd}d_backward")(go, x, w, **kw)
-    assert_torch(gx, tx.grad, dtype)
-    assert_torch(gw, tw.grad, dtype)
-    assert_torch(gb, tb.grad, dtype)
-
-
-@pytest.mark.torch
-def test_conv2d_geometry_sweep_against_torch(torch):
-    """Every small (size, kernel, stride, padding, dilation): same output shape, values, and conv_output_size."""
-    rng = gen(33)
-    for h, k, s, p, d in itertools.product((1, 4, 5, 6), (1, 2, 3), (1, 2, 3), (0, 1, 2), (1, 2)):
-        x = rng.standard_normal((1, 2, h, 3))
-        w = rng.standard_normal((2, 2, k, 1))
-        try:
-            ref = torch.nn.functional.conv2d(_t(torch, x), _t(torch, w), stride=(s, 1), padding=(p, 0),
-                                             dilation=(d, 1))
-        except RuntimeError:
-            with pytest.raises(ValueError):
-                F.conv2d(x, w, stride=(s, 1), padding=(p, 0), dilation=(d, 1))
-            with pytest.raises(ValueError):
-                F.conv_output_size(h, k, stride=s, padding=p, dilation=d)
-            continue
-        assert_torch(F.conv2d(x, w, stride=(s, 1), padding=(p, 0), dilation=(d, 1)), ref)
-        assert F.conv_output_size(h, k, stride=s, padding=p, dilation=d) == ref.shape[2]
-        if s == 1:
-            same = torch.nn.functional.conv2d(_t(torch, x), _t(torch, w), padding="same", dilation=(d, 1))
-            assert_torch(F.conv2d(x, w, padding="same", dilation=(d, 1)), same)
-            assert F.conv_output_size(h, k, padding="same", dilation=d) == same.shape[2] == h
-
-
-TRANSPOSE_CASES = [
-    # C_in, C_out/groups, groups, kernel, stride, padding, output_padding, dilation
-    (2, 3, 1, (3, 3), 1, 0, 0, 1),
-    (4, 3, 2, (3, 2), 2, 1, 1, 1),
-    (4, 1, 4, (2, 2), 2, 0, (1, 0), 1),
-    (2, 2, 1, (3, 3), (2, 3), (1, 2), (1, 2), (1, 2)),
-    (3, 2, 1, (2, 3), 1, 1, 1, 2),
-    (6, 2, 3, (4, 1), 3, 2, 2, 2),
-]
-
-
-@pytest.mark.torch
-@pytest.mark.parametrize("case", TRANSPOSE_CASES, ids=str)
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_conv_transpose2d_against_torch(torch, case, dtype):
-    c_in, c_outg, groups, kernel, stride, padding, output_padding, dilation = case
-    rng = gen(34, TRANSPOSE_CASES.index(case))
-    x = rng.standard_normal((2, c_in, 4, 5)).astype(dtype)
-    w = rng.standard_normal((c_in, c_outg) + kernel).astype(dtype)
-    b = rng.standard_normal(c_outg * groups).astype(dtype)
-    kw = {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": groups,
-          "dilation": dilation}
-    ref = torch.nn.functional.conv_transpose2d(_t(torch, x), _t(torch, w), _t(torch, b), **kw)
-    assert_torch(F.conv_transpose2d(x, w, b, **kw), ref, dtype)
-    pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
-    for axis in range(2):
-        size = F.conv_transpose_output_size(x.shape[2 + axis], kernel[axis], stride=pair(stride)[axis],
-                                            padding=pair(padding)[axis], output_padding=pair(output_padding)[axis],
-                                            dilation=pair(dilation)[axis])
-        assert size == ref.shape[2 + axis]
-
-
-@pytest.mark.torch
-def test_conv_transpose_geometry_sweep_against_torch(torch):
-    rng = gen(35)
-    for h, k, s, p, op, d in itertools.product((1, 3, 4), (1, 2, 3), (1, 2, 3), (0, 1, 2), (0, 1, 2), (1, 2)):
-        x = rng.standard_normal((1, 1, h, 2))
-        w = rng.standard_normal((1, 2, k, 1))
-        kw = {"stride": (s, 1), "padding": (p, 0), "output_padding": (op, 0), "dilation": (d, 1)}
-        try:
-            ref = torch.nn.functional.conv_transpose2d(_t(torch, x), _t(torch, w), **kw)
-        except RuntimeError:
-            with pytest.raises(ValueError):
-                F.conv_transpose2d(x, w, **kw)
-            with pytest.raises(ValueError):
-                F.conv_transpose_output_size(h, k, stride=s, padding=p, output_padding=op, dilation=d)
-            continue
-        assert_torch(F.conv_transpose2d(x, w, **kw), ref)
-        assert F.conv_transpose_output_size(h, k, stride=s, padding=p, output_padding=op, dilation=d) == ref.shape[2]
-
-
-def _pool_sweep(dtype=np.float64):
-    """Small pooling geometries (float64: all of them; float32: every third, the dtype path is the same)."""
-    grid = itertools.product((3, 4, 5, 6, 7), (1, 2, 3), (None, 1, 2, 3), (0, 1), (1, 2), (False, True))
-    for i, (h, k, s, p, d, ceil) in enumerate(grid):
-        if p <= k // 2 and (dtype == np.float64 or i % 3 == 0):
-            yield h, k, s, p, d, ceil
-
-
-@pytest.mark.torch
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_max_pool2d_sweep_against_torch(torch, dtype):
-    """Padding, dilation and ceil_mode (incl. the dropped last window) on a grid, forward and gradient."""
-    rng = gen(36)
-    for h, k, s, p, d, ceil in _pool_sweep(dtype):
-        x = rng.standard_normal((1, 2, h, 4)).astype(dtype)
-        kw = {"stride": None if s is None else (s, 1), "padding": (p, 0), "dilation": (d, 1), "ceil_mode": ceil}
-        tx = _t(torch, x, True)
-        try:
-            ref = torch.nn.functional.max_pool2d(tx, (k, 1), **kw)
-        except RuntimeError:
-            with pytest.raises(ValueError):
-                F.max_pool2d(x, (k, 1), **kw)
-            continue
-        assert_torch(F.max_pool2d(x, (k, 1), **kw), ref, dtype)
-        go = rng.standard_normal(tuple(ref.shape)).astype(dtype)
-        (ref * _t(torch, go)).sum().backward()
-        assert_torch(F.max_pool2d_backward(go, x, (k, 1), **kw), tx.grad, dtype)
-
-
-@pytest.mark.torch
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_avg_pool2d_sweep_against_torch(torch, dtype):
-    """ceil_mode and count_include_pad=False on a grid, forward and gradient."""
-    rng = gen(37)
-    for (h, k, s, p, d, ceil), cip in itertools.product(_pool_sweep(dtype), (True, False)):
-        if d != 1:
-            continue
-        x = rng.standard_normal((1, 2, 5, h)).astype(dtype)
-        kw = {"stride": None if s is None else (2, s), "padding": (1, p), "ceil_mode": ceil,
-              "count_include_pad": cip}
-        tx = _t(torch, x, True)
-        try:
-            ref = torch.nn.functional.avg_pool2d(tx, (3, k), **kw)
-        except RuntimeError:
-            with pytest.raises(ValueError):
-                F.avg_pool2d(x, (3, k), **kw)
-            continue
-        assert_torch(F.avg_pool2d(x, (3, k), **kw), ref, dtype)
-        go = rng.standard_normal(tuple(ref.shape)).astype(dtype)
-        (ref * _t(torch, go)).sum().backward()
-        assert_torch(F.avg_pool2d_backward(go, x, (3, k), **kw), tx.grad, dtype)
-
-
-@pytest.mark.torch
-def test_max_pool2d_backward_ties_go_to_the_first_maximum_like_torch(torch):
-    x = np.zeros((1, 1, 4, 5))
-    x[0, 0, 1:3, 1:4] = 1.0
-    kw = {"stride": 1, "padding": 1}
-    tx = _t(torch, x, True)
-    y = torch.nn.functional.max_pool2d(tx, 3, **kw)
-    go = gen(38).standard_normal(tuple(y.shape))
-    (y * _t(torch, go)).sum().backward()
-    assert_torch(F.max_pool2d_backward(go, x, 3, **kw), tx.grad)
-
-
-def _torch_max_pool_grad(torch, x, go, k, **kw):
-    tx = _t(torch, x, True)
-    (torch.nn.functional.max_pool2d(tx, k, **kw) * _t(torch, go)).sum().backward()
-    return tx.grad
-
-
-@pytest.mark.torch
-def test_max_pool2d_backward_minus_inf_windows_like_torch(torch):
-    x = np.full((1, 1, 3, 3), -np.inf)
-    go = np.ones((1, 1, 2, 2))
-    assert_torch(F.max_pool2d_backward(go, x, 2, stride=2, padding=1), _torch_max_pool_grad(torch, x, go, 2, stride=2,
-                                                                                             padding=1))
-
-
-@pytest.mark.torch
-def test_max_pool2d_backward_nan_windows_like_torch(torch):
-    x = np.zeros((1, 1, 3, 3))
-    x[0, 0, 1, 1] = np.nan
-    go = np.ones((1, 1, 2, 2))
-    ours = F.max_pool2d_backward(go, x, 2, stride=1)
-    np.testing.assert_array_equal(np.isnan(F.max_pool2d(x, 2, stride=1)), np.ones((1, 1, 2, 2), bool))
-    assert_torch(ours, _torch_max_pool_grad(torch, x, go, 2, stride=1))
 
 
 # ------------------------------------------------------------------------------------------------------------

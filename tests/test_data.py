@@ -98,3 +98,33 @@ def test_random_shift_translates_each_image(rng):
     np.testing.assert_array_equal(random_shift(x, max_shift=0), x)
     with pytest.raises(ValueError, match="4-D"):
         random_shift(x[0])
+
+
+def test_digits_validation_split_is_stratified_disjoint_and_keeps_the_test_set():
+    from sklearn.datasets import load_digits
+
+    plain, d = load_digits_split(), load_digits_split(validation=0.15)
+    assert plain.x_val is None and plain.y_val is None
+    assert d.x_val.shape == (270, 1, 8, 8) and d.y_val.shape == (270,) and d.x_train.shape == (1077, 1, 8, 8)
+    assert d.x_val.dtype == np.float64 and d.y_val.dtype == np.int64
+    # the test set is the same images as without a validation set (only the normalisation differs)
+    np.testing.assert_array_equal(d.y_test, plain.y_test)
+    np.testing.assert_allclose(d.x_test * d.std + d.mean, plain.x_test * plain.std + plain.mean, atol=1e-12)
+    # train + validation of the new split = train of the old one, as multisets of raw images
+    raw = lambda s, x: np.round(x * s.std + s.mean).reshape(len(x), -1)  # noqa: E731
+    key = lambda rows: sorted(r.tobytes() for r in rows)  # noqa: E731
+    assert key(np.concatenate([raw(d, d.x_train), raw(d, d.x_val)])) == key(raw(plain, plain.x_train))
+    # stratified: class counts of the validation set match the whole data set to within one example
+    counts_all = np.bincount(load_digits().target, minlength=10)
+    assert np.all(np.abs(np.bincount(d.y_val, minlength=10) - counts_all * 270 / 1797) <= 1)
+    # normalised with the statistics of the (smaller) training set only
+    assert abs(d.x_train.mean()) < 1e-12 and d.x_train.std() == pytest.approx(1.0)
+    assert d.mean != plain.mean
+    # seeded
+    np.testing.assert_array_equal(load_digits_split(validation=0.15).y_val, d.y_val)
+    assert not np.array_equal(load_digits_split(validation=0.15, random_state=1).y_val, d.y_val)
+    assert load_digits_split(validation=0.1, dtype=np.float32).x_val.dtype == np.float32
+    with pytest.raises(ValueError, match="validation"):
+        load_digits_split(validation=0.8)
+    with pytest.raises(ValueError, match="validation"):
+        load_digits_split(validation=-0.1)

@@ -51,6 +51,9 @@ def test_course_end_to_end(assignment, tmp_path):
     assert "Success! Your notebook passes all the tests." in ok.stdout, ok.stdout + ok.stderr
     bad = c.nbgrader("validate", f"release/{assignment}/{assignment}.ipynb", check=False)
     assert "Success!" not in bad.stdout and "failed" in (bad.stdout + bad.stderr).lower(), bad.stdout
+    # what the Validate button shows: the check lines, not nbgrader's generic "Partial credit" message
+    assert "[FAIL]" in bad.stdout and "why: not implemented yet" in bad.stdout, bad.stdout
+    assert "Partial credit; passed some but not all of the tests" not in bad.stdout
 
     # submissions
     variants = course.variants(assignment)
@@ -89,6 +92,7 @@ def test_course_end_to_end(assignment, tmp_path):
         html = (c.root / "feedback" / student / assignment / f"{assignment}.html").read_text(encoding="utf-8")
         assert "cdnjs.cloudflare.com" not in html and "<script src=\"http" not in html
         assert "BEGIN HIDDEN TESTS" not in html and "_reference(" not in html
+        assert "window.MathJax" in html and "MathJax.startup" in html, "the feedback must carry MathJax inline"
     some_buggy = next(v for v in variants if v.kind == "buggy")
     html = (c.root / "feedback" / some_buggy.name / assignment / f"{assignment}.html").read_text(encoding="utf-8")
     assert "[FAIL]" in html and "why:" in html

@@ -139,7 +139,7 @@ def test_conv_transpose2d_fast_matches_loops(case):
 @pytest.mark.parametrize("dilation", [1, 2])
 def test_depthwise_flat_path_matches_strided_path(monkeypatch, nd, dilation):
     """Stride-1 depthwise convolutions take the flat-view path; it must agree with the strided tap loop."""
-    import convlearn.nn.functional.conv as conv_module
+    from convlearn.nn.functional import _accel
 
     rng = gen(900 + nd + 10 * dilation)
     x = rng.standard_normal((3, 5) + (7,) * nd)
@@ -149,7 +149,7 @@ def test_depthwise_flat_path_matches_strided_path(monkeypatch, nd, dilation):
     bwd = {1: F.conv1d_backward, 2: F.conv2d_backward, 3: F.conv3d_backward}[nd]
     results = []
     for flag in (True, False):
-        monkeypatch.setattr(conv_module, "USE_FLAT", flag)
+        monkeypatch.setattr(_accel, "ENABLED", flag)
         out = fwd(x, w, **kw)
         g = np.cos(np.arange(out.size)).reshape(out.shape)
         results.append((out,) + bwd(g, x, w, **kw))
@@ -160,7 +160,7 @@ def test_depthwise_flat_path_matches_strided_path(monkeypatch, nd, dilation):
 @pytest.mark.parametrize("case", range(12))
 def test_flat_input_gradient_matches_strided_path(monkeypatch, case):
     """Stride-1 input gradients (any groups) take the flat-view path; it must agree with the strided col2im."""
-    import convlearn.nn.functional.conv as conv_module
+    from convlearn.nn.functional import _accel
 
     nd = 1 + case % 3
     x, w, _, kw = random_conv(gen(950 + case), nd, small=nd == 3)
@@ -170,7 +170,7 @@ def test_flat_input_gradient_matches_strided_path(monkeypatch, case):
     g = gen(1950 + case).standard_normal(fwd(x, w, **kw).shape)
     results = []
     for flag in (True, False):
-        monkeypatch.setattr(conv_module, "USE_FLAT", flag)
+        monkeypatch.setattr(_accel, "ENABLED", flag)
         results.append(bwd(g, x, w, **kw))
     for a, b in zip(*results, strict=True):
         assert_close(a, b, rtol=1e-12)
@@ -196,7 +196,7 @@ def test_fast_matches_loops_in_float32_and_for_integers(case):
 @pytest.mark.parametrize("case", range(12))
 def test_flat_forward_matches_strided_path(monkeypatch, case):
     """Stride-1 convolutions with short output rows build their columns on the flat view; same numbers."""
-    import convlearn.nn.functional.conv as conv_module
+    from convlearn.nn.functional import _accel
 
     nd = 1 + case % 3
     x, w, b, kw = random_conv(gen(990 + case), nd, small=nd == 3)
@@ -204,10 +204,50 @@ def test_flat_forward_matches_strided_path(monkeypatch, case):
     fwd = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nd]
     results = []
     for flag in (True, False):
-        monkeypatch.setattr(conv_module, "USE_FLAT", flag)
+        monkeypatch.setattr(_accel, "ENABLED", flag)
         results.append(fwd(x, w, b, **kw))
-    assert fwd(x, w, b, **kw).shape[-1] <= 8  # the configurations are small: the flat path was taken
+    assert fwd(x, w, b, **kw).shape[-1] <= _accel.SHORT_ROW  # the configurations are small: the flat path was taken
     assert_close(results[0], results[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", [
+    # (x shape, weight shape, conv2d keywords, the accelerator the dispatch must pick)
+    ((3, 5, 7, 9), (5, 1, 3, 2), dict(padding=1, groups=5), "rows"),
+    ((2, 4, 6, 40), (4, 1, 3, 3), dict(padding=(1, 2), dilation=(1, 2), groups=4), "flat"),
+    ((2, 3, 9, 6), (4, 3, 3, 3), dict(padding=1), "flat_gemm"),
+    ((3, 8, 11, 12), (5, 8, 5, 5), dict(padding=2), "kernel_rows"),
+    ((2, 8, 10, 13), (3, 8, 3, 4), dict(stride=(1, 2), dilation=(2, 1), padding=(0, 1)), "kernel_rows"),
+    ((2, 6, 9, 11), (6, 6, 2, 6), dict(stride=(1, 3), padding="valid"), "kernel_rows"),
+])
+def test_each_forward_accelerator_matches_readable_path_and_loops(monkeypatch, case):
+    """Every forward accelerator of ``_accel`` is taken where the dispatch says and gives the readable path's
+    numbers, and so do the gradients (their own accelerators where the dispatch has one)."""
+    from convlearn.nn.functional import _accel
+
+    x_shape, w_shape, kw, name = case
+    rng = gen(sum(x_shape) + sum(w_shape))
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    y = F.conv2d(x, w, **kw)
+    assert _accel.select("forward", x.shape, w.shape, _as_pair(kw.get("stride", 1)), _as_pair(kw.get("dilation", 1)),
+                         kw.get("groups", 1), y.shape[2:]) == name
+    g = rng.standard_normal(y.shape)
+    grads = F.conv2d_backward(g, x, w, **kw)
+    monkeypatch.setattr(_accel, "ENABLED", False)
+    assert_close(y, F.conv2d(x, w, **kw), rtol=1e-12)
+    assert_close(y, R.conv2d_loops(x, w, **kw))
+    for fast, readable, loops in zip(grads, F.conv2d_backward(g, x, w, **kw), R.conv2d_backward_loops(g, x, w, **kw),
+                                     strict=True):
+        assert_close(fast, readable, rtol=1e-12)
+        assert_close(fast, loops)
+    for dtype in (np.float32,):
+        monkeypatch.setattr(_accel, "ENABLED", True)
+        y32 = F.conv2d(x.astype(dtype), w.astype(dtype), **kw)
+        assert y32.dtype == dtype
+        assert_close(y32.astype(float), y, rtol=1e-4)
+
+
+def _as_pair(v):
+    return v if isinstance(v, tuple) else (v, v)
 
 
 def test_conv2d_known_values():
@@ -257,64 +297,7 @@ def test_conv1d_and_conv3d_agree_with_conv2d():
     np.testing.assert_allclose(F.conv3d(x3, w3)[:, :, 0], F.conv2d(x3[:, :, 0], w3[:, :, 0]), rtol=1e-12)
 
 
-# ------------------------------------------------------------------------------------------------------------
-# dtypes and purity
-# ------------------------------------------------------------------------------------------------------------
-def test_float32_in_float32_out_within_tolerance():
-    rng = gen(4)
-    x, w, b, kw = random_conv(rng, 2)
-    y64 = F.conv2d(x, w, b, **kw)
-    y32 = F.conv2d(x.astype(np.float32), w.astype(np.float32), None if b is None else b.astype(np.float32), **kw)
-    assert y32.dtype == np.float32
-    assert_close(y32.astype(np.float64), y64, rtol=1e-4)
-    g = rng.standard_normal(y64.shape).astype(np.float32)
-    for grad in F.conv2d_backward(g, x.astype(np.float32), w.astype(np.float32), **kw):
-        assert grad.dtype == np.float32
-    x32 = x.astype(np.float32)
-    assert F.max_pool2d(x32, 2, padding=1).dtype == np.float32
-    assert F.avg_pool2d(x32, 2, padding=1).dtype == np.float32
-    assert F.conv_transpose2d(x32, rng.standard_normal((x.shape[1], 2, 2, 2)).astype(np.float32)).dtype == np.float32
-
-
-def test_mixed_float32_and_float64_gives_float64():
-    x = np.ones((1, 1, 4, 4), dtype=np.float32)
-    assert F.conv2d(x, np.ones((1, 1, 2, 2))).dtype == np.float64
-
-
-def test_integer_inputs_computed_as_float64():
-    x = np.arange(32).reshape(1, 2, 4, 4)
-    w = np.ones((1, 2, 2, 2), dtype=np.int64)
-    y = F.conv2d(x, w)
-    assert y.dtype == np.float64
-    np.testing.assert_allclose(y, F.conv2d(x.astype(float), w.astype(float)))
-    assert F.max_pool2d(x, 2).dtype == np.float64
-    assert F.avg_pool2d(x, 2).dtype == np.float64
-    assert F.conv1d([[[1, 2, 3]]], [[[1, 1]]]).tolist() == [[[3.0, 5.0]]]
-
-
-def test_inputs_are_never_modified():
-    rng = gen(5)
-    x, w, b, kw = random_conv(rng, 2)
-    b = rng.standard_normal(w.shape[0])
-    copies = [a.copy() for a in (x, w, b)]
-    y = F.conv2d(x, w, b, **kw)
-    g = rng.standard_normal(y.shape)
-    g0 = g.copy()
-    F.conv2d_backward(g, x, w, **kw)
-    F.max_pool2d_backward(F.max_pool2d(x, 2, padding=1), x, 2, padding=1)
-    F.avg_pool2d_backward(F.avg_pool2d(x, 2, padding=1), x, 2, padding=1)
-    F.im2col(x, 2, padding=1)
-    for a, c in zip((x, w, b), copies, strict=True):
-        np.testing.assert_array_equal(a, c)
-    np.testing.assert_array_equal(g, g0)
-
-
-def test_outputs_do_not_alias_inputs():
-    x = np.ones((1, 2, 3, 3))
-    y = F.conv2d(x, np.ones((2, 2, 1, 1)))
-    assert not np.shares_memory(x, y)
-    cols = F.im2col(x, 1)
-    assert not np.shares_memory(x, cols)
+# dtypes and purity: their one home is tests/test_contract.py
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -345,6 +328,22 @@ def test_max_pool_ties_go_to_first_maximum():
     grad = F.max_pool2d_backward(np.array([[[[1.0, 10.0]]]]), x, 2)
     expected = np.array([[[[0.0, 1.0, 10.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]])
     np.testing.assert_array_equal(grad, expected)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=3, stride=1, padding=1, dilation=(1, 2), ceil_mode=True)])
+def test_max_pool_gradient_in_blocks_of_planes(monkeypatch, kw):
+    """The fast max-pool gradient works on blocks of channel planes: ties (small integers), disjoint and
+    overlapping windows, and a NaN in a late block (the scan takes over) all agree with the loops."""
+    from convlearn.nn.functional import pooling
+
+    monkeypatch.setattr(pooling, "POOL_BLOCK", 40)  # a few planes per block
+    rng = gen(1234)
+    x = rng.integers(-2, 3, size=(3, 5, 6, 7)).astype(float)
+    g = rng.standard_normal(F.max_pool2d(x, **kw).shape)
+    assert_close(F.max_pool2d_backward(g, x, **kw), R.max_pool2d_backward_loops(g, x, **kw))
+    x[2, 4, 3, 3] = np.nan
+    assert_close(F.max_pool2d_backward(g, x, **kw), R.max_pool2d_backward_loops(g, x, **kw))
 
 
 def test_max_pool_overlapping_windows_accumulate():
@@ -430,3 +429,17 @@ def test_every_public_function_is_documented():
         obj = getattr(R, name.split(".")[1]) if name.startswith("reference.") else getattr(F, name)
         assert obj.__doc__ and len(obj.__doc__) > 40, name
     assert "padding :" in F.conv2d.__doc__ and "Returns\n    -------" in F.conv1d.__doc__
+
+
+def test_reference_uses_the_public_setups_only():
+    """The readable loops share the fast path's argument checks through the public set-up family, never through a
+    private name of another module."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(R))
+    imported = [(node.module, alias.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    assert ("setups", "ConvSetup") in imported and ("setups", "PoolSetup") in imported
+    # (``from . import _args``, the package's argument helpers, is a module, not a private name of one)
+    assert not [name for module, name in imported if name.startswith("_") and module not in (None, "__future__")]

@@ -75,12 +75,18 @@ def make_course(directory: Path) -> Path:
 
 def test_nbgrader_config_at_the_root_is_the_course(tmp_path, monkeypatch) -> None:
     """At a repository root (no nbgrader_config.py, an exercises/ course) it is the course's config, rooted there."""
+    # the course's config sets up sandboxed grading, which prepends a fresh kernel directory to JUPYTER_PATH
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)  # restored after the test
     course = make_course(tmp_path / "exercises")
     config = load_nbgrader_config(tmp_path, monkeypatch)
     own = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     assert config.CourseDirectory.root == str(course)
     assert config.CourseDirectory.course_id == "convlearn"
     del config.CourseDirectory["root"]
+    # each load makes its own private kernel directory (convlearn.grading.sandbox.private_runtime_dir)
+    for loaded in (config, own):
+        if "connection_file" in loaded.KernelManager:
+            del loaded.KernelManager["connection_file"]
     assert config == own  # nothing else than the course's own settings
 
 

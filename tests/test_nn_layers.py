@@ -1,38 +1,18 @@
-"""convlearn.nn layers: backward vs numerical gradients, and every layer vs the equivalent torch.nn module."""
+"""convlearn.nn layers: backward vs numerical gradients and vs their functional call, errors, seeding.
+
+Their PyTorch parity lives in ``tests/test_torch_parity.py``, dtype and purity in ``tests/test_contract.py``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from _layer_cases import LAYER_CASES
 
+import convlearn
 from convlearn import nn
 from convlearn.gradcheck import check_gradient
-
-# (factory, input shape) -- small enough for central differences, covering stride/padding/dilation/groups.
-LAYER_CASES = {
-    "conv1d": (lambda: nn.Conv1d(2, 4, 3, stride=2, padding=1, rng=1), (2, 2, 9)),
-    "conv1d_groups_dil": (lambda: nn.Conv1d(4, 6, 2, dilation=3, groups=2, rng=2), (2, 4, 10)),
-    "conv2d": (lambda: nn.Conv2d(2, 3, 3, padding=1, rng=3), (2, 2, 5, 5)),
-    "conv2d_all": (lambda: nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2, rng=4),
-                   (2, 4, 7, 6)),
-    "conv2d_same_even": (lambda: nn.Conv2d(2, 2, 4, padding="same", dilation=1, rng=5), (1, 2, 6, 5)),
-    "conv2d_valid_nobias": (lambda: nn.Conv2d(1, 3, 3, padding="valid", bias=False, rng=6), (2, 1, 6, 6)),
-    "conv2d_convolution_mode": (lambda: nn.Conv2d(2, 3, (3, 2), padding=1, mode="convolution", rng=7), (2, 2, 5, 4)),
-    "conv3d": (lambda: nn.Conv3d(2, 4, (2, 3, 2), stride=(1, 2, 1), padding=(0, 1, 1), groups=2, rng=8),
-               (1, 2, 4, 5, 3)),
-    "conv_transpose2d": (lambda: nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2, rng=9),
-                         (2, 4, 3, 3)),
-    "conv_transpose2d_dil": (lambda: nn.ConvTranspose2d(2, 3, 2, stride=(1, 2), dilation=2, rng=10), (1, 2, 3, 4)),
-    "maxpool": (lambda: nn.MaxPool2d(2), (2, 3, 6, 6)),
-    "maxpool_all": (lambda: nn.MaxPool2d(3, stride=2, padding=1, dilation=1, ceil_mode=True), (2, 2, 7, 6)),
-    "maxpool_dil": (lambda: nn.MaxPool2d(2, stride=1, dilation=2), (1, 2, 6, 5)),
-    "avgpool": (lambda: nn.AvgPool2d(2), (2, 3, 6, 6)),
-    "avgpool_all": (lambda: nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
-                    (2, 2, 7, 6)),
-    "relu": (lambda: nn.ReLU(), (3, 2, 4, 4)),
-    "flatten": (lambda: nn.Flatten(), (3, 2, 4, 4)),
-    "linear": (lambda: nn.Linear(7, 4, rng=11), (5, 7)),
-}
+from convlearn.nn import functional as F
 
 
 def _away_from_kinks(x: np.ndarray) -> np.ndarray:
@@ -63,85 +43,6 @@ def test_backward_matches_numerical_gradient(case, rng):
         result = check_gradient(f, original, param_grads[p.name])
         p.value[...] = original
         assert result, (p.name, result)
-
-
-# ------------------------------------------------------------------------------------------------
-# PyTorch parity: same weights, same input -> same output, input gradient and parameter gradients.
-# ------------------------------------------------------------------------------------------------
-def _torch_twin(torch, layer):
-    """The torch.nn module equivalent to ``layer``, carrying the same weights."""
-    tnn = torch.nn
-    if isinstance(layer, nn.ConvTranspose2d):
-        m = tnn.ConvTranspose2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, layer.padding,
-                                layer.output_padding, layer.groups, layer.bias is not None, layer.dilation,
-                                dtype=torch.float64)
-    elif isinstance(layer, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-        cls = {nn.Conv1d: tnn.Conv1d, nn.Conv2d: tnn.Conv2d, nn.Conv3d: tnn.Conv3d}[type(layer)]
-        m = cls(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, layer.padding, layer.dilation,
-                layer.groups, layer.bias is not None, dtype=torch.float64)
-    elif isinstance(layer, nn.MaxPool2d):
-        m = tnn.MaxPool2d(layer.kernel_size, layer.stride, layer.padding, layer.dilation, ceil_mode=layer.ceil_mode)
-    elif isinstance(layer, nn.AvgPool2d):
-        m = tnn.AvgPool2d(layer.kernel_size, layer.stride, layer.padding, layer.ceil_mode, layer.count_include_pad)
-    elif isinstance(layer, nn.ReLU):
-        m = tnn.ReLU()
-    elif isinstance(layer, nn.Flatten):
-        m = tnn.Flatten(layer.start_dim, layer.end_dim)
-    elif isinstance(layer, nn.Linear):
-        m = tnn.Linear(layer.in_features, layer.out_features, layer.bias is not None, dtype=torch.float64)
-    else:  # pragma: no cover
-        raise AssertionError(layer)
-    if hasattr(layer, "weight"):
-        with torch.no_grad():
-            w = layer.effective_weight() if hasattr(layer, "effective_weight") else layer.weight.value
-            m.weight.copy_(torch.from_numpy(np.ascontiguousarray(w)))
-            if layer.bias is not None:
-                m.bias.copy_(torch.from_numpy(layer.bias.value))
-    return m
-
-
-@pytest.mark.torch
-@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
-@pytest.mark.parametrize("case", sorted(LAYER_CASES))
-def test_matches_torch(case, rng, torch):
-    factory, shape = LAYER_CASES[case]
-    layer = factory()
-    x = rng.standard_normal(shape)
-    g = rng.standard_normal(layer.forward(x).shape)
-
-    twin = _torch_twin(torch, layer)
-    xt = torch.from_numpy(x.copy()).requires_grad_(True)
-    yt = twin(xt)
-    yt.backward(torch.from_numpy(g))
-
-    y = layer.forward(x)
-    grad_x = layer.backward(g)
-    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grad_x, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
-    if hasattr(layer, "weight"):
-        gw = twin.weight.grad.numpy()
-        if getattr(layer, "mode", "correlation") == "convolution":
-            gw = np.flip(gw, axis=layer.spatial_axes)
-        np.testing.assert_allclose(layer.weight.grad, gw, rtol=1e-10, atol=1e-12)
-        if layer.bias is not None:
-            np.testing.assert_allclose(layer.bias.grad, twin.bias.grad.numpy(), rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.torch
-def test_sequential_matches_torch(rng, torch):
-    from convlearn.train import digits_cnn
-
-    net = digits_cnn(seed=3)
-    twin = torch.nn.Sequential(*[_torch_twin(torch, layer) for layer in net])
-    x = rng.standard_normal((4, 1, 8, 8))
-    g = rng.standard_normal((4, 10))
-    xt = torch.from_numpy(x.copy()).requires_grad_(True)
-    twin(xt).backward(torch.from_numpy(g))
-    np.testing.assert_allclose(net.forward(x), twin(xt).detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(net.backward(g), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
-    torch_grads = {name: p.grad.numpy() for name, p in twin.named_parameters()}
-    for p in net.parameters():
-        np.testing.assert_allclose(p.grad, torch_grads[p.name], rtol=1e-10, atol=1e-12)
 
 
 def test_dropout_train_and_eval(rng):
@@ -226,21 +127,6 @@ def test_initialisation_is_seeded_and_he_scaled():
     np.testing.assert_array_equal(big.bias.value, 0)
 
 
-def test_float32_in_float32_out(rng):
-    layer = nn.Conv2d(1, 2, 3, dtype=np.float32)
-    y = layer.forward(rng.standard_normal((1, 1, 5, 5)).astype(np.float32))
-    assert y.dtype == np.float32
-    assert layer.backward(np.ones_like(y)).dtype == np.float32
-
-
-def test_forward_does_not_modify_input(rng):
-    x = rng.standard_normal((2, 1, 6, 6))
-    x0 = x.copy()
-    net = nn.Sequential(nn.Conv2d(1, 2, 3, padding="same"), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
-    net.backward(net.forward(x))
-    np.testing.assert_array_equal(x, x0)
-
-
 # ------------------------------------------------------------------------------------------------
 # Bad input -> clear errors
 # ------------------------------------------------------------------------------------------------
@@ -253,10 +139,12 @@ def test_wrong_input_shape_names_layer_and_shapes():
         nn.Linear(10, 2).forward(np.zeros((2, 4, 3)))
     with pytest.raises(ValueError, match=r"MaxPool2d.*\(N, C, H, W\)"):
         nn.MaxPool2d(2).forward(np.zeros((4, 4)))
-    with pytest.raises(ValueError, match=r"kernel spans \(5, 5\).*\(3, 3\)"):
+    with pytest.raises(ValueError, match=r"Conv2d\(1, 1, kernel_size=\(5, 5\).*\(1, 1, 3, 3\)"):
         nn.Conv2d(1, 1, 5).forward(np.zeros((1, 1, 3, 3)))
-    with pytest.raises(ValueError, match="pooling window"):
+    with pytest.raises(ValueError, match=r"MaxPool2d\(kernel_size=\(4, 4\).*\(1, 1, 3, 3\)"):
         nn.MaxPool2d(4).forward(np.zeros((1, 1, 3, 3)))
+    with pytest.raises(ValueError, match=r"AvgPool2d\(kernel_size=\(2, 2\).*padding"):
+        nn.AvgPool2d(2, padding=2).forward(np.zeros((1, 1, 6, 6)))
     with pytest.raises(ValueError, match=r"Conv1d.*\(N, 2, L\)"):
         nn.Conv1d(2, 2, 3).forward(np.zeros((1, 3, 9)))
     with pytest.raises(ValueError, match=r"grad_out.*\(1, 1, 4, 4\)"):
@@ -284,3 +172,109 @@ def test_bad_constructor_arguments_and_order():
         nn.ReLU().forward(np.zeros((2, 2), dtype=complex))
     with pytest.raises(RuntimeError, match="before forward"):
         nn.Linear(2, 2).backward(np.zeros((1, 2)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Flags are validated like the functions validate them (no truthiness of strings)
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [
+    lambda: nn.MaxPool2d(2, ceil_mode="False"),
+    lambda: nn.AvgPool2d(2, ceil_mode="False"),
+    lambda: nn.AvgPool2d(2, count_include_pad="False"),
+    lambda: nn.AvgPool2d(2, count_include_pad=0),
+    lambda: nn.Conv2d(1, 1, 3, bias="False"),
+    lambda: nn.Linear(2, 2, bias=None),
+], ids=["max-ceil", "avg-ceil", "avg-count", "avg-count-int", "conv-bias", "linear-bias"])
+def test_flags_must_be_bools(make):
+    with pytest.raises(TypeError, match="must be a bool"):
+        make()
+
+
+def test_layer_flag_errors_are_the_functions_errors():
+    x = np.zeros((1, 1, 4, 4))
+    for layer_call, fn_call in [
+        (lambda: nn.MaxPool2d(2, ceil_mode="False"), lambda: F.max_pool2d(x, 2, ceil_mode="False")),
+        (lambda: nn.AvgPool2d(2, count_include_pad="False"), lambda: F.avg_pool2d(x, 2, count_include_pad="False")),
+    ]:
+        with pytest.raises(TypeError) as from_layer:
+            layer_call()
+        with pytest.raises(TypeError) as from_fn:
+            fn_call()
+        assert str(from_layer.value) == str(from_fn.value)
+
+
+def test_numpy_bools_are_accepted():
+    assert nn.MaxPool2d(2, ceil_mode=np.True_).ceil_mode is True
+    assert nn.AvgPool2d(2, count_include_pad=np.False_).count_include_pad is False
+
+
+# ------------------------------------------------------------------------------------------------
+# Random initialisation: one default generator, restarted by convlearn.manual_seed
+# ------------------------------------------------------------------------------------------------
+def test_layers_without_rng_get_different_weights():
+    a, b = nn.Conv2d(4, 4, 3), nn.Conv2d(4, 4, 3)
+    assert not np.array_equal(a.weight.value, b.weight.value)
+    assert not np.array_equal(nn.Linear(5, 5).weight.value, nn.Linear(5, 5).weight.value)
+
+
+def test_manual_seed_makes_default_draws_reproducible():
+    convlearn.manual_seed(7)
+    first = [nn.Conv2d(2, 3, 3).weight.value, nn.Linear(4, 2).weight.value, nn.Dropout(0.5).forward(np.ones(50))]
+    convlearn.manual_seed(7)
+    again = [nn.Conv2d(2, 3, 3).weight.value, nn.Linear(4, 2).weight.value, nn.Dropout(0.5).forward(np.ones(50))]
+    for u, v in zip(first, again, strict=True):
+        np.testing.assert_array_equal(u, v)
+    # the default generator is numpy's default_rng(seed): the first layer's weights are its first draws
+    convlearn.manual_seed(11)
+    w = nn.Conv2d(2, 3, 3).weight.value
+    expected = np.random.default_rng(11).standard_normal((3, 2, 3, 3)) * np.sqrt(2 / (2 * 9))
+    np.testing.assert_allclose(w, expected, rtol=1e-15)
+
+
+def test_dropout_follows_a_later_manual_seed():
+    drop = nn.Dropout(0.5)  # built before seeding: still draws from the (re-seeded) default generator
+    convlearn.manual_seed(3)
+    m1 = drop.forward(np.ones(100))
+    convlearn.manual_seed(3)
+    np.testing.assert_array_equal(drop.forward(np.ones(100)), m1)
+
+
+def test_explicit_rng_is_independent_of_the_default_generator():
+    convlearn.manual_seed(0)
+    a = nn.Conv2d(2, 2, 3, rng=5).weight.value
+    nn.Conv2d(2, 2, 3)  # advances the default generator only
+    np.testing.assert_array_equal(nn.Conv2d(2, 2, 3, rng=5).weight.value, a)
+    gen = np.random.default_rng(5)
+    np.testing.assert_array_equal(nn.Conv2d(2, 2, 3, rng=gen).weight.value, a)
+
+
+@pytest.mark.parametrize("seed", [1.5, "0", True, None])
+def test_manual_seed_rejects_non_ints(seed):
+    with pytest.raises(TypeError, match="seed must be an int"):
+        convlearn.manual_seed(seed)
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        convlearn.manual_seed(-1)
+
+
+# ------------------------------------------------------------------------------------------------
+# The layers compute through nn.functional: identical numbers to the functional call
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", ["conv1d", "conv1d_groups_dil", "conv2d", "conv2d_all", "conv2d_same_even",
+                                  "conv2d_valid_nobias", "conv3d", "conv_transpose2d", "conv_transpose2d_dil"])
+def test_conv_layers_equal_their_functional_call(case, rng):
+    layer, shape = LAYER_CASES[case][0](), LAYER_CASES[case][1]
+    x = rng.standard_normal(shape)
+    fn = {nn.Conv1d: "conv1d", nn.Conv2d: "conv2d", nn.Conv3d: "conv3d",
+          nn.ConvTranspose2d: "conv_transpose2d"}[type(layer)]
+    kw = dict(stride=layer.stride, padding=layer.padding, dilation=layer.dilation, groups=layer.groups)
+    if isinstance(layer, nn.ConvTranspose2d):
+        kw["output_padding"] = layer.output_padding
+    b = None if layer.bias is None else layer.bias.value
+    y = getattr(F, fn)(x, layer.weight.value, b, **kw)
+    np.testing.assert_array_equal(layer.forward(x), y)
+    g = rng.standard_normal(y.shape)
+    grads = getattr(F, f"{fn}_backward")(g, x, layer.weight.value, **kw)
+    np.testing.assert_array_equal(layer.backward(g), grads[0])
+    np.testing.assert_array_equal(layer.weight.grad, grads[1])
+    if layer.bias is not None:
+        np.testing.assert_array_equal(layer.bias.grad, grads[2])

@@ -1,4 +1,7 @@
-"""CrossEntropyLoss, SGD, Adam and the initialisers: hand-computed values, numerical gradients, torch."""
+"""CrossEntropyLoss, SGD, Adam and the initialisers: hand-computed values, numerical gradients.
+
+Their PyTorch parity lives in ``tests/test_torch_parity.py``.
+"""
 
 from __future__ import annotations
 
@@ -37,19 +40,6 @@ def test_cross_entropy_gradient_and_stability(rng):
     big = logits + 1e4
     assert nn.CrossEntropyLoss()(big, targets) == pytest.approx(nn.CrossEntropyLoss()(logits, targets), rel=1e-9)
     assert np.isfinite(nn.CrossEntropyLoss()(np.array([[1000.0, -1000.0]]), np.array([1])))
-
-
-@pytest.mark.torch
-def test_cross_entropy_matches_torch(rng, torch):
-    logits = rng.standard_normal((6, 5)) * 3
-    targets = rng.integers(0, 5, size=6)
-    loss_fn = nn.CrossEntropyLoss()
-    loss = loss_fn(logits, targets)
-    zt = torch.from_numpy(logits.copy()).requires_grad_(True)
-    lt = torch.nn.CrossEntropyLoss()(zt, torch.from_numpy(targets))
-    lt.backward()
-    assert loss == pytest.approx(lt.item(), rel=1e-12)
-    np.testing.assert_allclose(loss_fn.backward(), zt.grad.numpy(), rtol=1e-10, atol=1e-14)
 
 
 def test_cross_entropy_bad_input():
@@ -102,30 +92,6 @@ def test_adam_steps_by_hand():
     v = 0.999 * 0.00025 + 0.001 * 1.0
     mhat, vhat = m / (1 - 0.9**2), v / (1 - 0.999**2)
     np.testing.assert_allclose(p.value, [w1 - 0.1 * mhat / (math.sqrt(vhat) + 1e-8)], rtol=1e-12)
-
-
-@pytest.mark.torch
-@pytest.mark.parametrize("kind", ["sgd", "sgd_momentum_wd", "adam", "adam_wd"])
-def test_optimisers_match_torch(kind, rng, torch):
-    value = rng.standard_normal((3, 4))
-    grads = [rng.standard_normal((3, 4)) for _ in range(5)]
-    p = nn.Parameter("w", value.copy(), np.zeros_like(value))
-    pt = torch.nn.Parameter(torch.from_numpy(value.copy()))
-    ours, theirs = {
-        "sgd": (lambda: SGD([p], lr=0.1), lambda: torch.optim.SGD([pt], lr=0.1)),
-        "sgd_momentum_wd": (lambda: SGD([p], lr=0.05, momentum=0.9, weight_decay=1e-2),
-                            lambda: torch.optim.SGD([pt], lr=0.05, momentum=0.9, weight_decay=1e-2)),
-        "adam": (lambda: Adam([p], lr=0.01), lambda: torch.optim.Adam([pt], lr=0.01)),
-        "adam_wd": (lambda: Adam([p], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
-                    lambda: torch.optim.Adam([pt], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
-    }[kind]
-    opt, opt_t = ours(), theirs()
-    for g in grads:
-        p.grad[...] = g
-        pt.grad = torch.from_numpy(g.copy())
-        opt.step()
-        opt_t.step()
-    np.testing.assert_allclose(p.value, pt.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
 def test_optimiser_bad_arguments():

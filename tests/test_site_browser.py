@@ -8,6 +8,10 @@ blocked or failed requests, every equation typeset by MathJax (no raw TeX left, 
 every embedded widget view drawn, every image loaded and every local link pointing at an existing
 file and anchor.
 
+The live explorers (convlearn.viz.widgets) are driven too: each one renders, every control changes what it
+draws, invalid input is explained in the widget (not a stale picture), and every number it shows (read from
+data-* attributes) equals what convlearn computes in Python.
+
 Chromium is Debian's (/usr/bin/chromium), driven by the ``playwright`` package. If it is missing the
 browser tests skip, unless CONVLEARN_REQUIRE_BROWSER is set (CI), where they fail.
 
@@ -18,19 +22,25 @@ page.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from _site import (
     CHROMIUM,
     CHROMIUM_ARGS,
     REPO,
+    Explorer,
+    PageReport,
     build_site,
     check_page,
     fresh_site,
     html_pages,
+    offline_page,
     serve,
     toc_documents,
 )
@@ -124,3 +134,212 @@ def test_page_works_offline(page, chromium, site, base_url):
     report = check_page(chromium, base_url, site, page, screenshot=screenshot)
     problems = report.problems()
     assert not problems, f"{page} does not work offline:\n  " + "\n  ".join(problems)
+
+
+# --------------------------------------------------------------------------------------------------
+# The live explorers (convlearn.viz.widgets): they render, react to every control, and show convlearn's
+# numbers. The widget computes in JavaScript; each number it shows is read from a data-* attribute and
+# compared with the library in Python.
+# --------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _explorer(chromium, base_url, page, kind):
+    report = PageReport(url=base_url + page)
+    with offline_page(chromium, base_url, page, report) as page_obj:
+        yield Explorer(page_obj, kind)
+    problems = report.console_errors + report.page_errors + report.blocked_requests + report.failed_requests
+    assert not problems, f"{page}: the explorer caused errors:\n  " + "\n  ".join(problems)
+
+
+def _close(shown: str | None, expected: float, tol: float = 1e-9) -> bool:
+    return shown is not None and abs(float(shown) - expected) <= tol * max(1.0, abs(expected))
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_flip_and_slide_explorer_is_live(chromium, base_url):
+    from convlearn.continuous import convolve
+    from convlearn.viz.widgets import CONTINUOUS_FUNCTIONS
+
+    with _explorer(chromium, base_url, "book/part1/01-integral.html", "flip-and-slide") as ex:
+        cases = [("box", "exp", 0.25), ("box", "exp", 1.7), ("box", "box", 0.31), ("triangle", "gaussian", -0.4),
+                 ("exp", "step", 2.0), ("gaussian_half", "box2", 0.82)]
+        pictures = set()
+        for f, g, t in cases:
+            ex.set("f", f)
+            ex.set("g", g)
+            ex.set("t", t)
+            shown_t = float(ex.attr("[data-t]", "data-t"))
+            assert abs(shown_t - t) < 0.03  # the slider snaps to its step
+            fn_f, fn_g = CONTINUOUS_FUNCTIONS[f], CONTINUOUS_FUNCTIONS[g]
+            expected = float(convolve(fn_f.fn, fn_g.fn, np.array([shown_t]), fn_f.support)[0])
+            shown = ex.attr(".cl-value", "data-value")
+            assert _close(shown, expected), f"(f*g)({shown_t}) for f={f}, g={g}: widget {shown}, convlearn {expected}"
+            pictures.add(ex.picture())
+        assert len(pictures) == len(cases), "moving the controls did not change the picture"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize(("page", "flip"), [("book/part1/03-discrete-1d.html", True),
+                                            ("book/part1/05-correlation.html", False)])
+def test_discrete_explorer_is_live(chromium, base_url, page, flip):
+    from convlearn.signal import convolve1d, correlate1d
+
+    def full(x, k, flip):
+        return convolve1d(x, k, mode="full") if flip else correlate1d(x, k, mode="full")
+
+    with _explorer(chromium, base_url, page, "discrete") as ex:
+        x, k = np.array([1.0, 3.0, 2.0, -1.0, 0.5, 2.0]), np.array([1.0, 0.5, -1.0])
+        assert ex.value("flip") == str(flip).lower()
+        pictures = set()
+        for n in range(x.size + k.size - 1):
+            ex.set("n", n)
+            expected = full(x, k, flip)
+            assert np.allclose(json.loads(ex.attr(".cl-output", "data-output")), expected, rtol=0, atol=1e-12)
+            assert _close(ex.attr(".cl-value", "data-value"), expected[n])
+            assert _close(ex.attr(".cl-sum", "data-sum"), expected[n])
+            pictures.add(ex.picture())
+        assert len(pictures) == x.size + k.size - 1
+        # edit the signal and the kernel, switch the operation
+        x, k = np.array([2.0, -1.0, 4.0, 0.5, 3.0]), np.array([1.0, 2.0, -0.5, 0.25])
+        ex.set("x", "2, -1, 4, 0.5, 3")
+        ex.set("k", "1 2 -0.5 0.25")
+        drawn = []
+        for operation in (not flip, flip):
+            ex.set("flip", str(operation).lower())
+            for n in (0, 3, 7):
+                ex.set("n", n)
+                assert _close(ex.attr(".cl-value", "data-value"), full(x, k, operation)[n])
+            drawn.append(ex.picture())
+        assert drawn[0] != drawn[1] and drawn[1] not in pictures  # the operation and the edits show
+        # a bad entry is explained and the stale picture is not shown
+        ex.set("k", "1, a")
+        assert "not a number" in ex.error() and not ex.picture_visible()
+        ex.set("k", "1 2 -0.5 0.25")
+        assert ex.error() == "" and ex.picture_visible()
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_kernel_explorer_is_live(chromium, base_url):
+    from convlearn.data import classic_kernels, sample_image
+    from convlearn.signal import convolve2d, correlate2d
+
+    photo = sample_image()
+
+    def check(ex, kernel, flip):
+        op = convolve2d if flip else correlate2d
+        expected = op(photo, kernel, mode="same", boundary="symm")
+        i, j = int(ex.attr(".cl-value", "data-i")), int(ex.attr(".cl-value", "data-j"))
+        assert _close(ex.attr(".cl-value", "data-value"), expected[i, j], 1e-12)
+        assert _close(ex.attr("[data-min]", "data-min"), expected.min(), 1e-12)
+        assert _close(ex.attr("[data-max]", "data-max"), expected.max(), 1e-12)
+
+    with _explorer(chromium, base_url, "book/part1/04-images-2d.html", "kernel") as ex:
+        pictures = set()
+        for name, kernel in classic_kernels().items():
+            ex.set("name", name)
+            drawn = []
+            for flip in (True, False):
+                ex.set("flip", str(flip).lower())
+                check(ex, kernel, flip)
+                drawn.append(ex.picture())
+            if not np.array_equal(kernel, kernel[::-1, ::-1]):  # an asymmetric kernel: the flip shows
+                assert drawn[0] != drawn[1], f"{name}: switching the operation did not change the picture"
+            pictures.add(drawn[0])
+        assert len(pictures) == len(classic_kernels())
+        # typed kernels: a 5 x 5 and an even 2 x 4 (SciPy's "same" alignment), then a broken one
+        typed = ["1 2 0 -2 -1\n2 3 0 -3 -2\n3 4 0 -4 -3\n2 3 0 -3 -2\n1 2 0 -2 -1", "1 -2 0.5 3\n0 1 1 -1"]
+        for text in typed:
+            ex.set("text", text)
+            kernel = np.array([[float(v) for v in row.split()] for row in text.splitlines()])
+            for flip in (True, False):
+                ex.set("flip", str(flip).lower())
+                check(ex, kernel, flip)
+            area = ex.page.locator(f"{ex.root} textarea")
+            assert area.evaluate("(a) => a.scrollWidth <= a.clientWidth + 1"), "the kernel text box wraps or scrolls"
+        ex.click("canvas.cl-output")
+        check(ex, kernel, False)
+        ex.set("text", "1 2 3\n4 5")
+        assert "same length" in ex.error() and not ex.picture_visible()
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_arithmetic_explorer_is_live(chromium, base_url):
+    from convlearn.nn.functional import conv_output_size, conv_transpose_output_size
+    from convlearn.viz.arithmetic import conv_layout
+
+    cases = [  # (transposed, i, k, p, s, d, a)
+        (False, 5, 3, 1, 2, 1, 0), (False, 4, 3, 0, 1, 1, 0), (False, 5, 3, 1, 1, 1, 0), (False, 5, 3, 2, 1, 1, 0),
+        (False, 6, 3, 0, 2, 1, 0), (False, 7, 3, 0, 1, 2, 0), (False, 7, 4, 2, 3, 1, 0),
+        (False, 3, 5, 0, 1, 1, 0), (False, 4, 3, 0, 1, 3, 0),  # invalid: the kernel does not fit
+        (True, 2, 3, 0, 1, 1, 0), (True, 5, 3, 1, 1, 1, 0), (True, 2, 3, 0, 2, 1, 0), (True, 3, 3, 1, 2, 1, 1),
+        (True, 4, 4, 2, 3, 2, 2), (True, 3, 3, 1, 2, 1, 2),  # invalid: a >= max(s, d)
+        (True, 3, 3, 3, 1, 1, 0),  # invalid: p > d (k - 1)
+        (True, 1, 3, 2, 1, 1, 0),  # invalid: output size < 1
+    ]
+    names = ("input_size", "kernel_size", "padding", "stride", "dilation")
+    with _explorer(chromium, base_url, "book/part2/07-arithmetic.html", "arithmetic") as ex:
+        pictures = set()
+        for transposed, i, k, p, s, d, a in cases:
+            ex.set("output_padding", 0)
+            ex.set("transposed", str(transposed).lower())
+            for name, value in zip(names, (i, k, p, s, d), strict=True):
+                ex.set(name, value)
+            ex.set("output_padding", a)
+            setting = f"transposed={transposed}, i={i}, k={k}, p={p}, s={s}, d={d}, a={a}"
+            try:
+                layout = conv_layout(i, k, stride=s, padding=p, dilation=d, output_padding=a, transposed=transposed)
+            except ValueError:
+                assert ex.error().startswith("invalid"), f"{setting}: no explanation shown"
+                assert not ex.picture_visible(), f"{setting}: a stale picture is shown"
+                continue
+            assert ex.error() == "", setting
+            expected = (conv_transpose_output_size(i, k, stride=s, padding=p, output_padding=a, dilation=d)
+                        if transposed else conv_output_size(i, k, stride=s, padding=p, dilation=d))
+            assert layout.output_size == expected
+            assert int(ex.attr("[data-output-size]", "data-output-size")) == expected, setting
+            for cell in {(0, 0), (expected - 1, expected // 2)}:
+                ex.click(f'rect[data-row="{cell[0]}"][data-col="{cell[1]}"]')
+                assert json.loads(ex.attr("[data-cell]", "data-cell")) == list(cell)
+                shown = {tuple(c) for c in json.loads(ex.attr("[data-inputs]", "data-inputs"))}
+                assert shown == set(layout.input_cells(*cell)), f"{setting}, cell {cell}"
+                pictures.add(ex.picture())
+        assert len(pictures) >= 10
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_receptive_field_explorer_is_live(chromium, base_url):
+    from convlearn.nn.functional import LayerGeometry, receptive_field
+    from convlearn.viz.arithmetic import receptive_field_units
+
+    def check(ex, layers, n):
+        level, unit = int(ex.attr(".cl-rf", "data-level")), int(ex.attr(".cl-rf", "data-unit"))
+        field = receptive_field(layers[:level])[-1]
+        assert int(ex.attr(".cl-rf", "data-rf-size")) == field.size
+        assert (int(ex.attr(".cl-rf", "data-rf-first")), int(ex.attr(".cl-rf", "data-rf-last"))) == field.span(unit)
+        mask = receptive_field_units(layers[:level], n, unit)[0]
+        assert json.loads(ex.attr(".cl-rf", "data-mask")) == np.flatnonzero(mask).tolist()
+
+    with _explorer(chromium, base_url, "book/part2/08-receptive-fields.html", "receptive-field") as ex:
+        layers = [LayerGeometry(3), LayerGeometry(3, stride=2), LayerGeometry(3, dilation=2)]
+        check(ex, layers, 19)
+        before = ex.picture()
+        ex.click('circle[data-level="3"][data-unit="1"]')
+        assert (ex.attr(".cl-rf", "data-level"), ex.attr(".cl-rf", "data-unit")) == ("3", "1")
+        check(ex, layers, 19)
+        ex.click('circle[data-level="2"][data-unit="4"]')
+        check(ex, layers, 19)
+        assert ex.picture() != before
+        ex.set("input_length", 30)
+        ex.set("layer-0-kernel_size", 5)
+        ex.set("layer-1-padding", 1)
+        ex.click('[data-control="add-layer"]')
+        layers = [LayerGeometry(5), LayerGeometry(3, stride=2, padding=1), LayerGeometry(3, dilation=2),
+                  LayerGeometry(3)]
+        ex.click('circle[data-level="4"][data-unit="2"]')
+        check(ex, layers, 30)
+        ex.set("input_length", 3)
+        assert ex.error().startswith("invalid") and not ex.picture_visible()

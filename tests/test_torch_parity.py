@@ -1,4 +1,5 @@
-"""convlearn.nn.functional against torch.nn.functional: forward values and autograd gradients.
+"""The one home of PyTorch parity: convlearn.nn.functional against torch.nn.functional, the layers, the loss
+and the optimisers of convlearn.nn against torch.nn and torch.optim: forward values and autograd gradients.
 
 Uses the ``torch`` fixture: skipped locally when PyTorch is missing, a failure in CI.
 Tolerances (relative to the largest |value| of PyTorch's result): 1e-10 in float64, 1e-4 in float32.
@@ -6,10 +7,15 @@ Tolerances (relative to the largest |value| of PyTorch's result): 1e-10 in float
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from _layer_cases import LAYER_CASES
 
 import convlearn.nn.functional as F
+from convlearn import nn
+from convlearn.nn.optim import SGD, Adam
 
 pytestmark = [
     pytest.mark.torch,
@@ -25,11 +31,12 @@ def gen(i):
     return np.random.default_rng([SEED, 99, i])
 
 
-def assert_matches(ours, theirs, dtype):
+def assert_matches(ours, theirs, dtype=np.float64):
+    """``ours`` has PyTorch's shape and dtype, and its values to TOL[dtype] of the largest |value| (at least 1)."""
     theirs = theirs.detach().numpy()
-    assert ours.shape == theirs.shape
+    assert ours.shape == theirs.shape, f"shape {ours.shape}, torch {theirs.shape}"
     assert ours.dtype == theirs.dtype == dtype
-    scale = max(1.0, float(np.max(np.abs(theirs))))
+    scale = max(1.0, float(np.max(np.abs(theirs), initial=0.0)))
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=TOL[dtype] * scale)
 
 
@@ -227,3 +234,335 @@ def test_max_pool2d_with_nan_and_minus_inf_like_torch(torch, case):
     g = rng.standard_normal(y.shape)
     yt.backward(torch.from_numpy(g))
     np.testing.assert_allclose(F.max_pool2d_backward(g, x, **kw), xt.grad.numpy(), rtol=0, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The contract's cases: fixed geometries, sweeps of small geometries (incl. the errors and the size functions)
+# ------------------------------------------------------------------------------------------------------------
+
+
+def cgen(*key: int) -> np.random.Generator:
+    """The random stream of the contract's cases (kept apart from ``gen``'s so that their data stay the same)."""
+    return np.random.default_rng([SEED, 7, *key])
+
+
+def _t(torch, a, grad=False):
+    return torch.tensor(a, requires_grad=grad)
+
+
+CONTRACT_CONV_CASES = [
+    # nd, C_in, C_out, groups, kernel, stride, padding, dilation
+    (1, 4, 6, 2, (4,), 1, "same", 1),
+    (1, 3, 3, 3, (2,), 1, "same", 3),
+    (1, 2, 4, 1, (5,), 3, 2, 2),
+    (1, 2, 2, 1, (3,), 1, "valid", 1),
+    (2, 4, 6, 2, (2, 4), 1, "same", (2, 1)),
+    (2, 3, 3, 3, (4, 4), 1, "same", 2),
+    (2, 3, 2, 1, (3, 2), (2, 3), (1, 2), (2, 1)),
+    (2, 2, 4, 2, (1, 1), 2, 0, 1),
+    (2, 6, 4, 2, (3, 3), 1, "valid", 1),
+    (3, 2, 4, 2, (2, 3, 2), 1, "same", (1, 2, 2)),
+    (3, 3, 2, 1, (3, 1, 2), (2, 1, 1), (1, 0, 1), 1),
+]
+
+
+def _conv_args(case, dtype, rng):
+    nd, c_in, c_out, groups, kernel, stride, padding, dilation = case
+    x = rng.standard_normal((2, c_in) + (7, 8, 6)[:nd]).astype(dtype)
+    w = rng.standard_normal((c_out, c_in // groups) + kernel).astype(dtype)
+    b = rng.standard_normal(c_out).astype(dtype)
+    return x, w, b, {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+
+
+@pytest.mark.parametrize("case", CONTRACT_CONV_CASES, ids=str)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv_against_torch(torch, case, dtype):
+    x, w, b, kw = _conv_args(case, dtype, cgen(30, CONTRACT_CONV_CASES.index(case)))
+    nd = case[0]
+    ours = getattr(F, f"conv{nd}d")
+    theirs = getattr(torch.nn.functional, f"conv{nd}d")
+    assert_matches(ours(x, w, b, **kw), theirs(_t(torch, x), _t(torch, w), _t(torch, b), **kw), dtype)
+    assert_matches(ours(x, w, **kw), theirs(_t(torch, x), _t(torch, w), **kw), dtype)
+
+
+@pytest.mark.parametrize("case", CONTRACT_CONV_CASES, ids=str)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv_backward_against_autograd(torch, case, dtype):
+    """conv2d_backward (contract) and conv1d_backward/conv3d_backward (agreed names) vs torch autograd."""
+    x, w, b, kw = _conv_args(case, dtype, cgen(31, CONTRACT_CONV_CASES.index(case)))
+    nd = case[0]
+    tx, tw, tb = _t(torch, x, True), _t(torch, w, True), _t(torch, b, True)
+    y = getattr(torch.nn.functional, f"conv{nd}d")(tx, tw, tb, **kw)
+    go = cgen(32).standard_normal(tuple(y.shape)).astype(dtype)
+    (y * _t(torch, go)).sum().backward()
+    gx, gw, gb = getattr(F, f"conv{nd}d_backward")(go, x, w, **kw)
+    assert_matches(gx, tx.grad, dtype)
+    assert_matches(gw, tw.grad, dtype)
+    assert_matches(gb, tb.grad, dtype)
+
+
+def test_conv2d_geometry_sweep_against_torch(torch):
+    """Every small (size, kernel, stride, padding, dilation): same output shape, values, and conv_output_size."""
+    rng = cgen(33)
+    for h, k, s, p, d in itertools.product((1, 4, 5, 6), (1, 2, 3), (1, 2, 3), (0, 1, 2), (1, 2)):
+        x = rng.standard_normal((1, 2, h, 3))
+        w = rng.standard_normal((2, 2, k, 1))
+        try:
+            ref = torch.nn.functional.conv2d(_t(torch, x), _t(torch, w), stride=(s, 1), padding=(p, 0),
+                                             dilation=(d, 1))
+        except RuntimeError:
+            with pytest.raises(ValueError):
+                F.conv2d(x, w, stride=(s, 1), padding=(p, 0), dilation=(d, 1))
+            with pytest.raises(ValueError):
+                F.conv_output_size(h, k, stride=s, padding=p, dilation=d)
+            continue
+        assert_matches(F.conv2d(x, w, stride=(s, 1), padding=(p, 0), dilation=(d, 1)), ref)
+        assert F.conv_output_size(h, k, stride=s, padding=p, dilation=d) == ref.shape[2]
+        if s == 1:
+            same = torch.nn.functional.conv2d(_t(torch, x), _t(torch, w), padding="same", dilation=(d, 1))
+            assert_matches(F.conv2d(x, w, padding="same", dilation=(d, 1)), same)
+            assert F.conv_output_size(h, k, padding="same", dilation=d) == same.shape[2] == h
+
+
+CONTRACT_TRANSPOSE_CASES = [
+    # C_in, C_out/groups, groups, kernel, stride, padding, output_padding, dilation
+    (2, 3, 1, (3, 3), 1, 0, 0, 1),
+    (4, 3, 2, (3, 2), 2, 1, 1, 1),
+    (4, 1, 4, (2, 2), 2, 0, (1, 0), 1),
+    (2, 2, 1, (3, 3), (2, 3), (1, 2), (1, 2), (1, 2)),
+    (3, 2, 1, (2, 3), 1, 1, 1, 2),
+    (6, 2, 3, (4, 1), 3, 2, 2, 2),
+]
+
+
+@pytest.mark.parametrize("case", CONTRACT_TRANSPOSE_CASES, ids=str)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv_transpose2d_against_torch(torch, case, dtype):
+    c_in, c_outg, groups, kernel, stride, padding, output_padding, dilation = case
+    rng = cgen(34, CONTRACT_TRANSPOSE_CASES.index(case))
+    x = rng.standard_normal((2, c_in, 4, 5)).astype(dtype)
+    w = rng.standard_normal((c_in, c_outg) + kernel).astype(dtype)
+    b = rng.standard_normal(c_outg * groups).astype(dtype)
+    kw = {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": groups,
+          "dilation": dilation}
+    ref = torch.nn.functional.conv_transpose2d(_t(torch, x), _t(torch, w), _t(torch, b), **kw)
+    assert_matches(F.conv_transpose2d(x, w, b, **kw), ref, dtype)
+    pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
+    for axis in range(2):
+        size = F.conv_transpose_output_size(x.shape[2 + axis], kernel[axis], stride=pair(stride)[axis],
+                                            padding=pair(padding)[axis], output_padding=pair(output_padding)[axis],
+                                            dilation=pair(dilation)[axis])
+        assert size == ref.shape[2 + axis]
+
+
+def test_conv_transpose_geometry_sweep_against_torch(torch):
+    rng = cgen(35)
+    for h, k, s, p, op, d in itertools.product((1, 3, 4), (1, 2, 3), (1, 2, 3), (0, 1, 2), (0, 1, 2), (1, 2)):
+        x = rng.standard_normal((1, 1, h, 2))
+        w = rng.standard_normal((1, 2, k, 1))
+        kw = {"stride": (s, 1), "padding": (p, 0), "output_padding": (op, 0), "dilation": (d, 1)}
+        try:
+            ref = torch.nn.functional.conv_transpose2d(_t(torch, x), _t(torch, w), **kw)
+        except RuntimeError:
+            with pytest.raises(ValueError):
+                F.conv_transpose2d(x, w, **kw)
+            with pytest.raises(ValueError):
+                F.conv_transpose_output_size(h, k, stride=s, padding=p, output_padding=op, dilation=d)
+            continue
+        assert_matches(F.conv_transpose2d(x, w, **kw), ref)
+        assert F.conv_transpose_output_size(h, k, stride=s, padding=p, output_padding=op, dilation=d) == ref.shape[2]
+
+
+def _pool_sweep(dtype=np.float64):
+    """Small pooling geometries (float64: all of them; float32: every third, the dtype path is the same)."""
+    grid = itertools.product((3, 4, 5, 6, 7), (1, 2, 3), (None, 1, 2, 3), (0, 1), (1, 2), (False, True))
+    for i, (h, k, s, p, d, ceil) in enumerate(grid):
+        if p <= k // 2 and (dtype == np.float64 or i % 3 == 0):
+            yield h, k, s, p, d, ceil
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_max_pool2d_sweep_against_torch(torch, dtype):
+    """Padding, dilation and ceil_mode (incl. the dropped last window) on a grid, forward and gradient."""
+    rng = cgen(36)
+    for h, k, s, p, d, ceil in _pool_sweep(dtype):
+        x = rng.standard_normal((1, 2, h, 4)).astype(dtype)
+        kw = {"stride": None if s is None else (s, 1), "padding": (p, 0), "dilation": (d, 1), "ceil_mode": ceil}
+        tx = _t(torch, x, True)
+        try:
+            ref = torch.nn.functional.max_pool2d(tx, (k, 1), **kw)
+        except RuntimeError:
+            with pytest.raises(ValueError):
+                F.max_pool2d(x, (k, 1), **kw)
+            continue
+        assert_matches(F.max_pool2d(x, (k, 1), **kw), ref, dtype)
+        go = rng.standard_normal(tuple(ref.shape)).astype(dtype)
+        (ref * _t(torch, go)).sum().backward()
+        assert_matches(F.max_pool2d_backward(go, x, (k, 1), **kw), tx.grad, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_avg_pool2d_sweep_against_torch(torch, dtype):
+    """ceil_mode and count_include_pad=False on a grid, forward and gradient."""
+    rng = cgen(37)
+    for (h, k, s, p, d, ceil), cip in itertools.product(_pool_sweep(dtype), (True, False)):
+        if d != 1:
+            continue
+        x = rng.standard_normal((1, 2, 5, h)).astype(dtype)
+        kw = {"stride": None if s is None else (2, s), "padding": (1, p), "ceil_mode": ceil,
+              "count_include_pad": cip}
+        tx = _t(torch, x, True)
+        try:
+            ref = torch.nn.functional.avg_pool2d(tx, (3, k), **kw)
+        except RuntimeError:
+            with pytest.raises(ValueError):
+                F.avg_pool2d(x, (3, k), **kw)
+            continue
+        assert_matches(F.avg_pool2d(x, (3, k), **kw), ref, dtype)
+        go = rng.standard_normal(tuple(ref.shape)).astype(dtype)
+        (ref * _t(torch, go)).sum().backward()
+        assert_matches(F.avg_pool2d_backward(go, x, (3, k), **kw), tx.grad, dtype)
+
+
+def test_max_pool2d_backward_ties_go_to_the_first_maximum_like_torch(torch):
+    x = np.zeros((1, 1, 4, 5))
+    x[0, 0, 1:3, 1:4] = 1.0
+    kw = {"stride": 1, "padding": 1}
+    tx = _t(torch, x, True)
+    y = torch.nn.functional.max_pool2d(tx, 3, **kw)
+    go = cgen(38).standard_normal(tuple(y.shape))
+    (y * _t(torch, go)).sum().backward()
+    assert_matches(F.max_pool2d_backward(go, x, 3, **kw), tx.grad)
+
+
+def _torch_max_pool_grad(torch, x, go, k, **kw):
+    tx = _t(torch, x, True)
+    (torch.nn.functional.max_pool2d(tx, k, **kw) * _t(torch, go)).sum().backward()
+    return tx.grad
+
+
+def test_max_pool2d_backward_minus_inf_windows_like_torch(torch):
+    x = np.full((1, 1, 3, 3), -np.inf)
+    go = np.ones((1, 1, 2, 2))
+    assert_matches(F.max_pool2d_backward(go, x, 2, stride=2, padding=1), _torch_max_pool_grad(torch, x, go, 2, stride=2,
+                                                                                             padding=1))
+
+
+def test_max_pool2d_backward_nan_windows_like_torch(torch):
+    x = np.zeros((1, 1, 3, 3))
+    x[0, 0, 1, 1] = np.nan
+    go = np.ones((1, 1, 2, 2))
+    ours = F.max_pool2d_backward(go, x, 2, stride=1)
+    np.testing.assert_array_equal(np.isnan(F.max_pool2d(x, 2, stride=1)), np.ones((1, 1, 2, 2), bool))
+    assert_matches(ours, _torch_max_pool_grad(torch, x, go, 2, stride=1))
+
+
+# ------------------------------------------------------------------------------------------------
+# convlearn.nn: same weights, same input -> same output, input gradient and parameter gradients
+# ------------------------------------------------------------------------------------------------
+def _torch_twin(torch, layer):
+    """The torch.nn module equivalent to ``layer``, carrying the same weights."""
+    tnn = torch.nn
+    if isinstance(layer, nn.ConvTranspose2d):
+        m = tnn.ConvTranspose2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, layer.padding,
+                                layer.output_padding, layer.groups, layer.bias is not None, layer.dilation,
+                                dtype=torch.float64)
+    elif isinstance(layer, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+        cls = {nn.Conv1d: tnn.Conv1d, nn.Conv2d: tnn.Conv2d, nn.Conv3d: tnn.Conv3d}[type(layer)]
+        m = cls(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, layer.padding, layer.dilation,
+                layer.groups, layer.bias is not None, dtype=torch.float64)
+    elif isinstance(layer, nn.MaxPool2d):
+        m = tnn.MaxPool2d(layer.kernel_size, layer.stride, layer.padding, layer.dilation, ceil_mode=layer.ceil_mode)
+    elif isinstance(layer, nn.AvgPool2d):
+        m = tnn.AvgPool2d(layer.kernel_size, layer.stride, layer.padding, layer.ceil_mode, layer.count_include_pad)
+    elif isinstance(layer, nn.ReLU):
+        m = tnn.ReLU()
+    elif isinstance(layer, nn.Flatten):
+        m = tnn.Flatten(layer.start_dim, layer.end_dim)
+    elif isinstance(layer, nn.Linear):
+        m = tnn.Linear(layer.in_features, layer.out_features, layer.bias is not None, dtype=torch.float64)
+    else:  # pragma: no cover
+        raise AssertionError(layer)
+    if hasattr(layer, "weight"):
+        with torch.no_grad():
+            w = layer.effective_weight() if hasattr(layer, "effective_weight") else layer.weight.value
+            m.weight.copy_(torch.from_numpy(np.ascontiguousarray(w)))
+            if layer.bias is not None:
+                m.bias.copy_(torch.from_numpy(layer.bias.value))
+    return m
+
+
+@pytest.mark.parametrize("case", sorted(LAYER_CASES))
+def test_matches_torch(case, rng, torch):
+    factory, shape = LAYER_CASES[case]
+    layer = factory()
+    x = rng.standard_normal(shape)
+    g = rng.standard_normal(layer.forward(x).shape)
+
+    twin = _torch_twin(torch, layer)
+    xt = torch.from_numpy(x.copy()).requires_grad_(True)
+    yt = twin(xt)
+    yt.backward(torch.from_numpy(g))
+
+    y = layer.forward(x)
+    grad_x = layer.backward(g)
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad_x, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    if hasattr(layer, "weight"):
+        gw = twin.weight.grad.numpy()
+        if getattr(layer, "mode", "correlation") == "convolution":
+            gw = np.flip(gw, axis=layer.spatial_axes)
+        np.testing.assert_allclose(layer.weight.grad, gw, rtol=1e-10, atol=1e-12)
+        if layer.bias is not None:
+            np.testing.assert_allclose(layer.bias.grad, twin.bias.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_sequential_matches_torch(rng, torch):
+    from convlearn.train import digits_cnn
+
+    net = digits_cnn(seed=3)
+    twin = torch.nn.Sequential(*[_torch_twin(torch, layer) for layer in net])
+    x = rng.standard_normal((4, 1, 8, 8))
+    g = rng.standard_normal((4, 10))
+    xt = torch.from_numpy(x.copy()).requires_grad_(True)
+    twin(xt).backward(torch.from_numpy(g))
+    np.testing.assert_allclose(net.forward(x), twin(xt).detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(net.backward(g), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    torch_grads = {name: p.grad.numpy() for name, p in twin.named_parameters()}
+    for p in net.parameters():
+        np.testing.assert_allclose(p.grad, torch_grads[p.name], rtol=1e-10, atol=1e-12)
+
+
+def test_cross_entropy_matches_torch(rng, torch):
+    logits = rng.standard_normal((6, 5)) * 3
+    targets = rng.integers(0, 5, size=6)
+    loss_fn = nn.CrossEntropyLoss()
+    loss = loss_fn(logits, targets)
+    zt = torch.from_numpy(logits.copy()).requires_grad_(True)
+    lt = torch.nn.CrossEntropyLoss()(zt, torch.from_numpy(targets))
+    lt.backward()
+    assert loss == pytest.approx(lt.item(), rel=1e-12)
+    np.testing.assert_allclose(loss_fn.backward(), zt.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ["sgd", "sgd_momentum_wd", "adam", "adam_wd"])
+def test_optimisers_match_torch(kind, rng, torch):
+    value = rng.standard_normal((3, 4))
+    grads = [rng.standard_normal((3, 4)) for _ in range(5)]
+    p = nn.Parameter("w", value.copy(), np.zeros_like(value))
+    pt = torch.nn.Parameter(torch.from_numpy(value.copy()))
+    ours, theirs = {
+        "sgd": (lambda: SGD([p], lr=0.1), lambda: torch.optim.SGD([pt], lr=0.1)),
+        "sgd_momentum_wd": (lambda: SGD([p], lr=0.05, momentum=0.9, weight_decay=1e-2),
+                            lambda: torch.optim.SGD([pt], lr=0.05, momentum=0.9, weight_decay=1e-2)),
+        "adam": (lambda: Adam([p], lr=0.01), lambda: torch.optim.Adam([pt], lr=0.01)),
+        "adam_wd": (lambda: Adam([p], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+                    lambda: torch.optim.Adam([pt], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    }[kind]
+    opt, opt_t = ours(), theirs()
+    for g in grads:
+        p.grad[...] = g
+        pt.grad = torch.from_numpy(g.copy())
+        opt.step()
+        opt_t.step()
+    np.testing.assert_allclose(p.value, pt.detach().numpy(), rtol=1e-12, atol=1e-14)

@@ -1,4 +1,5 @@
-"""Tests of convlearn.viz.arithmetic: the geometry behind the part II diagrams and the explorer's callbacks."""
+"""Tests of convlearn.viz.arithmetic: the geometry behind the part II diagrams (the live explorers that show
+it are tested in tests/test_viz.py and, in the browser, tests/test_site_browser.py)."""
 
 from __future__ import annotations
 
@@ -83,41 +84,13 @@ def test_conv_layout_errors():
         lay.taps(3, 0)
 
 
-def test_figure_and_animation_have_labelled_axes():
+def test_figure_has_labelled_axes():
     import matplotlib.pyplot as plt
 
     fig = A.arithmetic_figure(5, 3, stride=2, padding=1, cell=(2, 1))
     for ax in fig.axes:
         assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
     plt.close(fig)
-    anim = A.arithmetic_animation(4, 3, stride=1)
-    html = anim.to_jshtml()
-    assert "<img" in html or "data:image" in html
-    assert html.count("frames[") >= 4  # one frame per output cell (2x2)
-
-
-def test_explorer_callbacks_update_state():
-    ex = A.ArithmeticExplorer(input_size=5, kernel_size=3, padding=1, stride=2, dilation=1)
-    assert ex.layout is not None and ex.layout.output_size == 3
-    assert ex.message == ""
-    assert "<b>3</b>" in ex.text.value
-    # choose the last output cell: its inputs are the bottom-right 2x2 block (top-left tap on padding skipped)
-    ex.sliders["row"].value = 2
-    ex.sliders["col"].value = 2
-    assert ex.cell == (2, 2)
-    assert ex.selected_inputs == [(3, 3), (3, 4), (4, 3), (4, 4)]
-    # shrinking the output clamps the selected cell into range
-    ex.sliders["stride"].value = 4
-    assert ex.layout.output_size == 2
-    assert ex.sliders["row"].max == 1 and ex.cell == (1, 1)
-    # an impossible combination is reported, not raised
-    ex.sliders["padding"].value = 0
-    ex.sliders["input_size"].value = 2
-    assert ex.layout is None and "padded input" in ex.message and "invalid" in ex.text.value
-    assert ex.selected_inputs == []
-    # and recovers
-    ex.sliders["input_size"].value = 7
-    assert ex.layout is not None and ex.layout.output_size == F.conv_output_size(7, 3, stride=4)
 
 
 @pytest.mark.parametrize(

@@ -5,20 +5,8 @@ PyTorch's constructor arguments and parameter shapes, and list their trainable a
 ``parameters()``. Optimisers live in :mod:`convlearn.nn.optim`, initialisers in :mod:`convlearn.nn.init`.
 """
 
-from convlearn.nn import init, optim
-from convlearn.nn.layers import (
-    AvgPool2d,
-    Conv1d,
-    Conv2d,
-    Conv3d,
-    ConvTranspose2d,
-    Dropout,
-    Flatten,
-    Linear,
-    MaxPool2d,
-    ReLU,
-    Sequential,
-)
+from convlearn.nn import init, layers, optim
+from convlearn.nn.layers import *  # noqa: F403 -- every layer, listed once in layers.__all__
 from convlearn.nn.loss import CrossEntropyLoss, log_softmax, softmax
 from convlearn.nn.module import Module, Parameter
 
@@ -27,17 +15,7 @@ __all__ = [
     "optim",
     "Module",
     "Parameter",
-    "Conv1d",
-    "Conv2d",
-    "Conv3d",
-    "ConvTranspose2d",
-    "MaxPool2d",
-    "AvgPool2d",
-    "ReLU",
-    "Flatten",
-    "Linear",
-    "Dropout",
-    "Sequential",
+    *layers.__all__,
     "CrossEntropyLoss",
     "log_softmax",
     "softmax",

@@ -1,4 +1,7 @@
-"""Weight initialisation: He/Kaiming and Xavier/Glorot, drawn from a seeded ``numpy.random.Generator``.
+"""Weight initialisation: He/Kaiming and Xavier/Glorot, drawn from a ``numpy.random.Generator``.
+
+Every ``rng`` argument is a Generator, an int seed or ``None`` for the package's default generator
+(:func:`convlearn.manual_seed` restarts it); :func:`as_generator` is that rule.
 
 Each function returns a new array (pure: nothing is modified). Fans follow PyTorch: for a weight of
 shape ``(C_out, C_in/groups, *k)`` the receptive field is ``prod(k)``, ``fan_in = C_in/groups * prod(k)``
@@ -14,10 +17,10 @@ and ``fan_out = C_out * prod(k)``; for a linear weight ``(out_features, in_featu
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from convlearn._random import as_generator
 from convlearn._validation import check_choice
 
 __all__ = [
@@ -30,21 +33,6 @@ __all__ = [
     "xavier_uniform",
     "uniform_fan_in",
 ]
-
-
-def as_generator(rng, name: str = "rng") -> np.random.Generator:
-    """``rng`` as a :class:`numpy.random.Generator`: a Generator is returned as is, an int seeds a new one.
-
-    ``None`` means seed 0, so that everything is reproducible by default (pass a Generator to get
-    independent draws for several layers).
-    """
-    if rng is None:
-        return np.random.default_rng(0)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"{name} must be a numpy.random.Generator, an int seed or None; got {type(rng).__name__}")
 
 
 def _shape(shape) -> tuple[int, ...]:

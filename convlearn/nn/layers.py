@@ -1,21 +1,34 @@
 """Layers with explicit ``forward``/``backward``: convolution, pooling, activations, linear, dropout.
 
-Every layer follows PyTorch's constructor arguments and parameter shapes (so that a ``torch.nn``
-module loaded with the same weights gives the same numbers), computes through
-:mod:`convlearn.nn.functional`, and checks its input: a wrong shape raises a :class:`ValueError`
-naming the layer, the expected layout and the shape received.
+Every layer keeps one contract, that of :class:`~convlearn.nn.Module`:
+
+* ``forward(x)`` checks ``x`` (a wrong shape raises a :class:`ValueError` naming the layer, the expected
+  layout and the shape received), computes the output and keeps what the backward pass needs;
+* ``backward(grad_out)`` takes ``dL/dy`` of the last forward output (same shape), **overwrites** the
+  ``grad`` of each parameter with ``dL/dθ`` and returns ``dL/dx`` (shape of ``x``);
+* ``parameters()`` lists the :class:`~convlearn.nn.Parameter` records (``weight`` then ``bias``).
+
+Each layer follows PyTorch's constructor arguments and parameter shapes, so that a ``torch.nn`` module
+loaded with the same weights gives the same numbers, and computes through
+:mod:`convlearn.nn.functional`: the geometry (padding, ``"same"``, the kernel-fits check, output sizes)
+is the functional operation's, and its errors are re-raised prefixed with the layer.
 
 Shapes (channels first, with a batch axis):
 
 * ``Conv1d``: ``x : (N, C_in, L)``; ``Conv2d``: ``x : (N, C_in, H, W)``; ``Conv3d``: ``x : (N, C_in, D, H, W)``;
   ``weight : (C_out, C_in/groups, *k)``, ``bias : (C_out,)``.
-* ``ConvTranspose2d``: ``weight : (C_in, C_out/groups, k_H, k_W)``.
-* ``Linear``: ``x : (N, in_features)``, ``weight : (out_features, in_features)``.
+* ``ConvTranspose2d``: ``x : (N, C_in, H, W)``, ``weight : (C_in, C_out/groups, k_H, k_W)``, ``bias : (C_out,)``.
+* ``MaxPool2d``, ``AvgPool2d``: ``x : (N, C, H, W)`` → ``(N, C, H_out, W_out)``.
+* ``Linear``: ``x : (N, in_features)``, ``weight : (out_features, in_features)``, ``bias : (out_features,)``.
 
 Convolution layers compute cross-correlation, exactly as PyTorch does (``mode="correlation"``).
 With ``mode="convolution"`` they compute the true convolution of the book, i.e. cross-correlation with the
 kernel flipped along every spatial axis; the stored ``weight`` is then the convolution kernel, and its
 gradient is flipped accordingly.
+
+Initial weights are drawn from ``rng``: a :class:`numpy.random.Generator`, an int seed, or ``None`` for
+the package's default generator, which :func:`convlearn.manual_seed` restarts (so two layers built one
+after the other get different weights, and a script that seeds first is reproducible).
 """
 
 from __future__ import annotations
@@ -30,6 +43,8 @@ from convlearn._validation import (
 )
 from convlearn.nn import functional as F
 from convlearn.nn import init as _init
+from convlearn.nn.functional import _args
+from convlearn.nn.functional.geometry import check_output_padding
 from convlearn.nn.module import Module, Parameter
 
 __all__ = [
@@ -46,29 +61,12 @@ __all__ = [
     "Sequential",
 ]
 
-_LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
 _INITS = ("he", "xavier", "pytorch")
-
-
-def _init_weight(shape, init: str, rng, dtype) -> np.ndarray:
-    check_choice(init, "init", _INITS)
-    if init == "he":
-        return _init.kaiming_normal(shape, rng=rng, dtype=dtype)
-    if init == "xavier":
-        return _init.xavier_uniform(shape, rng=rng, dtype=dtype)
-    fan_in, _ = _init.fan_in_and_fan_out(shape)
-    return _init.uniform_fan_in(shape, fan_in, rng=rng, dtype=dtype)
-
-
-def _init_bias(n: int, fan_in: int, init: str, rng, dtype) -> np.ndarray:
-    if init == "pytorch":
-        return _init.uniform_fan_in((n,), fan_in, rng=rng, dtype=dtype)
-    return np.zeros(n, dtype=dtype)
+_SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 def _layout(n: int, channels: int | str) -> str:
-    names = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[n]
-    return f"(N, {channels}, {', '.join(names)})"
+    return f"(N, {channels}, {', '.join(_SPATIAL_NAMES[n])})"
 
 
 def _check_input(layer: Module, x, nd: int, channels: int | None) -> np.ndarray:
@@ -83,11 +81,76 @@ def _check_input(layer: Module, x, nd: int, channels: int | None) -> np.ndarray:
     return x
 
 
+def _functional(layer: Module, name: str, *args, **kwargs):
+    """Call ``convlearn.nn.functional.<name>``, re-raising its ``ValueError`` prefixed with ``layer``.
+
+    The function is looked up at call time, so that the layer always runs what
+    :mod:`convlearn.nn.functional` holds (the course's grader swaps some of its functions out).
+    """
+    try:
+        return getattr(F, name)(*args, **kwargs)
+    except ValueError as exc:
+        raise ValueError(f"{layer!r}: {exc}") from None
+
+
+def _options(*options: tuple[str, object, object]) -> str:
+    """``", name=value"`` for every ``(name, value, default)`` whose value is not the default."""
+    return "".join(f", {name}={value!r}" for name, value, default in options if value != default)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Layers with a weight and a bias
+# ---------------------------------------------------------------------------------------------------
+class _WeightBias(Module):
+    """A layer with a ``weight`` and an optional ``bias``: their initialisation, listing and gradients."""
+
+    weight: Parameter
+    bias: Parameter | None
+
+    def _init_parameters(self, weight_shape: tuple[int, ...], n_bias: int, bias: bool, init: str, rng,
+                         dtype) -> None:
+        """Draw ``weight`` (``init`` scheme), then ``bias : (n_bias,)`` (zeros; PyTorch's uniform for ``"pytorch"``).
+
+        The fans are PyTorch's (:func:`convlearn.nn.init.fan_in_and_fan_out` of ``weight_shape``).
+        """
+        self.init = check_choice(init, "init", _INITS)
+        bias = _args.as_bool(bias, "bias")
+        rng = _init.as_generator(rng)
+        fan_in, _ = _init.fan_in_and_fan_out(weight_shape)
+        if init == "he":
+            w = _init.kaiming_normal(weight_shape, rng=rng, dtype=dtype)
+        elif init == "xavier":
+            w = _init.xavier_uniform(weight_shape, rng=rng, dtype=dtype)
+        else:
+            w = _init.uniform_fan_in(weight_shape, fan_in, rng=rng, dtype=dtype)
+        self.weight = Parameter.of("weight", w)
+        self.bias = None
+        if bias:
+            b = (_init.uniform_fan_in((n_bias,), fan_in, rng=rng, dtype=dtype) if init == "pytorch"
+                 else np.zeros(n_bias, dtype=dtype))
+            self.bias = Parameter.of("bias", b)
+
+    def _own_parameters(self) -> list[Parameter]:
+        return [self.weight] if self.bias is None else [self.weight, self.bias]
+
+    def _bias_value(self) -> np.ndarray | None:
+        return None if self.bias is None else self.bias.value
+
+    def _store_gradients(self, grad_weight: np.ndarray, grad_bias: np.ndarray | None) -> None:
+        self.weight.grad[...] = grad_weight
+        if self.bias is not None:
+            self.bias.grad[...] = grad_bias
+
+
 # ---------------------------------------------------------------------------------------------------
 # Convolutions
 # ---------------------------------------------------------------------------------------------------
-class _ConvNd(Module):
+class _ConvNd(_WeightBias):
+    """The convolution layers: ``_op`` names the function of :mod:`convlearn.nn.functional` they call."""
+
     _nd = 2
+    _op = "conv2d"
+    _transposed = False
 
     def __init__(
         self,
@@ -118,34 +181,26 @@ class _ConvNd(Module):
                 f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) must both be divisible "
                 f"by groups ({self.groups})"
             )
-        if isinstance(padding, str):
-            check_choice(padding, "padding", ("valid", "same"))
-            if padding == "same" and any(s != 1 for s in self.stride):
-                raise ValueError(f"padding='same' needs stride 1 on every axis, got stride={self.stride}")
-        else:
-            padding = as_int_tuple(padding, n, "padding", minimum=0)
-        self.padding = padding
+        self.padding = self._check_padding(padding)
         self.mode = check_choice(mode, "mode", ("correlation", "convolution"))
-        self.init = check_choice(init, "init", _INITS)
-        rng = _init.as_generator(rng)
-        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
-        self.weight = Parameter.of("weight", _init_weight(shape, init, rng, dtype))
-        fan_in, _ = _init.fan_in_and_fan_out(shape)
-        self.bias = Parameter.of("bias", _init_bias(self.out_channels, fan_in, init, rng, dtype)) if bias else None
+        c_first, c_second = ((self.in_channels, self.out_channels) if self._transposed
+                             else (self.out_channels, self.in_channels))
+        self._init_parameters((c_first, c_second // self.groups, *self.kernel_size), self.out_channels, bias, init,
+                              rng, dtype)
         self._x = None
 
-    # functional hooks (looked up at call time so that the layer always uses convlearn.nn.functional)
-    def _forward_fn(self):
-        return getattr(F, f"conv{self._nd}d")
+    def _check_padding(self, padding):
+        """``padding`` as given (``"valid"``/``"same"``) or as a tuple, checked by the functional's rule."""
+        _args.conv_padding(padding, self._nd, self.kernel_size, self.stride, self.dilation)
+        return padding if isinstance(padding, str) else as_int_tuple(padding, self._nd, "padding", minimum=0)
 
-    def _backward_fn(self):
-        return getattr(F, f"conv{self._nd}d_backward")
-
-    def _own_parameters(self) -> list[Parameter]:
-        return [self.weight] if self.bias is None else [self.weight, self.bias]
+    def _hyper(self) -> dict:
+        """The keyword arguments of the functional call (geometry and groups)."""
+        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation, groups=self.groups)
 
     @property
     def spatial_axes(self) -> tuple[int, ...]:
+        """The axes of ``weight`` (and ``x``) that the kernel slides along: ``(2, ..., 1 + nd)``."""
         return tuple(range(2, 2 + self._nd))
 
     def effective_weight(self) -> np.ndarray:
@@ -153,306 +208,259 @@ class _ConvNd(Module):
         w = self.weight.value
         return np.flip(w, axis=self.spatial_axes) if self.mode == "convolution" else w
 
-    def _pads(self) -> tuple[tuple[int, int], ...]:
-        """(before, after) zero padding of every spatial axis."""
-        if self.padding == "valid":
-            return tuple((0, 0) for _ in range(self._nd))
-        if self.padding == "same":
-            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation, strict=True)]
-            return tuple((t // 2, t - t // 2) for t in totals)
-        return tuple((p, p) for p in self.padding)
-
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """``y = conv(x, weight) + bias``; see the class docstring for the shapes."""
         x = _check_input(self, x, self._nd, self.in_channels)
-        pads = self._pads()
-        span = [d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True)]
-        padded = [s + a + b for s, (a, b) in zip(x.shape[2:], pads, strict=True)]
-        if any(p < s for p, s in zip(padded, span, strict=True)):
-            raise ValueError(
-                f"{self!r}: the (dilated) kernel spans {tuple(span)} but the padded input is only {tuple(padded)} "
-                f"(x has shape {x.shape})"
-            )
-        if all(a == b for a, b in pads):
-            xp, pad_arg = x, tuple(a for a, _ in pads)
-        else:  # asymmetric "same" padding (even dilated kernel): pad explicitly, like PyTorch
-            xp, pad_arg = np.pad(x, ((0, 0), (0, 0), *pads)), 0
-        bias = None if self.bias is None else self.bias.value
-        y = self._forward_fn()(
-            xp, self.effective_weight(), bias, stride=self.stride, padding=pad_arg,
-            dilation=self.dilation, groups=self.groups,
-        )
-        self._x, self._xp, self._pad_arg, self._y_shape = x, xp, pad_arg, y.shape
+        y = _functional(self, self._op, x, self.effective_weight(), self._bias_value(), **self._hyper())
+        self._x, self._y_shape = x, y.shape
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        self._saved("_x")
-        xp = self._xp
+        """Store ``dL/dweight`` and ``dL/dbias``; return ``dL/dx`` of shape ``x.shape``."""
+        x = self._saved("_x")
         g = self._check_grad_out(grad_out, self._y_shape)
-        grad_x, grad_w, grad_b = self._backward_fn()(
-            g, xp, self.effective_weight(), stride=self.stride, padding=self._pad_arg,
-            dilation=self.dilation, groups=self.groups,
-        )
+        grad_x, grad_w, grad_b = _functional(self, f"{self._op}_backward", g, x, self.effective_weight(),
+                                             **self._hyper())
         if self.mode == "convolution":  # d/dW of corr(x, flip(W)) is flip(d/dK of corr(x, K))
             grad_w = np.flip(grad_w, axis=self.spatial_axes)
-        self.weight.grad[...] = grad_w
-        if self.bias is not None:
-            self.bias.grad[...] = grad_b
-        if xp is not self._x:  # undo the explicit padding
-            pads = self._pads()
-            spatial = zip(pads, self._x.shape[2:], strict=True)
-            crop = (slice(None), slice(None), *(slice(a, a + s) for (a, _), s in spatial))
-            grad_x = grad_x[crop]
+        self._store_gradients(grad_w, grad_b)
         return grad_x
 
     def extra_repr(self) -> str:
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,) * self._nd:
-            s += f", padding={self.padding!r}"
-        if self.dilation != (1,) * self._nd:
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.mode != "correlation":
-            s += f", mode={self.mode!r}"
-        return s
+        nd = self._nd
+        return f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}" + (
+            _options(
+                ("padding", self.padding, (0,) * nd),
+                ("output_padding", getattr(self, "output_padding", (0,) * nd), (0,) * nd),
+                ("dilation", self.dilation, (1,) * nd),
+                ("groups", self.groups, 1),
+                ("bias", self.bias is not None, True),
+                ("mode", self.mode, "correlation"),
+            )
+        )
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution layer: ``x : (N, C_in, L)`` → ``y : (N, C_out, L_out)``; weight ``(C_out, C_in/groups, k)``.
+    """1-D convolution layer: ``x : (N, C_in, L)`` → ``y : (N, C_out, L_out)``.
+
+    ``L_out = ⌊(L + 2p − d(k − 1) − 1)/s⌋ + 1`` (:func:`convlearn.nn.functional.conv_output_size`).
 
     Parameters
     ----------
-    in_channels, out_channels : int
-    kernel_size, stride, padding, dilation : int or tuple
-        As in :func:`convlearn.nn.functional.conv1d`; ``padding`` may also be ``"valid"`` or ``"same"``.
-    groups : int
-    bias : bool
-    mode : {"correlation", "convolution"}
+    in_channels : int
+        ``C_in``, the channels of ``x``.
+    out_channels : int
+        ``C_out``, the channels of ``y``.
+    kernel_size : int or tuple of int
+        ``k``, one value for every spatial axis or one per axis.
+    stride : int or tuple of int, default 1
+    padding : int or tuple of int or {"valid", "same"}, default 0
+        Zeros added on both sides of every spatial axis; ``"same"`` (stride 1 only) keeps the size, with
+        the odd zero after, as in PyTorch.
+    dilation : int or tuple of int, default 1
+    groups : int, default 1
+        Both ``C_in`` and ``C_out`` must be divisible by it.
+    bias : bool, default True
+    mode : {"correlation", "convolution"}, keyword-only
         ``"convolution"`` flips the kernel before sliding it (true convolution).
-    init : {"he", "xavier", "pytorch"}
+    init : {"he", "xavier", "pytorch"}, keyword-only
         Weight initialisation (biases start at 0, except ``"pytorch"``: uniform like PyTorch's default).
-    rng : numpy.random.Generator or int or None
-        Source of the initial weights (``None``: seed 0).
-    dtype : numpy dtype
+    rng : numpy.random.Generator or int or None, keyword-only
+        Source of the initial weights (``None``: the default generator, see :func:`convlearn.manual_seed`).
+    dtype : numpy dtype, keyword-only
         Of the parameters (float64 by default).
+
+    Attributes
+    ----------
+    weight : Parameter
+        ``(C_out, C_in/groups, k)``.
+    bias : Parameter or None
+        ``(C_out,)``.
     """
 
     _nd = 1
+    _op = "conv1d"
 
 
 class Conv2d(_ConvNd):
     """2-D convolution layer: ``x : (N, C_in, H, W)`` → ``y : (N, C_out, H_out, W_out)``.
 
-    ``weight : (C_out, C_in/groups, k_H, k_W)``, ``bias : (C_out,)``, and
-    ``H_out = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1``. Arguments as :class:`Conv1d`, with one value per axis
-    or a pair ``(H, W)``.
+    ``H_out = ⌊(H + 2p − d(k_H − 1) − 1)/s⌋ + 1``, and the same along ``W``. Arguments as :class:`Conv1d`,
+    with one value for both axes or a pair ``(H, W)``.
+
+    Attributes
+    ----------
+    weight : Parameter
+        ``(C_out, C_in/groups, k_H, k_W)``.
+    bias : Parameter or None
+        ``(C_out,)``.
     """
 
     _nd = 2
+    _op = "conv2d"
 
 
 class Conv3d(_ConvNd):
-    """3-D convolution layer: ``x : (N, C_in, D, H, W)``; ``weight : (C_out, C_in/groups, k_D, k_H, k_W)``.
+    """3-D convolution layer: ``x : (N, C_in, D, H, W)`` → ``y : (N, C_out, D_out, H_out, W_out)``.
 
-    Arguments as :class:`Conv1d`.
+    Arguments as :class:`Conv1d`, with one value for every axis or a triple ``(D, H, W)``.
+
+    Attributes
+    ----------
+    weight : Parameter
+        ``(C_out, C_in/groups, k_D, k_H, k_W)``.
+    bias : Parameter or None
+        ``(C_out,)``.
     """
 
     _nd = 3
+    _op = "conv3d"
 
 
-class ConvTranspose2d(Module):
+class ConvTranspose2d(_ConvNd):
     """Transposed 2-D convolution (the adjoint of :class:`Conv2d`, "fractionally strided").
 
     ``x : (N, C_in, H, W)`` → ``y : (N, C_out, H_out, W_out)`` with
-    ``H_out = (H − 1)s − 2p + d(k − 1) + output_padding + 1``;
-    ``weight : (C_in, C_out/groups, k_H, k_W)``, ``bias : (C_out,)``. Arguments follow
-    ``torch.nn.ConvTranspose2d``; ``init``, ``rng`` and ``dtype`` as in :class:`Conv1d`.
+    ``H_out = (H − 1)s − 2p + d(k_H − 1) + output_padding + 1``, and the same along ``W``.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        ``C_in`` and ``C_out``.
+    kernel_size, stride : int or (int, int)
+    padding : int or (int, int), default 0
+        Removed from both sides of the output (no strings).
+    output_padding : int or (int, int), default 0
+        Added to one side of the output; smaller than the stride or the dilation on every axis.
+    groups : int, default 1
+    bias : bool, default True
+    dilation : int or (int, int), default 1
+    init, rng, dtype : keyword-only
+        As in :class:`Conv1d`.
+
+    Attributes
+    ----------
+    weight : Parameter
+        ``(C_in, C_out/groups, k_H, k_W)`` (PyTorch's layout: input channels first).
+    bias : Parameter or None
+        ``(C_out,)``.
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation=1,
-        *,
-        init: str = "he",
-        rng=None,
-        dtype=np.float64,
-    ) -> None:
-        super().__init__()
-        self.in_channels = as_positive_int(in_channels, "in_channels")
-        self.out_channels = as_positive_int(out_channels, "out_channels")
-        self.kernel_size = as_int_tuple(kernel_size, 2, "kernel_size", minimum=1)
-        self.stride = as_int_tuple(stride, 2, "stride", minimum=1)
-        self.padding = as_int_tuple(padding, 2, "padding", minimum=0)
+    _nd = 2
+    _op = "conv_transpose2d"
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, *, init: str = "he", rng=None,
+                 dtype=np.float64) -> None:
         self.output_padding = as_int_tuple(output_padding, 2, "output_padding", minimum=0)
-        self.dilation = as_int_tuple(dilation, 2, "dilation", minimum=1)
-        self.groups = as_positive_int(groups, "groups")
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(
-                f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) must both be divisible "
-                f"by groups ({self.groups})"
-            )
-        for op, s, d in zip(self.output_padding, self.stride, self.dilation, strict=True):
-            if op >= max(s, d):
-                raise ValueError(
-                    "output_padding must be smaller than stride or dilation, got "
-                    f"output_padding={self.output_padding}, stride={self.stride}, dilation={self.dilation}"
-                )
-        self.init = check_choice(init, "init", _INITS)
-        rng = _init.as_generator(rng)
-        shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
-        self.weight = Parameter.of("weight", _init_weight(shape, init, rng, dtype))
-        fan_in, _ = _init.fan_in_and_fan_out(shape)
-        self.bias = Parameter.of("bias", _init_bias(self.out_channels, fan_in, init, rng, dtype)) if bias else None
-        self._x = None
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         init=init, rng=rng, dtype=dtype)
 
-    def _own_parameters(self) -> list[Parameter]:
-        return [self.weight] if self.bias is None else [self.weight, self.bias]
+    def _check_padding(self, padding):
+        padding = as_int_tuple(padding, 2, "padding", minimum=0)
+        check_output_padding(self.output_padding, self.stride, self.dilation)
+        return padding
 
-    def _kwargs(self) -> dict:
-        return dict(stride=self.stride, padding=self.padding, output_padding=self.output_padding,
-                    groups=self.groups, dilation=self.dilation)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _check_input(self, x, 2, self.in_channels)
-        bias = None if self.bias is None else self.bias.value
-        y = F.conv_transpose2d(x, self.weight.value, bias, **self._kwargs())
-        self._x, self._y_shape = x, y.shape
-        return y
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x = self._saved("_x")
-        g = self._check_grad_out(grad_out, self._y_shape)
-        grad_x, grad_w, grad_b = F.conv_transpose2d_backward(g, x, self.weight.value, **self._kwargs())
-        self.weight.grad[...] = grad_w
-        if self.bias is not None:
-            self.bias.grad[...] = grad_b
-        return grad_x
-
-    def extra_repr(self) -> str:
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
+    def _hyper(self) -> dict:
+        return dict(super()._hyper(), output_padding=self.output_padding)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Pooling
 # ---------------------------------------------------------------------------------------------------
 class _Pool2d(Module):
+    """The pooling layers: ``_op`` names the function of :mod:`convlearn.nn.functional` they call."""
+
+    _op = "max_pool2d"
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False) -> None:
         super().__init__()
         self.kernel_size = as_int_tuple(kernel_size, 2, "kernel_size", minimum=1)
         self.stride = self.kernel_size if stride is None else as_int_tuple(stride, 2, "stride", minimum=1)
         self.padding = as_int_tuple(padding, 2, "padding", minimum=0)
-        for p, k in zip(self.padding, self.kernel_size, strict=True):
-            if 2 * p > k:
-                raise ValueError(
-                    f"padding must be at most half of kernel_size, got padding={self.padding}, "
-                    f"kernel_size={self.kernel_size}"
-                )
-        self.ceil_mode = bool(ceil_mode)
+        self.ceil_mode = _args.as_bool(ceil_mode, "ceil_mode")
         self._x = None
 
-    def _span(self) -> tuple[int, int]:
-        return self.kernel_size
+    def _hyper(self) -> dict:
+        return dict(stride=self.stride, padding=self.padding, ceil_mode=self.ceil_mode)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """Pool every channel of ``x : (N, C, H, W)``; returns ``(N, C, H_out, W_out)``."""
         x = _check_input(self, x, 2, None)
-        padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], self.padding, strict=True))
-        if any(p < k for p, k in zip(padded, self._span(), strict=True)):
-            raise ValueError(f"{self!r}: the pooling window {self._span()} is larger than the padded input {padded} "
-                             f"(x has shape {x.shape})")
-        y = self._pool(x)
+        y = _functional(self, self._op, x, self.kernel_size, **self._hyper())
         self._x, self._y_shape = x, y.shape
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """``dL/dx`` of shape ``(N, C, H, W)`` from ``grad_out : (N, C, H_out, W_out)``."""
         x = self._saved("_x")
         g = self._check_grad_out(grad_out, self._y_shape)
-        return self._pool_backward(g, x)
+        return _functional(self, f"{self._op}_backward", g, x, self.kernel_size, **self._hyper())
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}" + _options(
+            ("padding", self.padding, (0, 0)),
+            ("dilation", getattr(self, "dilation", (1, 1)), (1, 1)),
+            ("ceil_mode", self.ceil_mode, False),
+            ("count_include_pad", getattr(self, "count_include_pad", True), True),
+        )
 
 
 class MaxPool2d(_Pool2d):
-    """Max pooling over ``k_H × k_W`` windows: ``x : (N, C, H, W)`` → ``(N, C, H_out, W_out)``.
+    """Max pooling over ``k_H × k_W`` windows: ``x : (N, C, H, W)`` → ``y : (N, C, H_out, W_out)``.
 
-    ``stride`` defaults to ``kernel_size``; the gradient flows only to the maximum of each window.
+    ``H_out = ⌊(H + 2p − d(k_H − 1) − 1)/s⌋ + 1`` (rounded up with ``ceil_mode``, as in PyTorch); the
+    gradient flows only to the maximum of each window.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    stride : int or (int, int) or None, default None
+        ``None``: the kernel size (windows side by side).
+    padding : int or (int, int), default 0
+        At most half the kernel size; padded samples never win the maximum.
+    dilation : int or (int, int), default 1
+    ceil_mode : bool, default False
+        A bool (a string such as ``"False"`` raises ``TypeError``).
     """
+
+    _op = "max_pool2d"
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode)
         self.dilation = as_int_tuple(dilation, 2, "dilation", minimum=1)
 
-    def _span(self) -> tuple[int, int]:
-        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True))
-
-    def _kwargs(self) -> dict:
-        return dict(stride=self.stride, padding=self.padding, dilation=self.dilation, ceil_mode=self.ceil_mode)
-
-    def _pool(self, x):
-        return F.max_pool2d(x, self.kernel_size, **self._kwargs())
-
-    def _pool_backward(self, g, x):
-        return F.max_pool2d_backward(g, x, self.kernel_size, **self._kwargs())
-
-    def extra_repr(self) -> str:
-        s = f"kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.ceil_mode:
-            s += ", ceil_mode=True"
-        return s
+    def _hyper(self) -> dict:
+        return dict(super()._hyper(), dilation=self.dilation)
 
 
 class AvgPool2d(_Pool2d):
-    """Average pooling over ``k_H × k_W`` windows: ``x : (N, C, H, W)`` → ``(N, C, H_out, W_out)``.
+    """Average pooling over ``k_H × k_W`` windows: ``x : (N, C, H, W)`` → ``y : (N, C, H_out, W_out)``.
 
-    ``stride`` defaults to ``kernel_size``; ``count_include_pad`` as in PyTorch.
+    ``H_out = ⌊(H + 2p − k_H)/s⌋ + 1`` (rounded up with ``ceil_mode``, as in PyTorch).
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+    stride : int or (int, int) or None, default None
+        ``None``: the kernel size.
+    padding : int or (int, int), default 0
+        At most half the kernel size.
+    ceil_mode : bool, default False
+    count_include_pad : bool, default True
+        Whether padded zeros count in the divisor (PyTorch's rule). Both flags must be bools.
     """
+
+    _op = "avg_pool2d"
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode)
-        self.count_include_pad = bool(count_include_pad)
+        self.count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
 
-    def _kwargs(self) -> dict:
-        return dict(stride=self.stride, padding=self.padding, ceil_mode=self.ceil_mode,
-                    count_include_pad=self.count_include_pad)
-
-    def _pool(self, x):
-        return F.avg_pool2d(x, self.kernel_size, **self._kwargs())
-
-    def _pool_backward(self, g, x):
-        return F.avg_pool2d_backward(g, x, self.kernel_size, **self._kwargs())
-
-    def extra_repr(self) -> str:
-        s = f"kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.ceil_mode:
-            s += ", ceil_mode=True"
-        if not self.count_include_pad:
-            s += ", count_include_pad=False"
-        return s
+    def _hyper(self) -> dict:
+        return dict(super()._hyper(), count_include_pad=self.count_include_pad)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -506,11 +514,22 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-class Linear(Module):
+class Linear(_WeightBias):
     """Affine map ``y = x Wᵀ + b``: ``x : (N, in_features)`` → ``y : (N, out_features)``.
 
-    ``weight : (out_features, in_features)``, ``bias : (out_features,)``; ``init``, ``rng`` and ``dtype``
-    as in :class:`Conv1d`.
+    Parameters
+    ----------
+    in_features, out_features : int
+    bias : bool, default True
+    init, rng, dtype : keyword-only
+        As in :class:`Conv1d` (``fan_in = in_features``).
+
+    Attributes
+    ----------
+    weight : Parameter
+        ``(out_features, in_features)``.
+    bias : Parameter or None
+        ``(out_features,)``.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, init: str = "he", rng=None,
@@ -518,18 +537,11 @@ class Linear(Module):
         super().__init__()
         self.in_features = as_positive_int(in_features, "in_features")
         self.out_features = as_positive_int(out_features, "out_features")
-        self.init = check_choice(init, "init", _INITS)
-        rng = _init.as_generator(rng)
-        shape = (self.out_features, self.in_features)
-        self.weight = Parameter.of("weight", _init_weight(shape, init, rng, dtype))
-        self.bias = (Parameter.of("bias", _init_bias(self.out_features, self.in_features, init, rng, dtype))
-                     if bias else None)
+        self._init_parameters((self.out_features, self.in_features), self.out_features, bias, init, rng, dtype)
         self._x = None
 
-    def _own_parameters(self) -> list[Parameter]:
-        return [self.weight] if self.bias is None else [self.weight, self.bias]
-
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """``y = x Wᵀ + b`` for ``x : (N, in_features)``."""
         x = as_real_array(x, "x")
         if x.ndim != 2 or x.shape[1] != self.in_features:
             hint = " (insert a Flatten() before it)" if x.ndim > 2 else ""
@@ -541,11 +553,10 @@ class Linear(Module):
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Store ``dL/dW = gᵀ x`` and ``dL/db = Σ_n g``; return ``dL/dx = g W``, shape ``(N, in_features)``."""
         x = self._saved("_x")
         g = self._check_grad_out(grad_out, (x.shape[0], self.out_features))
-        self.weight.grad[...] = g.T @ x
-        if self.bias is not None:
-            self.bias.grad[...] = g.sum(axis=0)
+        self._store_gradients(g.T @ x, g.sum(axis=0))
         return g @ self.weight.value
 
     def extra_repr(self) -> str:
@@ -555,8 +566,15 @@ class Linear(Module):
 class Dropout(Module):
     """Inverted dropout: in training mode zero each entry with probability ``p`` and scale the rest by ``1/(1−p)``.
 
-    In evaluation mode (:meth:`Module.eval`) it is the identity. The masks come from ``rng`` (a Generator or
-    int seed; ``None``: seed 0), so runs are reproducible.
+    In evaluation mode (:meth:`Module.eval`) it is the identity; ``x`` and the output have any shape,
+    the same one.
+
+    Parameters
+    ----------
+    p : float, default 0.5
+        Probability of zeroing an entry, in ``[0, 1]``.
+    rng : numpy.random.Generator or int or None, keyword-only
+        Source of the masks (``None``: the default generator, see :func:`convlearn.manual_seed`).
     """
 
     def __init__(self, p: float = 0.5, *, rng=None) -> None:

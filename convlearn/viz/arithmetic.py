@@ -1,4 +1,6 @@
-"""Grid diagrams and an explorer for convolution arithmetic and receptive fields (book part II).
+"""Grid diagrams for convolution arithmetic and receptive fields (book part II); the live explorers that draw
+the same geometry in the browser are :class:`convlearn.viz.widgets.ArithmeticExplorer` and
+:class:`convlearn.viz.widgets.ReceptiveFieldExplorer`.
 
 Every diagram draws one spatial axis pair of a 2-D convolution the way Dumoulin & Visin (2016) do:
 the (padded) input as a grid of cells, the kernel taps that one output cell reads, and the output
@@ -25,6 +27,7 @@ from convlearn.nn.functional import (
     conv_transpose_output_size,
     receptive_field,
 )
+from convlearn.nn.functional.geometry import check_output_padding, dilated_extent, strided_span
 
 __all__ = [
     "PAD",
@@ -34,8 +37,6 @@ __all__ = [
     "conv_layout",
     "draw_layout",
     "arithmetic_figure",
-    "arithmetic_animation",
-    "ArithmeticExplorer",
     "receptive_field_units",
     "receptive_field_figure",
 ]
@@ -107,7 +108,7 @@ class ConvLayout:
 
     def _input_offset_and_spacing(self) -> tuple[int, int]:
         if self.transposed:
-            return self.dilation * (self.kernel_size - 1) - self.padding, self.stride
+            return dilated_extent(self.kernel_size, self.dilation) - 1 - self.padding, self.stride
         return self.padding, 1
 
 
@@ -161,16 +162,15 @@ def conv_layout(
         kinds = np.full((n + 2 * p, n + 2 * p), PAD, dtype=int)
         kinds[p : p + n, p : p + n] = INPUT
         return ConvLayout(n, k, s, p, d, 0, False, kinds, s, out)
-    if op >= max(s, d):
-        raise ValueError(f"output_padding must be smaller than max(stride, dilation) = {max(s, d)}, got {op}")
-    edge = d * (k - 1) - p
+    check_output_padding(op, s, d)
+    edge = dilated_extent(k, d) - 1 - p
     if edge < 0:
         raise ValueError(
-            f"padding={p} exceeds dilation*(kernel_size-1)={d * (k - 1)}: the transposed convolution crops its "
+            f"padding={p} exceeds dilation*(kernel_size-1)={edge + p}: the transposed convolution crops its "
             "output and has no zero-padded direct equivalent to draw"
         )
     out = conv_transpose_output_size(n, k, stride=s, padding=p, output_padding=op, dilation=d)
-    stretched = (n - 1) * s + 1
+    stretched = strided_span(n, s)
     g = stretched + 2 * edge + op
     kinds = np.full((g, g), PAD, dtype=int)
     kinds[edge : edge + stretched, edge : edge + stretched] = INSERTED
@@ -288,154 +288,6 @@ def _layout_axes(layout, *, figsize, dpi=None):
     )
     fig.suptitle(_caption(layout), fontsize=10)
     return fig, axes
-
-
-def arithmetic_animation(
-    input_size: int,
-    kernel_size: int,
-    *,
-    stride: int = 1,
-    padding: int = 0,
-    dilation: int = 1,
-    output_padding: int = 0,
-    transposed: bool = False,
-    interval: int = 600,
-    figsize: tuple[float, float] = (7.0, 3.4),
-    dpi: int = 80,
-):
-    """An animation visiting every output cell in raster order (for ``anim.to_jshtml()`` on a static page).
-
-    ``dpi`` sets the resolution of the frames that ``to_jshtml`` embeds (lower: smaller, faster page).
-
-    Returns
-    -------
-    matplotlib.animation.FuncAnimation
-        Its figure is closed so that a notebook does not also show it as a still image.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.animation import FuncAnimation
-
-    layout = conv_layout(
-        input_size,
-        kernel_size,
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        output_padding=output_padding,
-        transposed=transposed,
-    )
-    fig, axes = _layout_axes(layout, figsize=figsize, dpi=dpi)
-    n = layout.output_size
-    cells = [(i, j) for i in range(n) for j in range(n)]
-
-    def frame(t):
-        draw_layout(axes, layout, cells[t])
-        return []
-
-    frame(0)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.82, wspace=0.3)
-    anim = FuncAnimation(fig, frame, frames=len(cells), interval=interval, blit=False)
-    plt.close(fig)
-    return anim
-
-
-class ArithmeticExplorer:
-    """Sliders for input size, kernel size, padding, stride and dilation, plus the output cell to inspect.
-
-    ``explorer.widget`` is the ipywidgets box to display. Every change calls :meth:`update`, which
-    rebuilds ``explorer.layout`` (or records the error in ``explorer.message`` when the combination is
-    invalid, e.g. a kernel larger than the padded input), clamps the selected output cell into the new output
-    and redraws. Tests drive it by setting slider values and reading ``layout``, ``cell``, ``message`` and
-    :attr:`selected_inputs`.
-    """
-
-    def __init__(self, input_size: int = 5, kernel_size: int = 3, padding: int = 1, stride: int = 2, dilation: int = 1):
-        import ipywidgets as widgets
-        from matplotlib.figure import Figure
-
-        def slider(desc, value, lo, hi):
-            return widgets.IntSlider(value=value, min=lo, max=hi, description=desc, continuous_update=False)
-
-        self.sliders = {
-            "input_size": slider("input i", input_size, 1, 12),
-            "kernel_size": slider("kernel k", kernel_size, 1, 7),
-            "padding": slider("padding p", padding, 0, 4),
-            "stride": slider("stride s", stride, 1, 4),
-            "dilation": slider("dilation d", dilation, 1, 4),
-            "row": slider("out row", 0, 0, 0),
-            "col": slider("out col", 0, 0, 0),
-        }
-        self.text = widgets.HTML()
-        self.out = widgets.Output()
-        self.layout: ConvLayout | None = None
-        self.cell: tuple[int, int] = (0, 0)
-        self.message = ""
-        # a bare Figure (not registered with pyplot) is only shown through the Output widget
-        self.fig = Figure(figsize=(8, 3.8))
-        self.axes = self.fig.subplots(1, 2)
-        for s in self.sliders.values():
-            s.observe(self._on_change, names="value")
-        self._updating = False
-        self.widget = widgets.VBox(
-            [
-                widgets.HBox(
-                    [widgets.VBox(list(self.sliders.values())[:4]), widgets.VBox(list(self.sliders.values())[4:])]
-                ),
-                self.text,
-                self.out,
-            ]
-        )
-        self.update()
-
-    def _on_change(self, change) -> None:
-        if not self._updating:
-            self.update()
-
-    @property
-    def selected_inputs(self) -> list[tuple[int, int]]:
-        """Input cells (original coordinates) read by the selected output cell; empty when invalid."""
-        if self.layout is None:
-            return []
-        return self.layout.input_cells(*self.cell)
-
-    def update(self) -> None:
-        """Recompute the layout from the sliders, clamp the output cell, redraw the figure."""
-        v = {name: s.value for name, s in self.sliders.items()}
-        self._updating = True
-        try:
-            try:
-                self.layout = conv_layout(
-                    v["input_size"], v["kernel_size"], stride=v["stride"], padding=v["padding"], dilation=v["dilation"]
-                )
-            except ValueError as exc:
-                self.layout = None
-                self.message = str(exc)
-                self.text.value = f"<b>invalid:</b> {self.message}"
-                for name in ("row", "col"):
-                    self.sliders[name].max = 0
-                return
-            n = self.layout.output_size
-            for name in ("row", "col"):
-                self.sliders[name].max = n - 1
-                self.sliders[name].value = min(self.sliders[name].value, n - 1)
-            self.cell = (self.sliders["row"].value, self.sliders["col"].value)
-            self.message = ""
-            o = n
-            lo = self.layout
-            self.text.value = (
-                f"o = floor((i + 2p - d(k-1) - 1)/s) + 1 = floor(({lo.input_size} + {2 * lo.padding} - "
-                f"{lo.dilation * (lo.kernel_size - 1)} - 1)/{lo.stride}) + 1 = <b>{o}</b>; output cell {self.cell} "
-                f"reads {len(self.selected_inputs)} of its {lo.kernel_size**2} taps from the input"
-            )
-            draw_layout(self.axes, self.layout, self.cell)
-            self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.88, wspace=0.3)
-            from IPython.display import display
-
-            with self.out:
-                self.out.clear_output(wait=True)
-                display(self.fig)
-        finally:
-            self._updating = False
 
 
 def receptive_field_units(layers: Sequence[LayerGeometry], input_length: int, unit: int) -> list[np.ndarray]:

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import cbook
-from matplotlib import image as mimage
+
+# The photograph and the classic kernels are data: they live in convlearn.data. Re-exported here only so that
+# notebooks written against the old path keep running; new code imports them from convlearn.data.
+from convlearn.data import classic_kernels, sample_image
 
 __all__ = [
     "EEGRecording",
@@ -23,12 +26,10 @@ __all__ = [
     "sample_prices",
     "sample_image",
     "classic_kernels",
-    "figure_to_png",
     "plot_exact_vs_numeric",
     "loglog_with_slope",
     "show_images",
     "stem_signal",
-    "annotate_matrix",
 ]
 
 
@@ -77,65 +78,9 @@ def sample_prices() -> tuple[np.ndarray, np.ndarray]:
         return data["date"].copy(), data["adj_close"].astype(np.float64)
 
 
-def sample_image(factor: int = 4) -> np.ndarray:
-    """Grayscale version of the photograph ``grace_hopper.jpg`` bundled with matplotlib.
-
-    Parameters
-    ----------
-    factor : int, optional
-        Downsampling factor: each output pixel is the mean of a ``factor`` × ``factor`` block.
-        The original is 600 × 512 pixels, so the default gives 150 × 128.
-
-    Returns
-    -------
-    image : (H, W) float64
-        Luminance in [0, 1] (ITU-R BT.601 weights of the red, green and blue channels).
-    """
-    if not isinstance(factor, int | np.integer) or factor < 1:
-        raise ValueError(f"factor must be a positive integer, got {factor!r}")
-    with cbook.get_sample_data("grace_hopper.jpg") as fh:
-        rgb = mimage.imread(fh, format="jpg").astype(np.float64) / 255.0
-    gray = rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
-    h, w = (gray.shape[0] // factor) * factor, (gray.shape[1] // factor) * factor
-    blocks = gray[:h, :w].reshape(h // factor, factor, w // factor, factor)
-    return blocks.mean(axis=(1, 3))
-
-
-def classic_kernels() -> dict[str, np.ndarray]:
-    """The classic 3 × 3 (and one 5 × 5) image kernels of chapter 4, as float64 arrays.
-
-    Returns a new dict each call, so callers may modify the arrays.
-    ``"sobel x"`` responds to a change of intensity along a row (vertical edges) and
-    ``"sobel y"`` to a change along a column (horizontal edges), when used with convolution.
-    """
-    g1 = np.array([1.0, 4.0, 6.0, 4.0, 1.0])
-    return {
-        "identity": np.array([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]]),
-        "box 3x3": np.full((3, 3), 1.0 / 9.0),
-        "gaussian 5x5": np.outer(g1, g1) / g1.sum() ** 2,
-        "sharpen": np.array([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-        "sobel x": np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]]),
-        "sobel y": np.array([[1.0, 2, 1], [0, 0, 0], [-1, -2, -1]]),
-        "laplacian": np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]),
-    }
-
-
 # --------------------------------------------------------------------------------------------
 # drawing helpers
 # --------------------------------------------------------------------------------------------
-def figure_to_png(fig, *, dpi: int = 72) -> bytes:
-    """Render a matplotlib figure to PNG bytes (works without pyplot and without a display)."""
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
 def plot_exact_vs_numeric(ax, t, exact, numeric, *, title: str = "", ylabel: str = "(f ∗ g)(t)"):
     """Plot an analytic convolution (line) against numerical values (markers); return max |error|."""
     t, exact, numeric = np.asarray(t), np.asarray(exact), np.asarray(numeric)
@@ -207,14 +152,14 @@ def stem_signal(ax, n, x, *, label: str | None = None, color: str | None = None,
     return markerline
 
 
-def annotate_matrix(ax, values: np.ndarray, *, fmt: str = "{:.2g}", fontsize: str = "small", cmap: str = "Blues"):
-    """Draw a small matrix as a coloured grid with each value written in its cell."""
-    values = np.asarray(values)
-    im = ax.imshow(values, cmap=cmap)
-    lo, hi = im.get_clim()
-    for (i, j), v in np.ndenumerate(values):
-        dark = hi > lo and (v - lo) / (hi - lo) > 0.6
-        ax.text(j, i, fmt.format(v + 0.0), ha="center", va="center", fontsize=fontsize,  # + 0.0 turns -0 into 0
-                color="w" if dark else "k")
-    ax.set_xticks(range(values.shape[1]))
-    ax.set_yticks(range(values.shape[0]))
+def figure_to_png(fig, *, dpi: int = 72) -> bytes:
+    """Render a matplotlib figure to PNG bytes (works without pyplot and without a display)."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

@@ -15,10 +15,12 @@ import numpy as np
 __all__ = [
     "plot_history",
     "plot_filters",
+    "plot_filters_before_after",
     "plot_feature_maps",
     "plot_confusion_matrix",
     "plot_misclassified",
     "plot_flip_experiment",
+    "plot_kernel_recovery",
 ]
 
 
@@ -73,6 +75,38 @@ def plot_filters(weights: np.ndarray, *, in_channel: int | None = 0, ncols: int 
         ax.set_ylabel("m (row)", fontsize=7)
     fig.colorbar(im, ax=axes, shrink=0.8, label="weight")
     fig.suptitle(title)
+    return fig
+
+
+def plot_filters_before_after(before: np.ndarray, after: np.ndarray, *, in_channel: int = 0,
+                              title: str = "Kernels before and after training"):
+    """Kernels of one convolution layer at initialisation (top row) and after training (bottom row).
+
+    ``before`` and ``after`` are ``(C_out, C_in, k_H, k_W)`` weights of the same layer; input channel
+    ``in_channel`` is shown. Both rows share one colour scale symmetric around 0 (red positive, blue
+    negative), so a kernel's change is visible as a change of colour in its column.
+    """
+    b, a = np.asarray(before), np.asarray(after)
+    if b.ndim != 4 or b.shape != a.shape:
+        raise ValueError(f"before and after must be (C_out, C_in, k_H, k_W) of equal shape, "
+                         f"got {b.shape} and {a.shape}")
+    rows = [(b[:, in_channel], "before"), (a[:, in_channel], "after")]
+    vmax = max(float(np.abs(k).max()) for k, _ in rows) or 1.0
+    n = b.shape[0]
+    fig, axes = plt.subplots(2, n, figsize=(0.8 * n + 1.4, 2.6), squeeze=False, layout="constrained")
+    for r, (kernels, label) in enumerate(rows):
+        for i in range(n):
+            ax = axes[r, i]
+            im = ax.imshow(kernels[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(str(i), fontsize=7)
+        axes[r, 0].set_ylabel(f"{label}\nm (row)", fontsize=7)
+    for ax in axes[1]:
+        ax.set_xlabel("n", fontsize=7)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="weight")
+    fig.suptitle(f"{title} (columns: output channel)")
     return fig
 
 
@@ -177,5 +211,48 @@ def plot_flip_experiment(result, *, title: str = "Cross-correlation vs true conv
         a.set_ylabel("m", fontsize=7)
         a.set_xticks([])
         a.set_yticks([])
+    fig.suptitle(title)
+    return fig
+
+
+def plot_kernel_recovery(results: Sequence, *, title: str = "Learning a known kernel"):
+    """The kernels learned by :func:`convlearn.experiments.learn_known_kernel` and their loss curves.
+
+    Left: the true kernel, then one panel per result with the learned kernel, weights written in the cells
+    (shared symmetric colour scale, red positive). Right: the loss at every step on a logarithmic axis.
+
+    Parameters
+    ----------
+    results : sequence of KernelRecovery
+        Typically two runs with the same ``true_kernel``, one with ``target="correlation"`` and one with
+        ``target="convolution"``.
+    """
+    results = list(results)
+    if not results:
+        raise ValueError("results must contain at least one KernelRecovery")
+    true = np.asarray(results[0].true_kernel)
+    panels = [(true, "true kernel K")] + [(np.asarray(r.learned), f"learned, {r.target}\ntargets") for r in results]
+    vmax = max(float(np.abs(k).max()) for k, _ in panels) or 1.0
+    n = len(panels)
+    fig = plt.figure(figsize=(2.1 * n + 4.2, 3.2), layout="constrained")
+    gs = fig.add_gridspec(1, n + 2)
+    for i, (k, label) in enumerate(panels):
+        ax = fig.add_subplot(gs[0, i])
+        ax.imshow(k, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        for (m, c), v in np.ndenumerate(k):
+            ax.text(c, m, f"{0.0 if abs(v) < 5e-3 else v:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if abs(v) > 0.6 * vmax else "black")
+        ax.set_title(label, fontsize=8)
+        ax.set_xticks(range(k.shape[1]))
+        ax.set_yticks(range(k.shape[0]))
+        ax.set_xlabel("column n", fontsize=7)
+        ax.set_ylabel("row m", fontsize=7)
+        ax.tick_params(labelsize=6)
+    ax = fig.add_subplot(gs[0, n:])
+    for r in results:
+        ax.semilogy(np.arange(len(r.loss)), r.loss, "o-", ms=2, label=f"{r.target} targets")
+    ax.set(xlabel="gradient-descent step", ylabel="mean squared error", title="loss")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
     fig.suptitle(title)
     return fig

@@ -16,6 +16,12 @@ A *variant* is a Python file in ``testing/variants/<assignment>/`` whose section
 
 Solution cells without a section get the reference solution (the source notebook's solution region), so a
 variant isolates one mistake. The file name says what kind it is: ``buggy_*``, ``cheat_*`` or ``hang_*``.
+
+An *attack* (``testing/attacks/<assignment>/*.py``, same format) tries to forge its grade or harm the course
+from a solution cell. Its cells without a section stay as released (blank), and its docstring says what it must
+score, ``expect: 0`` or ``expect: test_full=3`` (the named cells get those points, every other cell 0): exactly
+what its honest part deserves. Its code may contain ``__COURSE__``, ``__REPO__``, ``__HOME__`` and ``__PORT__``,
+which the attack test replaces by the real paths and the port of a loopback listener.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import nbformat
 EXERCISES = Path(__file__).resolve().parents[1]
 REPO = EXERCISES.parent
 VARIANTS = EXERCISES / "testing" / "variants"
+ATTACKS = EXERCISES / "testing" / "attacks"
 NOTEBOOK_VERSION = 4
 _SECTION = re.compile(r"^# %% (\w+)\s*$", re.MULTILINE)
 _COPY_IGNORE = shutil.ignore_patterns(
@@ -52,23 +59,35 @@ class Variant:
     """A simulated submission: replacement code for some solution cells, and the cells it must lose."""
 
     name: str
-    kind: str  # buggy | cheat | hang
+    kind: str  # buggy | cheat | hang | attack
     description: str
     loses: tuple[str, ...]
     sections: dict
+    expect: dict = dataclasses.field(default_factory=dict)  # attacks: {test grade_id: points}, others 0
 
     @classmethod
-    def from_file(cls, path: Path) -> Variant:
+    def from_file(cls, path: Path, attack: bool = False) -> Variant:
         text = path.read_text(encoding="utf-8")
         doc = ast.get_docstring(ast.parse(text)) or ""
-        loses = ()
+        loses, expect, has_expect = (), {}, False
         for line in doc.splitlines():
-            if line.strip().startswith("loses:"):
-                loses = tuple(s.strip() for s in line.split(":", 1)[1].split(",") if s.strip())
+            key, _, value = line.strip().partition(":")
+            if key == "loses":
+                loses = tuple(s.strip() for s in value.split(",") if s.strip())
+            elif key == "expect":
+                has_expect = True
+                for item in value.split(","):
+                    if "=" in item:
+                        gid, points = item.split("=")
+                        expect[gid.strip()] = float(points)
         parts = _SECTION.split(text)
         sections = {parts[i]: parts[i + 1].strip("\n") + "\n" for i in range(1, len(parts), 2)}
         if not sections:
             raise ValueError(f"{path}: no '# %% <grade_id>' section")
+        if attack:
+            if not has_expect:
+                raise ValueError(f"{path}: an attack's docstring must say what it scores ('expect: ...')")
+            return cls(path.stem, "attack", doc.splitlines()[0], (), sections, expect)
         if not loses:
             raise ValueError(f"{path}: the docstring must say which test cells it loses ('loses: ...')")
         kind = path.stem.split("_", 1)[0]
@@ -76,9 +95,22 @@ class Variant:
             raise ValueError(f"{path}: file name must start with buggy_, cheat_ or hang_")
         return cls(path.stem, kind, doc.splitlines()[0] if doc else path.stem, loses, sections)
 
+    def substituted(self, **values: str) -> Variant:
+        """The same variant with ``__KEY__`` placeholders in its code replaced by ``values``."""
+        sections = {}
+        for gid, code in self.sections.items():
+            for key, value in values.items():
+                code = code.replace(f"__{key}__", str(value))
+            sections[gid] = code
+        return dataclasses.replace(self, sections=sections)
+
 
 def variants(assignment: str) -> list[Variant]:
     return [Variant.from_file(p) for p in sorted((VARIANTS / assignment).glob("*.py"))]
+
+
+def attacks(assignment: str) -> list[Variant]:
+    return [Variant.from_file(p, attack=True) for p in sorted((ATTACKS / assignment).glob("*.py"))]
 
 
 def reference_code(source: str) -> str:
@@ -96,7 +128,7 @@ def is_test(cell) -> bool:
     return bool(nbg.get("grade")) and not nbg.get("solution")
 
 
-def env() -> dict:
+def environment() -> dict:
     """Environment for nbgrader: this Python's bin dir on PATH (nbgrader runs ``alembic``), convlearn importable."""
     e = dict(os.environ)
     e["PATH"] = os.path.dirname(sys.executable) + os.pathsep + e.get("PATH", "")
@@ -116,13 +148,15 @@ class Course:
             shutil.copytree(EXERCISES, self.root, ignore=_COPY_IGNORE, dirs_exist_ok=True)
         self.timeout = timeout
 
-    def nbgrader(self, *args: str, check: bool = True, db: str | None = None) -> subprocess.CompletedProcess:
+    def nbgrader(self, *args: str, check: bool = True, db: str | None = None,
+                 env: dict | None = None) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "nbgrader", *args]
         if self.timeout is not None and args and args[0] in ("autograde", "validate"):
             cmd.append(f"--Execute.timeout={self.timeout}")
         if db is not None and args and args[0] != "validate":
             cmd.append(f"--CourseDirectory.db_url=sqlite:///{db}")
-        proc = subprocess.run(cmd, cwd=self.root, env=env(), capture_output=True, text=True)
+        proc = subprocess.run(cmd, cwd=self.root, env={**environment(), **(env or {})}, capture_output=True,
+                              text=True)
         if check and proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
         return proc
@@ -151,10 +185,11 @@ class Course:
             raise ValueError(f"{variant.name}: no solution cell {sorted(unknown)} in {assignment}")
         cells = []
         deleted = False
+        blank_base = isinstance(variant, Variant) and variant.kind == "attack"
         for cell in release.cells:
             if is_solution(cell):
                 gid = cell.metadata["nbgrader"]["grade_id"]
-                cell.source = sections.get(gid, reference[gid])
+                cell.source = sections.get(gid, cell.source if blank_base else reference[gid])
             elif variant == "tampered" and is_test(cell):
                 if not deleted:
                     deleted = True

@@ -7,25 +7,28 @@ set -euo pipefail
 MATHJAX=3.2.2          # npm: mathjax                       (Apache-2.0)
 REQUIREJS=2.3.8        # npm: requirejs                     (MIT)
 HTML_MANAGER=1.0.15    # npm: @jupyter-widgets/html-manager (BSD-3-Clause)
+ANYWIDGET=0.11.0       # npm: anywidget (MIT); keep equal to the anywidget pin in requirements.txt
 
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cd "$tmp"
-npm pack --silent "mathjax@$MATHJAX" "requirejs@$REQUIREJS" "@jupyter-widgets/html-manager@$HTML_MANAGER" >/dev/null
-for name in mathjax requirejs html-manager; do
+npm pack --silent "mathjax@$MATHJAX" "requirejs@$REQUIREJS" "@jupyter-widgets/html-manager@$HTML_MANAGER" \
+  "anywidget@$ANYWIDGET" >/dev/null
+for name in mathjax requirejs html-manager anywidget; do
   mkdir "$name"
   tar -xzf ./*"$name"-*.tgz -C "$name" --strip-components=1
 done
 
-rm -rf "$here/mathjax" "$here/requirejs" "$here/html-manager"
+rm -rf "$here/mathjax" "$here/requirejs" "$here/html-manager" "$here/anywidget"
 
 # MathJax 3: the combined TeX-input/CommonHTML-output component, its web fonts and the TeX
 # extensions that its `autoload` package fetches on demand (\boldsymbol, \cancel, \color, ...).
 es5=mathjax/es5
 mkdir -p "$here/mathjax/output/chtml/fonts" "$here/mathjax/input/tex" "$here/mathjax/a11y"
 cp "$es5/tex-chtml.js" "$here/mathjax/"
+cp "$es5/tex-svg.js" "$here/mathjax/"      # self-contained (SVG glyphs, no font files): inlined in the course's feedback HTML
 cp -r "$es5/output/chtml/fonts/woff-v2" "$here/mathjax/output/chtml/fonts/"
 cp -r "$es5/input/tex/extensions" "$here/mathjax/input/tex/"
 rm -f "$here/mathjax/input/tex/extensions/all-packages.js"   # every package at once: never requested
@@ -67,5 +70,11 @@ DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF 
 IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT
 OF THE USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 LICENSE
+
+# anywidget: the front end of the live explorers (convlearn.viz.widgets). dist/index.js is one AMD
+# module (it needs @jupyter-widgets/base from embed-amd.js); widgets-offline.js maps `anywidget` to it.
+mkdir -p "$here/anywidget"
+cp anywidget/dist/index.js "$here/anywidget/index.js"
+cp anywidget/LICENSE "$here/anywidget/LICENSE"
 
 du -sh "$here"

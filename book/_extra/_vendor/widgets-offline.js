@@ -6,6 +6,7 @@
  * those modules derives the URL of its assets (the icon fonts) from the module's RequireJS URL, which
  * by default is relative to the *page*, so every chapter folder would ask for fonts it does not have.
  * Mapping the module names to this folder makes those URLs point at html-manager/ instead.
+ * The module `anywidget` (front end of the live explorers) is mapped to anywidget/index.js here too.
  *
  * The widget views also typeset their labels through the MathJax 2 API (MathJax.Hub.Queue), which
  * MathJax 3 does not have: a small adapter forwards those calls to MathJax 3's typesetPromise.
@@ -31,6 +32,8 @@
   Object.keys(names).forEach(function (name) {
     paths[name] = dir + names[name];
   });
+  // The live explorers (convlearn.viz.widgets) are anywidget models: their front end is one AMD module.
+  paths.anywidget = here + "anywidget/index";
   window.requirejs.config({ paths: paths });
 
   function addMathJax2Adapter() {

@@ -23,8 +23,7 @@ from .arithmetic import (
     conv_transpose_output_size,
     receptive_field,
 )
-from .backward import conv1d_backward, conv2d_backward, conv3d_backward
-from .conv import conv1d, conv2d, conv3d
+from .conv import conv1d, conv1d_backward, conv2d, conv2d_backward, conv3d, conv3d_backward
 from .im2col import col2im, im2col
 from .pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward, pool_output_size
 from .transpose import conv_transpose2d, conv_transpose2d_backward

@@ -8,8 +8,6 @@ for any number ``nd`` of spatial axes so that 1-D, 2-D and 3-D convolutions shar
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from convlearn._validation import (
@@ -21,13 +19,15 @@ from convlearn._validation import (
     result_dtype,
 )
 
-_LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
-_WEIGHT_LAYOUTS = {
+from .geometry import dilated_extent, output_size, same_padding
+
+LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
+WEIGHT_LAYOUTS = {
     1: "(C_out, C_in/groups, k)",
     2: "(C_out, C_in/groups, kH, kW)",
     3: "(C_out, C_in/groups, kD, kH, kW)",
 }
-_TWEIGHT_LAYOUTS = {
+TRANSPOSED_WEIGHT_LAYOUTS = {
     1: "(C_in, C_out/groups, k)",
     2: "(C_in, C_out/groups, kH, kW)",
     3: "(C_in, C_out/groups, kD, kH, kW)",
@@ -36,7 +36,7 @@ _TWEIGHT_LAYOUTS = {
 
 def layout(nd: int) -> str:
     """The expected input layout for ``nd`` spatial axes, quoted in error messages."""
-    return _LAYOUTS.get(nd, f"(N, C, *{nd} spatial axes)")
+    return LAYOUTS.get(nd, f"(N, C, *{nd} spatial axes)")
 
 
 def as_array(x, name: str, nd: int, what: str | None = None) -> np.ndarray:
@@ -91,20 +91,16 @@ def conv_padding(padding, nd: int, kernel: tuple[int, ...], stride: tuple[int, .
             return tuple((0, 0) for _ in range(nd))
         if any(s != 1 for s in stride):
             raise ValueError(f"padding='same' is not supported for strided convolutions; got stride={stride}")
-        pads = []
-        for k, d in zip(kernel, dilation, strict=True):
-            total = d * (k - 1)
-            pads.append((total // 2, total - total // 2))
-        return tuple(pads)
+        return tuple(same_padding(k, d) for k, d in zip(kernel, dilation, strict=True))
     p = int_tuple(padding, nd, "padding", 0)
     return tuple((v, v) for v in p)
 
 
-def check_kernel_fits(x_shape, kernel, dilation, pads, x_name="x", w_name="weight", w_shape=None):
+def check_kernel_fits(x_shape, kernel, dilation, pads, x_name="x", w_shape=None):
     """Raise ``ValueError`` if a (dilated) kernel is larger than the padded input on some axis."""
     spatial = x_shape[2:]
     for axis, (n, k, d, (lo, hi)) in enumerate(zip(spatial, kernel, dilation, pads, strict=True)):
-        extent = d * (k - 1) + 1
+        extent = dilated_extent(k, d)
         if extent > n + lo + hi:
             ws = f" (weight shape {w_shape})" if w_shape is not None else ""
             raise ValueError(
@@ -114,28 +110,43 @@ def check_kernel_fits(x_shape, kernel, dilation, pads, x_name="x", w_name="weigh
             )
 
 
-def out_size(n: int, k: int, s: int, lo: int, hi: int, d: int) -> int:
-    """Output length of one axis: ``floor((n + lo + hi - d (k - 1) - 1) / s) + 1``."""
-    return (n + lo + hi - d * (k - 1) - 1) // s + 1
+def out_shape(spatial, kernel, stride, pads, dilation, ceil_mode: bool = False) -> tuple[int, ...]:
+    """Output spatial shape of a convolution or pooling (:func:`geometry.output_size` on every axis)."""
+    return tuple(
+        output_size(n, k, s, lo, hi, d, ceil_mode)
+        for n, k, s, (lo, hi), d in zip(spatial, kernel, stride, pads, dilation, strict=True)
+    )
 
 
-def check_conv_channels(x_shape, w_shape, groups: int, nd: int, x_name="x", w_name="weight"):
+def check_conv_channels(x_shape, w_shape, groups: int, nd: int):
     """Channel bookkeeping of a convolution: returns ``C_out``."""
     c_in = x_shape[1]
     c_out = w_shape[0]
     if c_in % groups:
-        raise ValueError(f"input channels C_in={c_in} of {x_name} with shape {tuple(x_shape)} are not divisible by "
+        raise ValueError(f"input channels C_in={c_in} of x with shape {tuple(x_shape)} are not divisible by "
                          f"groups={groups}")
     if c_out % groups:
-        raise ValueError(f"output channels C_out={c_out} of {w_name} with shape {tuple(w_shape)} are not divisible "
+        raise ValueError(f"output channels C_out={c_out} of weight with shape {tuple(w_shape)} are not divisible "
                          f"by groups={groups}")
     if w_shape[1] * groups != c_in:
         raise ValueError(
-            f"{w_name} with shape {tuple(w_shape)} {_WEIGHT_LAYOUTS.get(nd, '')} expects C_in/groups = {w_shape[1]} "
-            f"input channels per group, i.e. C_in = {w_shape[1] * groups} with groups={groups}, but {x_name} with "
+            f"weight with shape {tuple(w_shape)} {WEIGHT_LAYOUTS.get(nd, '')} expects C_in/groups = {w_shape[1]} "
+            f"input channels per group, i.e. C_in = {w_shape[1] * groups} with groups={groups}, but x with "
             f"shape {tuple(x_shape)} has C_in={c_in}"
         )
     return c_out
+
+
+def as_bool(value, name: str) -> bool:
+    """``value`` if it is a bool (Python or NumPy); a TypeError otherwise (no truthiness of strings or None)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool (True or False), got {value!r} of type {type(value).__name__}")
+    return bool(value)
+
+
+def is_depthwise(c_in: int, c_out: int, groups: int) -> bool:
+    """``groups == C_in == C_out`` (> 1): one filter per channel."""
+    return groups > 1 and groups == c_in == c_out
 
 
 def check_grad_out(grad_out: np.ndarray, expected: tuple[int, ...], what: str) -> None:
@@ -145,13 +156,13 @@ def check_grad_out(grad_out: np.ndarray, expected: tuple[int, ...], what: str) -
         )
 
 
-def is_int_like(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
 __all__ = [
+    "LAYOUTS",
+    "TRANSPOSED_WEIGHT_LAYOUTS",
+    "WEIGHT_LAYOUTS",
     "as_array",
     "as_bias",
+    "as_bool",
     "cast",
     "check_conv_channels",
     "check_grad_out",
@@ -160,7 +171,7 @@ __all__ = [
     "conv_padding",
     "groups_int",
     "int_tuple",
+    "is_depthwise",
     "layout",
-    "out_size",
-    "_TWEIGHT_LAYOUTS",
+    "out_shape",
 ]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from convlearn._validation import as_nonnegative_int, as_positive_int, check_choice
 
+from .geometry import check_output_padding, dilated_extent, output_size, transpose_output_size
+
 __all__ = [
     "conv_output_size",
     "conv_transpose_output_size",
@@ -70,13 +72,13 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
         p2 = 0
     else:
         p2 = 2 * as_nonnegative_int(padding, "padding")
-    extent = d * (k - 1) + 1
+    extent = dilated_extent(k, d)
     if extent > i + p2:
         raise ValueError(
             f"kernel_size={k} with dilation={d} spans {extent} samples, more than the padded input size "
             f"{i} + {p2} = {i + p2}"
         )
-    return (i + p2 - extent) // s + 1
+    return output_size(i, k, s, p2 // 2, p2 // 2, d)
 
 
 def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1) -> int:
@@ -109,12 +111,8 @@ def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, output_pa
     d = as_positive_int(dilation, "dilation")
     p = as_nonnegative_int(padding, "padding")
     a = as_nonnegative_int(output_padding, "output_padding")
-    if a >= s and a >= d:
-        raise ValueError(
-            f"output_padding must be smaller than either stride or dilation; got output_padding={a}, stride={s}, "
-            f"dilation={d}"
-        )
-    out = (o - 1) * s - 2 * p + d * (k - 1) + a + 1
+    check_output_padding(a, s, d)
+    out = transpose_output_size(o, k, s, p, a, d)
     if out < 1:
         raise ValueError(
             f"transposed convolution of size {o} with kernel_size={k}, stride={s}, padding={p}, "
@@ -150,7 +148,7 @@ class LayerGeometry:
     @property
     def extent(self) -> int:
         """Samples spanned by the dilated kernel, ``d (k - 1) + 1``."""
-        return self.dilation * (self.kernel_size - 1) + 1
+        return dilated_extent(self.kernel_size, self.dilation)
 
 
 @dataclass(frozen=True)
@@ -217,7 +215,7 @@ def receptive_field(layers: Sequence[LayerGeometry]) -> list[ReceptiveField]:
                 layer = LayerGeometry(*layer)
             else:
                 raise TypeError(f"layers[{idx}] must be a LayerGeometry, got {layer!r}")
-        size = size + layer.dilation * (layer.kernel_size - 1) * jump
+        size = size + (layer.extent - 1) * jump
         start = start - layer.padding * jump
         jump = jump * layer.stride
         out.append(ReceptiveField(size=size, jump=jump, start=start))

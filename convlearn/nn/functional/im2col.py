@@ -20,6 +20,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from convlearn._validation import as_int_tuple, as_real_array, check_ndim
 
 from . import _args
+from .geometry import dilated_extent, strided_span
 
 __all__ = ["im2col", "col2im"]
 
@@ -48,18 +49,18 @@ def tap_slices(tap, stride, dilation, out_shape) -> tuple[slice, ...]:
     these positions form the strided slice ``t*d : t*d + (O-1)*s + 1 : s``.
     """
     return (slice(None), slice(None)) + tuple(
-        slice(t * d, t * d + (o - 1) * s + 1, s) for t, s, d, o in zip(tap, stride, dilation, out_shape, strict=True)
+        slice(t * d, t * d + strided_span(o, s), s) for t, s, d, o in zip(tap, stride, dilation, out_shape, strict=True)
     )
 
 
 def windows(xp: np.ndarray, kernel, stride, dilation, out_shape) -> np.ndarray:
     """Read-only view ``(N, C, *out_shape, *kernel)`` of every (strided, dilated) window of ``xp``."""
     nd = len(kernel)
-    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+    extent = tuple(dilated_extent(k, d) for k, d in zip(kernel, dilation, strict=True))
     view = sliding_window_view(xp, extent, axis=tuple(range(2, 2 + nd)))
     index = (
         (slice(None), slice(None))
-        + tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out_shape, stride, strict=True))
+        + tuple(slice(0, strided_span(o, s), s) for o, s in zip(out_shape, stride, strict=True))
         + tuple(slice(None, None, d) for d in dilation)
     )
     return view[index]
@@ -106,10 +107,7 @@ def _geometry(spatial, kernel_size, stride, padding, dilation, what):
     p = as_int_tuple(padding, 2, "padding", minimum=0)
     pads = tuple((v, v) for v in p)
     _args.check_kernel_fits((0, 0) + tuple(spatial), kernel, dilation, pads, x_name=what)
-    out_shape = tuple(
-        _args.out_size(n, k, s, lo, hi, d) for n, k, s, (lo, hi), d in zip(spatial, kernel, stride, pads, dilation,
-                                                                            strict=True)
-    )
+    out_shape = _args.out_shape(spatial, kernel, stride, pads, dilation)
     return kernel, stride, dilation, pads, out_shape
 
 

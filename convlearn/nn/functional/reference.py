@@ -15,9 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _args
-from .conv import setup
-from .pooling import _as_bool, _Pool
-from .transpose import _setup as _transpose_setup
+from .setups import ConvSetup, ConvTransposeSetup, PoolSetup
 
 __all__ = [
     "conv1d_loops",
@@ -37,12 +35,12 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------------------
 def conv1d_loops(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution layer by loops: ``y[n, o, i] = b[o] + Σ_c Σ_m x[n, c', i*s + m*d - p] W[o, c, m]``."""
-    a = setup(x, weight, bias, stride, padding, dilation, groups, nd=1)
+    a = ConvSetup.parse(x, weight, bias, stride, padding, dilation, groups, nd=1)
     x, w, b = a.x, a.weight, a.bias
     N, C_in, L = x.shape
     C_out, C_per_group, k = w.shape
     (s,), (d,), ((p, _),) = a.stride, a.dilation, a.pads   # p: zeros added before the first sample
-    (L_out,) = a.out_shape
+    (L_out,) = a.out_spatial
     out_per_group = C_out // a.groups
     y = np.zeros((N, C_out, L_out), dtype=x.dtype)
     for n in range(N):
@@ -65,14 +63,14 @@ def conv2d_loops(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     ``y[n, o, i, j] = b[o] + Σ_c Σ_m Σ_q x[n, c', i*s_H + m*d_H - p_H, j*s_W + q*d_W - p_W] W[o, c, m, q]``,
     where ``c' = g * C_in/groups + c`` is the ``c``-th input channel of the group ``g`` of output channel ``o``.
     """
-    a = setup(x, weight, bias, stride, padding, dilation, groups, nd=2)
+    a = ConvSetup.parse(x, weight, bias, stride, padding, dilation, groups, nd=2)
     x, w, b = a.x, a.weight, a.bias
     N, C_in, H, W = x.shape
     C_out, C_per_group, kH, kW = w.shape
     sH, sW = a.stride
     dH, dW = a.dilation
     (pH, _), (pW, _) = a.pads          # zeros added above / to the left ("same" may add one more after)
-    H_out, W_out = a.out_shape
+    H_out, W_out = a.out_spatial
     out_per_group = C_out // a.groups
     y = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
     for n in range(N):                                  # every image of the batch,
@@ -94,14 +92,14 @@ def conv2d_loops(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
 
 def conv3d_loops(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """3-D convolution layer by loops (the 2-D formula with one more axis, depth ``D``)."""
-    a = setup(x, weight, bias, stride, padding, dilation, groups, nd=3)
+    a = ConvSetup.parse(x, weight, bias, stride, padding, dilation, groups, nd=3)
     x, w, b = a.x, a.weight, a.bias
     N, C_in, D, H, W = x.shape
     C_out, C_per_group, kD, kH, kW = w.shape
     sD, sH, sW = a.stride
     dD, dH, dW = a.dilation
     (pD, _), (pH, _), (pW, _) = a.pads
-    D_out, H_out, W_out = a.out_shape
+    D_out, H_out, W_out = a.out_spatial
     out_per_group = C_out // a.groups
     y = np.zeros((N, C_out, D_out, H_out, W_out), dtype=x.dtype)
     for n in range(N):
@@ -137,15 +135,15 @@ def conv2d_backward_loops(grad_out, x, weight, stride=1, padding=0, dilation=1, 
     grad_x : (N, C_in, H, W), grad_weight : (C_out, C_in/groups, kH, kW), grad_bias : (C_out,)
     """
     go = _args.as_array(grad_out, "grad_out", 2)
-    a = setup(x, weight, None, stride, padding, dilation, groups, nd=2, extra_dtype=go)
-    _args.check_grad_out(go, a.output_shape, "conv2d")
+    a = ConvSetup.parse(x, weight, None, stride, padding, dilation, groups, nd=2, extra=go)
+    _args.check_grad_out(go, a.out_shape, "conv2d")
     x, w = a.x, a.weight
     N, C_in, H, W = x.shape
     C_out, C_per_group, kH, kW = w.shape
     sH, sW = a.stride
     dH, dW = a.dilation
     (pH, _), (pW, _) = a.pads
-    H_out, W_out = a.out_shape
+    H_out, W_out = a.out_spatial
     out_per_group = C_out // a.groups
     grad_x = np.zeros_like(x)
     grad_w = np.zeros_like(w)
@@ -176,8 +174,12 @@ def conv_transpose2d_loops(x, weight, bias=None, stride=1, padding=0, output_pad
     ``(i*s_H + m*d_H - p_H, j*s_W + q*d_W - p_W)`` of channel ``o`` of its group -- the same index map as
     :func:`conv2d_loops`, read backwards (which is why it is the adjoint of the convolution).
     """
-    x, w, b, (sH, sW), ((pH, _), (pW, _)), (dH, dW), groups, (H_out, W_out), C_out = _transpose_setup(
-        x, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+    a = ConvTransposeSetup.parse(x, weight, bias, stride, padding, output_padding, groups, dilation, nd=2)
+    x, w, b, groups, C_out = a.x, a.weight, a.bias, a.groups, a.out_channels
+    sH, sW = a.stride
+    dH, dW = a.dilation
+    (pH, _), (pW, _) = a.pads          # rows/columns cropped from the top/left of the output
+    H_out, W_out = a.out_spatial
     N, C_in, H, W = x.shape
     _, out_per_group, kH, kW = w.shape
     in_per_group = C_in // groups
@@ -203,7 +205,7 @@ def conv_transpose2d_loops(x, weight, bias=None, stride=1, padding=0, output_pad
 # --------------------------------------------------------------------------------------------------------------
 # Pooling
 # --------------------------------------------------------------------------------------------------------------
-def _argmax_window(x, n, c, i, j, g: _Pool):
+def _argmax_window(x, n, c, i, j, g: PoolSetup):
     """Largest sample of window (i, j) of x[n, c] and its (row, col), following PyTorch's scan.
 
     The scan starts at the window's first real (non-padding) sample with ``best = -inf`` and moves on a
@@ -214,8 +216,8 @@ def _argmax_window(x, n, c, i, j, g: _Pool):
     best, where = -np.inf, None
     for m in range(g.kernel[0]):
         for q in range(g.kernel[1]):
-            row = i * g.stride[0] + m * g.dilation[0] - g.pad[0]
-            col = j * g.stride[1] + q * g.dilation[1] - g.pad[1]
+            row = i * g.stride[0] + m * g.dilation[0] - g.padding[0]
+            col = j * g.stride[1] + q * g.dilation[1] - g.padding[1]
             if 0 <= row < H and 0 <= col < W:                  # padding is never chosen
                 v = x[n, c, row, col]
                 if where is None or v > best or np.isnan(v):
@@ -225,10 +227,10 @@ def _argmax_window(x, n, c, i, j, g: _Pool):
 
 def max_pool2d_loops(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
     """2-D max pooling by loops: each output is the largest input sample in its window (padding is -inf)."""
-    g = _Pool(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    g = PoolSetup.parse(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     x = g.x
     N, C = x.shape[:2]
-    H_out, W_out = g.out_shape
+    H_out, W_out = g.out_spatial
     y = np.empty((N, C, H_out, W_out), dtype=x.dtype)
     for n in range(N):
         for c in range(C):
@@ -241,11 +243,11 @@ def max_pool2d_loops(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
 def max_pool2d_backward_loops(grad_out, x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
     """Gradient of max pooling by loops: each window passes its upstream gradient to its (first) maximum."""
     go = _args.as_array(grad_out, "grad_out", 2)
-    g = _Pool(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d_backward", extra=go)
-    _args.check_grad_out(go, g.output_shape, "max_pool2d")
+    g = PoolSetup.parse(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d_backward", extra=go)
+    _args.check_grad_out(go, g.out_shape, "max_pool2d")
     x = g.x
     N, C = x.shape[:2]
-    H_out, W_out = g.out_shape
+    H_out, W_out = g.out_spatial
     grad_x = np.zeros_like(x)
     for n in range(N):
         for c in range(C):
@@ -257,10 +259,10 @@ def max_pool2d_backward_loops(grad_out, x, kernel_size, stride=None, padding=0, 
     return grad_x
 
 
-def _avg_window(g: _Pool, i, j, count_include_pad):
+def _avg_window(g: PoolSetup, i, j, count_include_pad):
     """Rows, columns and divisor of average-pooling window (i, j), following PyTorch's definition."""
     H, W = g.x.shape[2:]
-    (kH, kW), (sH, sW), (pH, pW) = g.kernel, g.stride, g.pad
+    (kH, kW), (sH, sW), (pH, pW) = g.kernel, g.stride, g.padding
     row0, col0 = i * sH - pH, j * sW - pW
     row1, col1 = min(row0 + kH, H + pH), min(col0 + kW, W + pW)   # the window is clipped to the padded input
     pool_size = (row1 - row0) * (col1 - col0)
@@ -272,11 +274,11 @@ def _avg_window(g: _Pool, i, j, count_include_pad):
 
 def avg_pool2d_loops(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """2-D average pooling by loops: sum of the window's samples divided by the window's divisor."""
-    g = _Pool(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
-    count_include_pad = _as_bool(count_include_pad, "count_include_pad")
+    g = PoolSetup.parse(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
     x = g.x
     N, C = x.shape[:2]
-    H_out, W_out = g.out_shape
+    H_out, W_out = g.out_spatial
     y = np.zeros((N, C, H_out, W_out), dtype=x.dtype)
     for n in range(N):
         for c in range(C):
@@ -295,11 +297,11 @@ def avg_pool2d_backward_loops(grad_out, x, kernel_size, stride=None, padding=0, 
                               count_include_pad=True):
     """Gradient of average pooling by loops: each sample of a window receives ``grad_out / divisor``."""
     go = _args.as_array(grad_out, "grad_out", 2)
-    g = _Pool(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d_backward", extra=go)
-    _args.check_grad_out(go, g.output_shape, "avg_pool2d")
-    count_include_pad = _as_bool(count_include_pad, "count_include_pad")
+    g = PoolSetup.parse(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d_backward", extra=go)
+    _args.check_grad_out(go, g.out_shape, "avg_pool2d")
+    count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
     N, C = g.x.shape[:2]
-    H_out, W_out = g.out_shape
+    H_out, W_out = g.out_spatial
     grad_x = np.zeros_like(g.x)
     for n in range(N):
         for c in range(C):

@@ -6,7 +6,8 @@ kernel, scaled by its value, into the output at ``s`` times its position; overla
 as ``col2im(Wᵀ @ x)`` -- exactly the input-gradient of a convolution -- so its own gradients are a
 convolution (for ``x``) and a convolution weight-gradient (for ``W``).
 
-Output size per axis: ``(n - 1) s - 2p + d (k - 1) + output_padding + 1``.
+Output size per axis: ``(n - 1) s - 2p + d (k - 1) + output_padding + 1``
+(:func:`~convlearn.nn.functional.geometry.transpose_output_size`).
 """
 
 from __future__ import annotations
@@ -14,53 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import _args
-from .conv import add_bias, forward_core, input_grad_core, weight_grad_core
+from .conv import add_bias, correlate, correlate_input_grad, correlate_weight_grad
 from .im2col import crop, pad
+from .setups import ConvTransposeSetup
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_backward"]
-
-
-def _setup(x, weight, bias, stride, padding, output_padding, groups, dilation, nd, extra=None):
-    x = _args.as_array(x, "x", nd)
-    weight = _args.as_array(weight, "weight", nd, _args._TWEIGHT_LAYOUTS.get(nd))
-    groups = _args.groups_int(groups)
-    c_in = x.shape[1]
-    if weight.shape[0] != c_in:
-        raise ValueError(
-            f"weight with shape {weight.shape} {_args._TWEIGHT_LAYOUTS.get(nd, '')} must have C_in = {c_in} rows "
-            f"(the channels of x with shape {x.shape}), got {weight.shape[0]}"
-        )
-    if c_in % groups:
-        raise ValueError(f"input channels C_in={c_in} of x with shape {x.shape} are not divisible by groups={groups}")
-    c_out = weight.shape[1] * groups
-    bias = _args.as_bias(bias, "bias", c_out, weight.shape)
-    stride = _args.int_tuple(stride, nd, "stride", 1)
-    dilation = _args.int_tuple(dilation, nd, "dilation", 1)
-    if isinstance(padding, str):
-        raise TypeError(f"padding of a transposed convolution must be an int or a tuple of {nd} ints, got {padding!r}")
-    p = _args.int_tuple(padding, nd, "padding", 0)
-    op = _args.int_tuple(output_padding, nd, "output_padding", 0)
-    for axis, (o, s, d) in enumerate(zip(op, stride, dilation, strict=True)):
-        if o >= s and o >= d:
-            raise ValueError(
-                f"output_padding must be smaller than either stride or dilation on every axis; got output_padding="
-                f"{op}, stride={stride}, dilation={dilation} (axis {axis})"
-            )
-    kernel = tuple(weight.shape[2:])
-    out_shape = tuple(
-        (n - 1) * s - 2 * pp + d * (k - 1) + o + 1
-        for n, s, pp, d, k, o in zip(x.shape[2:], stride, p, dilation, kernel, op, strict=True)
-    )
-    if any(o < 1 for o in out_shape):
-        raise ValueError(
-            f"transposed convolution of x with shape {x.shape} by weight with shape {weight.shape} (stride {stride}, "
-            f"padding {p}, output_padding {op}, dilation {dilation}) would have output size {out_shape}; padding is "
-            "too large"
-        )
-    dtype = _args.common_dtype(x, weight, bias, extra)
-    pads = tuple((v, v) for v in p)
-    return (_args.cast(x, dtype), _args.cast(weight, dtype), _args.cast(bias, dtype), stride, pads, dilation, groups,
-            out_shape, c_out)
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> np.ndarray:
@@ -83,11 +42,9 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     y : (N, C_out, H_out, W_out) ndarray
         ``H_out = (H - 1) s - 2p + d (kH - 1) + output_padding + 1``.
     """
-    x, w, b, stride, pads, dilation, groups, out_shape, c_out = _setup(x, weight, bias, stride, padding,
-                                                                       output_padding, groups, dilation, 2)
-    padded = (x.shape[0], c_out) + tuple(o + lo + hi for o, (lo, hi) in zip(out_shape, pads, strict=True))
-    yp = input_grad_core(x, w, stride, dilation, groups, padded)
-    return np.ascontiguousarray(add_bias(np.ascontiguousarray(crop(yp, pads, out_shape)), b))
+    s = ConvTransposeSetup.parse(x, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+    yp = correlate_input_grad(s.x, s.weight, s.stride, s.dilation, s.groups, s.padded_shape)
+    return np.ascontiguousarray(add_bias(np.ascontiguousarray(crop(yp, s.pads, s.out_spatial)), s.bias))
 
 
 def conv_transpose2d_backward(grad_out, x, weight, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -110,13 +67,10 @@ def conv_transpose2d_backward(grad_out, x, weight, stride=1, padding=0, output_p
     grad_bias : (C_out,) ndarray
     """
     go = _args.as_array(grad_out, "grad_out", 2)
-    x, w, _, stride, pads, dilation, groups, out_shape, c_out = _setup(x, weight, None, stride, padding,
-                                                                       output_padding, groups, dilation, 2, extra=go)
-    _args.check_grad_out(go, (x.shape[0], c_out) + out_shape, "conv_transpose2d")
-    go = _args.cast(go, x.dtype)
-    gop = pad(go, pads)
-    in_shape = tuple(x.shape[2:])
-    grad_x = forward_core(gop, w, stride, dilation, groups, in_shape)
-    grad_w = weight_grad_core(gop, x, tuple(w.shape[2:]), stride, dilation, groups)
+    s = ConvTransposeSetup.parse(x, weight, None, stride, padding, output_padding, groups, dilation, 2, extra=go)
+    _args.check_grad_out(go, s.out_shape, "conv_transpose2d")
+    go = _args.cast(go, s.x.dtype)
+    grad_x = correlate(go, s.weight, s.pads, s.stride, s.dilation, s.groups, s.x.shape[2:])
+    grad_w = correlate_weight_grad(pad(go, s.pads), s.x, s.kernel, s.stride, s.dilation, s.groups)
     grad_b = go.sum(axis=(0, 2, 3))
     return np.ascontiguousarray(grad_x), np.ascontiguousarray(grad_w), grad_b

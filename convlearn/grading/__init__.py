@@ -1,18 +1,19 @@
-"""Support for the autograded exercises (``exercises/``): checks with partial credit and integrity guards.
+"""Grading of the course (``exercises/``): checks with partial credit, and the isolation of submissions.
 
-The test cells of the course notebooks use :class:`Checks` to run a list of named cases against a
-student's function. Each case either passes or fails *with a reason in words* (never a dump of the
-expected array), and the cell's last expression is the number of points earned, which nbgrader reads as
-partial credit. While a case runs:
+Two places run a test cell of the course:
 
-- library convolutions the exercise asks the student to write themselves are **blocked**
-  (:func:`forbid`): calling one raises :class:`ForbiddenCallError`, so that case fails;
-- a **time limit** (``SIGALRM``) stops an infinite loop, and a **memory limit** (``RLIMIT_AS``) turns a
-  runaway allocation into :class:`MemoryError`, so one broken function costs its own points only;
-- warnings are silenced (nbgrader gives 0 to a test cell that writes anything to stderr).
+- **In the student's JupyterLab**, the visible checks run in the student's own kernel, as ordinary code:
+  :class:`Checks` runs each case with library routines blocked (:func:`forbid`), a time limit and a memory
+  limit, and prints ``[PASS]``/``[FAIL] why`` lines. These checks teach; they decide nothing.
+- **When the instructor runs** ``nbgrader autograde``, the whole test cell (visible and hidden checks) runs
+  in the grader's own process (:mod:`convlearn.grading.harness`), while the student's code runs in a
+  sandboxed kernel (:mod:`convlearn.grading.sandbox`) that the grader calls with plain data
+  (:mod:`convlearn.grading.agent`, :mod:`convlearn.grading.wire`). The score is decided there
+  (:mod:`convlearn.grading.nbgrader_plugin`), together with a static check of the source for library
+  routines (:mod:`convlearn.grading.scan`).
 
-The module is used by notebooks and by ``tests/test_exercises_grading.py``, which is why it lives in the
-package (project rule: a helper used in two places lives in convlearn).
+The same test code serves both: :class:`Checks` notices when the harness runs it and then leaves blocking and
+time limits to the kernel side.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 
 __all__ = [
     "Checks",
+    "GradingError",
     "CaseResult",
     "ForbiddenCallError",
     "forbid",
@@ -143,11 +145,19 @@ class ForbiddenCallError(RuntimeError):
     """Raised when graded code calls a library routine that the exercise asks to implement."""
 
 
-def _resolve(dotted: str):
+class GradingError(RuntimeError):
+    """Grading cannot go on safely (no sandbox, a broken course); the message says what to do."""
+
+
+#: The harness contexts running a test cell in this process (see :mod:`convlearn.grading.harness`).
+_ACTIVE_HARNESS: list = []
+
+
+def _resolve(dotted: str, import_missing: bool = True):
     """The object named ``package.module.attr``, or None when it does not exist (optional libraries)."""
     module_name, _, attr = dotted.rpartition(".")
     module = sys.modules.get(module_name)
-    if module is None and module_name.split(".")[0] in _IMPORTABLE:
+    if module is None and import_missing and module_name.split(".")[0] in _IMPORTABLE:
         try:
             module = importlib.import_module(module_name)
         except Exception:  # noqa: BLE001 - a module not written yet simply has nothing to block
@@ -167,7 +177,7 @@ def _blocker(dotted: str):
 
 
 @contextlib.contextmanager
-def forbid(names: Iterable[str], namespaces: Iterable[dict] = ()) -> Iterator[None]:
+def forbid(names: Iterable[str], namespaces: Iterable[dict] = (), import_missing: bool = True) -> Iterator[None]:
     """Temporarily replace library routines by stubs that raise :class:`ForbiddenCallError`.
 
     Every reference to a forbidden object is replaced: the attribute of every loaded module that holds it
@@ -180,10 +190,14 @@ def forbid(names: Iterable[str], namespaces: Iterable[dict] = ()) -> Iterator[No
         Dotted names, e.g. ``"numpy.convolve"``. Names that cannot be imported are ignored.
     namespaces : iterable of dict
         Extra dictionaries to patch (a notebook's ``globals()``).
+    import_missing : bool
+        Import NumPy, SciPy and convlearn modules that are not loaded yet, to block their routines too. The
+        grading kernel passes False (code cannot reach a module it has not imported, and the grader's source
+        check sees an import inside a function).
     """
     originals = {}
     for dotted in names:
-        obj = _resolve(dotted)
+        obj = _resolve(dotted, import_missing)
         if obj is not None and id(obj) not in originals:
             originals[id(obj)] = (obj, _blocker(dotted))
     patched: list[tuple[dict, str, object]] = []
@@ -352,31 +366,47 @@ class Checks:
         self.results: list[CaseResult] = []
         self.after_timeout = 1.0
         self._timed_out = False
+        if _ACTIVE_HARNESS:
+            _ACTIVE_HARNESS[-1].register(self)
 
     @contextlib.contextmanager
     def case(self, description: str, weight: float = 1.0) -> Iterator[None]:
         """Run the body as one case; any exception fails the case (``KeyboardInterrupt`` is not caught)."""
+        from .harness import Skipped
+
         result = CaseResult(description, float(weight), False)
         self.results.append(result)
-        # A context manager cannot skip its body: after a case ran out of time or memory, later cases still
-        # run, but with a short time limit, so one runaway function cannot use up the cell's timeout.
-        seconds = min(self.seconds, self.after_timeout) if self._timed_out else self.seconds
+        harness = _ACTIVE_HARNESS[-1] if _ACTIVE_HARNESS else None
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                with np.errstate(all="ignore"), forbid(self.forbidden), memory_limit(self.memory), \
-                        time_limit(seconds):
+            if harness is not None:
+                # graded: the body talks to the sandboxed kernel, which blocks, times and limits the calls
+                with harness.case(self, len(self.results) - 1) as state:
                     yield
+                why = harness.delegation(state)
+                if why:
+                    raise ForbiddenCallError(why)
+            else:
+                # in the student's own kernel: block, time and limit here. A context manager cannot skip its
+                # body: after a case ran out of time or memory, later cases still run, but with a short time
+                # limit, so one runaway function cannot use up the cell's timeout.
+                seconds = min(self.seconds, self.after_timeout) if self._timed_out else self.seconds
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    with np.errstate(all="ignore"), forbid(self.forbidden), memory_limit(self.memory), \
+                            time_limit(seconds):
+                        yield
             result.passed = True
         except AssertionError as exc:
             result.reason = str(exc) or "an assertion failed"
+        except Skipped as exc:
+            result.reason = str(exc)
         except TimeoutError as exc:
             result.reason = str(exc)
             if self._timed_out:
                 result.reason += " (an earlier case ran out of time or memory, so this one had a shorter limit)"
             self._timed_out = True
         except MemoryError:
-            self._timed_out = True
+            self._timed_out = harness is None
             result.reason = "ran out of memory (the grader allows about 1 GiB): is an array far too large?"
         except ForbiddenCallError as exc:
             result.reason = str(exc)
@@ -387,11 +417,14 @@ class Checks:
         except Exception as exc:  # noqa: BLE001 - any error in student code fails this case only
             result.reason = f"raised {type(exc).__name__}: {exc}"
 
-    def earned(self) -> float:
+    def fraction(self) -> float:
+        """The passed fraction of the cases' weights (0 when there are no cases)."""
         total = sum(r.weight for r in self.results)
-        if total == 0:
-            return 0.0
-        return round(self.points * sum(r.weight for r in self.results if r.passed) / total, 4)
+        return sum(r.weight for r in self.results if r.passed) / total if total else 0.0
+
+    def earned(self) -> float:
+        """Points earned: ``points`` times :meth:`fraction`, rounded to 4 decimals."""
+        return round(self.points * self.fraction(), 4)
 
     def report(self) -> str:
         lines = []
@@ -403,6 +436,12 @@ class Checks:
         return "\n".join(lines)
 
     def score(self) -> float:
-        """Print the report (stdout) and return the points earned (display it as the cell's last value)."""
-        print(self.report())
+        """Print the report and return the points earned (display it as the cell's last value).
+
+        The report goes to standard output when every case passed and to standard error otherwise, so that
+        nbgrader's *Validate* button lists the ``[PASS]``/``[FAIL] why`` lines of a failing cell (it shows a
+        cell's error output). In the student's notebook the score is advisory; the grader decides it.
+        """
+        report = self.report()
+        print(report, file=sys.stdout if all(r.passed for r in self.results) else sys.stderr)
         return self.earned()

@@ -1,0 +1,280 @@
+"""Sandboxed Jupyter kernels for grading: each student kernel in its own namespaces (Linux, bubblewrap).
+
+The course ships a kernel specification, ``convlearn-sandbox`` (:func:`install_kernelspec`, done by the
+course's ``nbgrader_config.py``), whose command is this module. Started by Jupyter with the path of a
+connection file, it runs ``bwrap`` (Debian package ``bubblewrap``) so that the kernel:
+
+- runs as an unprivileged user: ``nobody`` (uid 65534) when grading as root, the instructor's own uid in a new
+  user namespace otherwise;
+- has no network (a namespace with only its own loopback), its own process, IPC and UTS namespaces, and
+  disappears with every process it started when it ends (``--unshare-pid``, ``--die-with-parent``);
+- sees a read-only view of the system (``/usr``, ``/etc``), of the Python environment and of the
+  ``convlearn`` package (only the package directory, not the repository), a read-only copy of the
+  assignment directory it grades, and nothing else: not ``source/``, the gradebook, other students' files,
+  the course configuration or any home directory;
+- writes only in a private ``/tmp`` of limited size (its HOME, scratch and working directory);
+- is limited in CPU time, address space, number of processes, file size and open files (``prlimit``).
+
+The kernel talks to the grader over Unix sockets (``--KernelManager.transport=ipc``) in a private directory
+that only these sockets live in; the connection file is copied into the sandbox, not shared.
+
+Run ``python -m convlearn.grading.sandbox --check`` to see whether sandboxes can be made on this machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["KERNEL_NAME", "LIMITS", "available", "install_kernelspec", "bwrap_command", "private_runtime_dir"]
+
+KERNEL_NAME = "convlearn-sandbox"
+#: Resource limits of one student kernel.
+LIMITS = {
+    "cpu_seconds": 900,  # CPU time of the kernel process (RLIMIT_CPU); wall-clock limits are the grader's
+    "address_space": 6 << 30,  # RLIMIT_AS: NumPy, IPython and a few large arrays fit; runaway growth does not
+    "processes": 256,  # RLIMIT_NPROC (threads count too)
+    "file_size": 256 << 20,  # RLIMIT_FSIZE: largest file it may write
+    "open_files": 512,  # RLIMIT_NOFILE
+    "scratch": 512 << 20,  # size of its private /tmp
+    "assignment_copy": 128 << 20,  # at most this much of the assignment directory is copied into /tmp/work
+}
+NOBODY = 65534
+INSIDE_CONNECTION = "/run/kernel/connection.json"
+INSIDE_LIBRARY = "/run/convlearn"
+INSIDE_ASSIGNMENT = "/run/assignment"
+PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+            "MKL_NUM_THREADS", "TZ", "PYDEVD_DISABLE_FILE_VALIDATION")
+
+
+@functools.cache
+def available() -> tuple[bool, str]:
+    """Whether a sandbox can be made here, and if not, why (cached for the process)."""
+    if not sys.platform.startswith("linux"):
+        return False, f"sandboxed grading needs Linux (this is {sys.platform})"
+    if shutil.which("bwrap") is None:
+        return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    for tool in ("prlimit", "setpriv"):
+        if shutil.which(tool) is None:
+            return False, f"{tool} (util-linux) is not installed"
+    cmd = bwrap_command([sys.executable, "-c", "import numpy"], sockets=None, connection=None, cwd=None)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"bubblewrap could not start a sandbox: {exc}"
+    if proc.returncode != 0:
+        return False, f"bubblewrap could not start a sandbox: {proc.stderr.strip()[-500:]}"
+    return True, "sandboxes work (bubblewrap)"
+
+
+def private_runtime_dir() -> Path:
+    """A new private directory for the kernels' connection files and sockets (removed at exit)."""
+    import atexit
+
+    path = Path(tempfile.mkdtemp(prefix="convlearn-kernels-"))
+    path.chmod(0o711)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+def install_kernelspec(directory: Path) -> Path:
+    """Write the ``convlearn-sandbox`` kernel specification under ``directory/kernels``; return its folder."""
+    folder = Path(directory) / "kernels" / KERNEL_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "convlearn.grading.sandbox", "{connection_file}"],
+        "display_name": "Python 3 (convlearn grading sandbox)",
+        "language": "python",
+        # Jupyter interrupts a kernel with killpg(SIGINT), which would stop bwrap itself: use a message.
+        "interrupt_mode": "message",
+        "metadata": {"debugger": False},
+    }
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return folder
+
+
+def _library_dir() -> Path:
+    import convlearn
+
+    return Path(convlearn.__file__).resolve().parent
+
+
+def _python_dirs() -> list[Path]:
+    """The Python installation: prefixes and site-packages (deduplicated, nested ones dropped)."""
+    dirs = [sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix]
+    try:
+        dirs += site.getsitepackages()
+    except AttributeError:
+        pass
+    found = sorted({Path(d).resolve() for d in dirs if d and Path(d).is_dir()}, key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for d in found:
+        if d == Path("/usr") or any(d.is_relative_to(k) for k in kept + [Path("/usr")]):
+            continue
+        kept.append(d)
+    return kept
+
+
+def bwrap_command(inner: list[str], *, sockets: Path | None, connection: int | None, cwd: Path | None) -> list[str]:
+    """The ``bwrap`` command line that runs ``inner`` in a sandbox.
+
+    Parameters
+    ----------
+    inner : list of str
+        The command to run inside (absolute paths).
+    sockets : Path or None
+        Directory of the kernel's Unix sockets, bound read-write at the same path.
+    connection : int or None
+        A file descriptor from which bwrap copies the connection file to ``/run/kernel/connection.json``.
+    cwd : Path or None
+        The assignment directory, bound read-only at ``/run/assignment``.
+    """
+    as_root = os.geteuid() == 0
+    cmd = ["bwrap", "--die-with-parent", "--new-session", "--clearenv"]
+    if as_root:  # real privileges: mount as root, then run the kernel as nobody (setpriv below)
+        cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    else:  # an unprivileged user namespace
+        cmd += ["--unshare-all", "--disable-userns"]
+    cmd += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = Path("/") / name
+        if host.is_symlink():
+            cmd += ["--symlink", os.readlink(host), f"/{name}"]
+        elif host.is_dir():
+            cmd += ["--ro-bind", str(host), f"/{name}"]
+    created: set[Path] = set()
+    binds = [(d, d) for d in _python_dirs()] + [(_library_dir(), Path(INSIDE_LIBRARY) / "convlearn")]
+    for host, inside in binds:
+        cmd += ["--ro-bind", str(host), str(inside)]
+        created.update(p for p in inside.parents if p != Path("/"))
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(LIMITS["scratch"]), "--tmpfs", "/tmp",
+            "--chmod", "1777", "/tmp"]
+    if sockets is not None:
+        cmd += ["--bind", str(sockets), str(sockets)]
+        created.update(p for p in sockets.parents if p != Path("/"))
+    if cwd is not None:
+        cmd += ["--ro-bind", str(cwd), INSIDE_ASSIGNMENT]
+    if connection is not None:
+        cmd += ["--perms", "0444", "--ro-bind-data", str(connection), INSIDE_CONNECTION]
+        created.update(p for p in Path(INSIDE_CONNECTION).parents if p != Path("/"))
+    # directories bwrap made on the way to a bind keep the host's mode (e.g. /root is 0700): open them up
+    for d in sorted(created, key=lambda p: len(p.parts)):
+        if not any(d.is_relative_to(top) for top in (Path("/usr"), Path("/etc"), Path("/tmp"))):
+            cmd += ["--chmod", "0755", str(d)]
+    pythonpath = INSIDE_LIBRARY
+    env = {"HOME": "/tmp/home", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "PYTHONPATH": pythonpath, "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           "IPYTHONDIR": "/tmp/home/.ipython", "JUPYTER_CONFIG_DIR": "/tmp/home/.jupyter",
+           "JUPYTER_DATA_DIR": "/tmp/home/.local/share/jupyter", "JUPYTER_RUNTIME_DIR": "/tmp/home/.runtime",
+           "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/home/.matplotlib", "TMPDIR": "/tmp",
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    env.update({k: os.environ[k] for k in PASS_ENV if k in os.environ})
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--chdir", "/tmp", "--", shutil.which("prlimit") or "/usr/bin/prlimit",
+            f"--cpu={LIMITS['cpu_seconds']}", f"--as={LIMITS['address_space']}", f"--nproc={LIMITS['processes']}",
+            f"--fsize={LIMITS['file_size']}", f"--nofile={LIMITS['open_files']}", "--core=0"]
+    if as_root:
+        cmd += [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+                "--clear-groups", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]
+    return cmd + list(inner)
+
+
+def _inside(args: list[str]) -> int:
+    """In the sandbox: make HOME and the working directory, copy the assignment files, start the kernel."""
+    home, work = Path("/tmp/home"), Path("/tmp/work")
+    home.mkdir(mode=0o700, exist_ok=True)
+    work.mkdir(mode=0o700, exist_ok=True)
+    budget = LIMITS["assignment_copy"]
+    source = Path(INSIDE_ASSIGNMENT)
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            rel = path.relative_to(source)
+            if path.is_symlink() or rel.parts[0].startswith(".") or path.suffix == ".ipynb":
+                continue
+            if path.is_dir():
+                (work / rel).mkdir(parents=True, exist_ok=True)
+            elif path.is_file() and path.stat().st_size <= budget:
+                budget -= path.stat().st_size
+                (work / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, work / rel)
+    os.chdir(work)
+    history = [] if any(a.startswith("--HistoryManager.hist_file") for a in args) else [
+        "--HistoryManager.hist_file=:memory:"]
+    argv = [sys.executable, "-s", "-m", "ipykernel_launcher", "-f", INSIDE_CONNECTION, *history, *args]
+    os.execv(sys.executable, argv)
+    return 1  # pragma: no cover - execv does not return
+
+
+def _launch(connection_file: str, extra: list[str]) -> int:
+    """Outside: check the connection file, then run the kernel in a sandbox until it ends."""
+    info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
+    if info.get("transport") != "ipc":
+        print("convlearn-sandbox: the kernel must use Unix sockets, not TCP (set KernelManager.transport='ipc'; "
+              "the course's nbgrader_config.py does)", file=sys.stderr)
+        return 2
+    sockets = Path(info["ip"]).parent.resolve()
+    if sockets != Path(connection_file).resolve().parent:
+        print("convlearn-sandbox: the sockets must live next to the connection file", file=sys.stderr)
+        return 2
+    as_root = os.geteuid() == 0
+    if as_root:  # nobody creates its sockets here; nothing else can be read or written
+        sockets.chmod(0o1733)
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, json.dumps(info).encode("utf-8"))
+    os.close(write_fd)
+    inner = [sys.executable, "-s", "-m", "convlearn.grading.sandbox", "--inside", "--", *extra]
+    cwd = Path.cwd()
+    cmd = bwrap_command(inner, sockets=sockets, connection=read_fd, cwd=cwd if cwd != Path("/") else None)
+    # the kernel's own stdout/stderr never reach the grader's terminal beyond a small budget
+    proc = subprocess.Popen(cmd, pass_fds=(read_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    os.close(read_fd)
+
+    def forward(signum, frame):
+        proc.send_signal(signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, forward)
+    if as_root:
+        expected = [Path(f"{info['ip']}-{info[key]}") for key in
+                    ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and not all(p.exists() for p in expected):
+            time.sleep(0.02)
+        sockets.chmod(0o711)
+    budget = 64 << 10
+    assert proc.stderr is not None
+    for chunk in iter(lambda: proc.stderr.read(4096), b""):
+        if budget > 0:
+            sys.stderr.buffer.write(chunk[:budget])
+            sys.stderr.flush()
+            budget -= len(chunk)
+    return proc.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "--inside":
+        return _inside(args[2:] if len(args) > 1 and args[1] == "--" else args[1:])
+    if args and args[0] == "--check":
+        ok, why = available()
+        print(why)
+        return 0 if ok else 1
+    if not args:
+        print(__doc__)
+        return 2
+    return _launch(args[0], args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+// Convolution arithmetic (chapter 7): input size i, kernel size k, padding p, stride s, dilation d, and the
+// transposed convolution with output_padding a. Draws the (padded, zero-inserted) input with the taps of one
+// output cell, the output, the output size with the general formula and the relationship (1-15, Dumoulin & Visin's numbering) that the
+// setting is an instance of. Invalid settings are explained instead of drawn.
+//
+// The rules are those of convlearn.nn.functional.conv_output_size / conv_transpose_output_size and of
+// convlearn.viz.arithmetic.conv_layout (the browser test compares them).
+//
+// Traits: input_size, kernel_size, padding, stride, dilation, transposed, output_padding, cell [row, col].
+
+const PAD = 0, INPUT = 1, INSERTED = 2;
+const CELL_COLOURS = { [PAD]: "#eeeeee", [INPUT]: "#9ec7ed", [INSERTED]: "#ffffff" };
+
+/** The geometry, or an Error whose message explains why the setting is invalid. */
+function layout({ i, k, p, s: st, d, t, a }) {
+  const span = d * (k - 1) + 1;
+  if (!t) {
+    if (span > i + 2 * p) {
+      throw new Error(`invalid: the dilated kernel spans d(k − 1) + 1 = ${d}·(${k} − 1) + 1 = ${span} cells, ` +
+        `but the padded input has only i + 2p = ${i} + ${2 * p} = ${i + 2 * p}: no position fits the kernel. ` +
+        `Increase the padding or the input size, or reduce k or d.`);
+    }
+    const o = Math.floor((i + 2 * p - d * (k - 1) - 1) / st) + 1;
+    const g = i + 2 * p;
+    const kinds = Array.from({ length: g }, (_, r) => Array.from({ length: g }, (_, c) =>
+      (r >= p && r < p + i && c >= p && c < p + i ? INPUT : PAD)));
+    return { o, kinds, step: st, offset: p, spacing: 1 };
+  }
+  if (a >= Math.max(st, d)) {
+    throw new Error(`invalid: output_padding a = ${a} must be smaller than max(s, d) = ${Math.max(st, d)} ` +
+      `(it only picks which of the input sizes that share one output size to recover).`);
+  }
+  const edge = d * (k - 1) - p;
+  if (edge < 0) {
+    throw new Error(`invalid: padding p = ${p} exceeds d(k − 1) = ${d * (k - 1)}: the equivalent direct convolution ` +
+      `would need negative padding d(k − 1) − p = ${edge} (the transposed convolution would crop its output).`);
+  }
+  const o = st * (i - 1) - 2 * p + d * (k - 1) + a + 1;
+  if (o < 1) {
+    throw new Error(`invalid: the output size would be H'_out = s(H' − 1) − 2p + d(k − 1) + q + 1 = ${o} < 1: ` +
+      `the padding p = ${p} crops more than the transposed convolution produces. Reduce p or enlarge i or k.`);
+  }
+  const stretched = (i - 1) * st + 1;
+  const g = stretched + 2 * edge + a;
+  const kinds = Array.from({ length: g }, (_, r) => Array.from({ length: g }, (_, c) => {
+    const inside = r >= edge && r < edge + stretched && c >= edge && c < edge + stretched;
+    if (!inside) return PAD;
+    return (r - edge) % st === 0 && (c - edge) % st === 0 ? INPUT : INSERTED;
+  }));
+  return { o, kinds, step: 1, offset: edge, spacing: st };
+}
+
+/** Which of the chapter's relationships this setting is an instance of, with its formula. */
+function relationship({ k, p, s: st, d, t, a }) {
+  // Dumoulin & Visin's numbering, as in chapter 7's table: 1-6 convolution, 7 pooling, 8-14 transposed, 15 dilated
+  const half = k % 2 === 1 && p === (k - 1) / 2;
+  const dil = d > 1 ? ` with dilation d (relationship 15: k becomes d(k − 1) + 1)` : "";
+  if (!t) {
+    if (st === 1) {
+      if (p === 0) return `Relationship 1 (no padding, unit stride${dil}): H_out = H − k + 1`;
+      if (half) return `Relationship 3 (half padding p = ⌊k/2⌋, unit stride${dil}): H_out = H`;
+      if (p === k - 1) return `Relationship 4 (full padding p = k − 1, unit stride${dil}): H_out = H + k − 1`;
+      return `Relationship 2 (padding p, unit stride${dil}): H_out = H − k + 2p + 1`;
+    }
+    if (p === 0) return `Relationship 5 (no padding, stride s${dil}): H_out = ⌊(H − k)/s⌋ + 1`;
+    return `Relationship 6 (padding p, stride s${dil}): H_out = ⌊(H + 2p − k)/s⌋ + 1`;
+  }
+  if (st === 1) {
+    if (p === 0) return `Relationship 8 (transpose of 1${dil}): H'_out = H' + k − 1`;
+    if (half) return `Relationship 10 (transpose of 3, half padding${dil}): H'_out = H'`;
+    if (p === k - 1) return `Relationship 11 (transpose of 4, full padding${dil}): H'_out = H' − k + 1`;
+    return `Relationship 9 (transpose of 2${dil}): H'_out = H' + k − 2p − 1`;
+  }
+  if (a > 0) return `Relationship 14 (transpose of 6, output_padding q${dil}): H'_out = s(H' − 1) + q + k − 2p`;
+  if (p === 0) return `Relationship 12 (transpose of 5: s − 1 zeros between inputs${dil}): H'_out = s(H' − 1) + k`;
+  return `Relationship 13 (transpose of 6${dil}): H'_out = s(H' − 1) + k − 2p`;
+}
+
+function render({ model, el }) {
+  const box = root("arithmetic");
+  const controls = h("div", { class: "cl-controls" });
+  const formula = h("div", { class: "cl-readout cl-formula" });
+  const picture = h("div", { class: "cl-picture" });
+  box.append(controls, formula, picture);
+  el.append(box);
+
+  const spec = [
+    ["input size H", "input_size", 1, 10], ["kernel size k", "kernel_size", 1, 7], ["padding p", "padding", 0, 6],
+    ["stride s", "stride", 1, 4], ["dilation d", "dilation", 1, 4], ["output_padding q", "output_padding", 0, 3],
+  ];
+  const sliders = {};
+  for (const [label, name, min, max] of spec) {
+    sliders[name] = slider(label, name, { min, max, value: model.get(name) }, (v) => setTraits(model, { [name]: v }));
+    controls.append(sliders[name].element);
+  }
+  const kind = select("", "transposed", [["false", "convolution"], ["true", "transposed convolution"]],
+    String(model.get("transposed")), (v) => setTraits(model, { transposed: v === "true" }));
+  controls.prepend(kind.element);
+
+  function settings() {
+    return { i: model.get("input_size"), k: model.get("kernel_size"), p: model.get("padding"), s: model.get("stride"),
+      d: model.get("dilation"), t: model.get("transposed"), a: model.get("output_padding") };
+  }
+
+  function draw() {
+    const v = settings();
+    for (const [, name] of spec) syncControl(controls, name, model.get(name));
+    syncControl(controls, "transposed", String(v.t));
+    sliders.output_padding.input.disabled = !v.t;
+    sliders.output_padding.element.style.opacity = v.t ? 1 : 0.4;
+    let geo;
+    try {
+      if (!v.t && v.a !== 0) throw new Error("output_padding only applies to a transposed convolution: set a = 0");
+      geo = layout(v);
+      showError(box, "");
+    } catch (error) {
+      showError(box, String(error.message || error));
+      box.querySelector(".cl-error").setAttribute("data-error", String(error.message || error));
+      return;
+    }
+    const o = geo.o;
+    const [r0, c0] = model.get("cell");
+    const row = Math.min(Math.max(r0, 0), o - 1), col = Math.min(Math.max(c0, 0), o - 1);
+    const taps = [];
+    for (let ta = 0; ta < v.k; ta++) {
+      for (let tb = 0; tb < v.k; tb++) taps.push([row * geo.step + ta * v.d, col * geo.step + tb * v.d, ta, tb]);
+    }
+    const inputs = taps.filter(([r, c]) => geo.kinds[r][c] === INPUT)
+      .map(([r, c]) => [(r - geo.offset) / geo.spacing, (c - geo.offset) / geo.spacing]);
+    const general = v.t
+      ? `H'_out = s(H' − 1) − 2p + d(k − 1) + q + 1 = ${v.s}·(${v.i} − 1) − ${2 * v.p} + ${v.d}·(${v.k} − 1) + ${v.a} + 1`
+      : `H_out = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 = ⌊(${v.i} + ${2 * v.p} − ${v.d}·(${v.k} − 1) − 1)/${v.s}⌋ + 1`;
+    formula.replaceChildren(
+      h("div", {}, general, " = ", h("b", { class: "cl-output-size", "data-output-size": o }, String(o)),
+        `  (output ${o} × ${o})`),
+      h("div", { class: "cl-relationship" }, relationship(v)),
+      h("div", { class: "cl-inputs", "data-inputs": JSON.stringify(inputs), "data-cell": JSON.stringify([row, col]) },
+        `output cell (${row}, ${col}) reads ${inputs.length} input cells out of its ${v.k * v.k} taps` +
+        (inputs.length < v.k * v.k ? "; the other taps fall on padding" + (v.t ? " or inserted zeros" : "") : "") +
+        ". Click an output cell to choose another."),
+    );
+
+    const g = geo.kinds.length;
+    const size = Math.max(8, Math.min(30, Math.floor(520 / Math.max(g, 1))));
+    const outSize = Math.max(8, Math.min(30, Math.floor(300 / Math.max(o, 1))));
+    const width = 60 + g * size + 50 + o * outSize + 20, height = 50 + Math.max(g * size, o * outSize) + 20;
+    const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+      "aria-label": "the input grid with the taps of one output cell, and the output grid" });
+    const x0 = 40, y0 = 40;
+    svg.append(s("text", { x: x0, y: 20, "font-weight": "bold" },
+      `${v.t ? "zero-inserted, padded input" : "padded input"} (${g} × ${g})`));
+    const tapAt = new Map(taps.map(([r, c, ta, tb]) => [`${r},${c}`, `${ta},${tb}`]));
+    for (let r = 0; r < g; r++) {
+      for (let c = 0; c < g; c++) {
+        const tap = tapAt.get(`${r},${c}`);
+        svg.append(s("rect", { x: x0 + c * size, y: y0 + r * size, width: size, height: size,
+          fill: tap ? "#f39c4a" : CELL_COLOURS[geo.kinds[r][c]], stroke: "#666", "stroke-width": 0.6,
+          class: tap ? "cl-tap" : "cl-cell", "data-kind": geo.kinds[r][c] }));
+        if (tap && size >= 18) {
+          svg.append(s("text", { x: x0 + c * size + size / 2, y: y0 + r * size + size / 2 + 4, "text-anchor": "middle",
+            style: "font-size:9px" }, tap));
+        }
+      }
+    }
+    const ox = x0 + g * size + 50;
+    svg.append(s("text", { x: ox, y: 20, "font-weight": "bold" }, `output (${o} × ${o})`));
+    for (let r = 0; r < o; r++) {
+      for (let c = 0; c < o; c++) {
+        const selected = r === row && c === col;
+        const cellRect = s("rect", { x: ox + c * outSize, y: y0 + r * outSize, width: outSize, height: outSize,
+          fill: selected ? "#2e8b3a" : "#8ccc8c", stroke: "#666", "stroke-width": 0.6, class: "cl-out-cell",
+          "data-row": r, "data-col": c, style: "cursor:pointer" });
+        cellRect.addEventListener("click", () => setTraits(model, { cell: [r, c] }));
+        svg.append(cellRect);
+      }
+    }
+    picture.replaceChildren(svg, h("div", { class: "cl-note" },
+      "blue: input cells; grey: padding" + (v.t ? "; white: zeros inserted between input cells (stride s − 1 of them)" : "") +
+      "; orange: the kernel taps (a, b) of the dark-green output cell."));
+  }
+
+  draw();
+  for (const [, name] of spec) model.on(`change:${name}`, draw);
+  for (const name of ["transposed", "cell"]) model.on(`change:${name}`, draw);
+}
+
+export default { render };

@@ -1,0 +1,202 @@
+// Kernel explorer on the photograph (chapter 4): choose or type a kernel K, convolution I * K or
+// correlation I ⋆ K, see the filtered image. Same numbers as convlearn.signal.convolve2d /
+// correlate2d(image, K, mode="same", boundary="symm") (SciPy's "same" alignment and symmetric boundary).
+//
+// Traits: image (base64 float64, row-major), shape [H, W], kernels ([name, rows] pairs), name, text ("" means
+// the named kernel; otherwise the typed one), flip (true: convolution), probe [i, j], python, py ({output,
+// shape}: the reader's function's result), error.
+
+/** SciPy's boundary="symm": reflect about the edge, the edge sample repeated (-1 -> 0, H -> H - 1). */
+function reflect(i, n) {
+  while (i < 0 || i >= n) {
+    if (i < 0) i = -i - 1;
+    if (i >= n) i = 2 * n - i - 1;
+  }
+  return i;
+}
+
+/** "same"-size convolution (flip) or correlation of an H x W image with a kh x kw kernel, symmetric boundary. */
+function filter2d(image, H, W, kernel, flip) {
+  const kh = kernel.length, kw = kernel[0].length;
+  const ch = Math.floor((kh - 1) / 2), cw = Math.floor((kw - 1) / 2);
+  const out = new Float64Array(H * W);
+  const rows = [], cols = [];
+  for (let i = 0; i < H; i++) rows.push(Array.from({ length: kh }, (_, a) => reflect(flip ? i + ch - a : i - ch + a, H)));
+  for (let j = 0; j < W; j++) cols.push(Array.from({ length: kw }, (_, b) => reflect(flip ? j + cw - b : j - cw + b, W)));
+  for (let i = 0; i < H; i++) {
+    for (let j = 0; j < W; j++) {
+      let total = 0;
+      for (let a = 0; a < kh; a++) {
+        const base = rows[i][a] * W, ka = kernel[a];
+        for (let b = 0; b < kw; b++) total += ka[b] * image[base + cols[j][b]];
+      }
+      out[i * W + j] = total;
+    }
+  }
+  return out;
+}
+
+function parseKernel(text) {
+  const rows = String(text).split("\n").filter((line) => line.trim().length > 0)
+    .map((line, r) => parseNumbers(line, `kernel row ${r + 1}`));
+  if (rows.length === 0) throw new Error("the kernel is empty: write one row of numbers per line");
+  const lengths = rows.map((r) => r.length);
+  if (new Set(lengths).size !== 1) {
+    throw new Error(`kernel rows must all have the same length, got lengths ${JSON.stringify(lengths)}`);
+  }
+  return rows;
+}
+
+function formatKernel(kernel) {
+  return kernel.map((row) => row.map((v) => fmt(v, 4)).join(" ")).join("\n");
+}
+
+/** Paint values on a canvas: grey from lo (black) to hi (white), or red-blue centred on 0 when signed. */
+function paint(canvas, values, H, W, signed) {
+  canvas.width = W;
+  canvas.height = H;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(W, H);
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  let lim = 0;
+  if (signed) {
+    const mags = Array.from(values, Math.abs).sort((p, q) => p - q);
+    lim = mags[Math.floor(0.99 * (mags.length - 1))] || 1;
+  }
+  for (let p = 0; p < values.length; p++) {
+    let r, g, b;
+    if (signed) {
+      const u = Math.max(-1, Math.min(1, values[p] / lim));  // red for positive, blue for negative
+      r = u > 0 ? 255 : 255 * (1 + u);
+      g = 255 * (1 - Math.abs(u));
+      b = u < 0 ? 255 : 255 * (1 - u);
+    } else {
+      r = g = b = hi > lo ? (255 * (values[p] - lo)) / (hi - lo) : 128;
+    }
+    img.data.set([r, g, b, 255], 4 * p);
+  }
+  ctx.putImageData(img, 0, 0);
+  return { lo, hi };
+}
+
+function render({ model, el }) {
+  const box = root("kernel");
+  const controls = h("div", { class: "cl-controls" });
+  const readout = h("div", { class: "cl-readout" });
+  const picture = h("div", { class: "cl-picture" });
+  const panels = h("div", { style: "display:flex; gap:18px; align-items:flex-start; flex-wrap:wrap" });
+  picture.append(panels);
+  box.append(controls, readout, picture);
+  el.append(box);
+
+  const [H, W] = model.get("shape");
+  const image = decodeFloat64(model.get("image"));
+  const named = Object.fromEntries(model.get("kernels"));
+  const names = model.get("kernels").map(([name]) => name);
+  let textError = "";
+
+  const menu = select("kernel", "name", names.map((n) => [n, n]), model.get("name"), (v) => {
+    setTraits(model, { name: v, text: "" });
+  });
+  const area = h("textarea", { "data-control": "text", "aria-label": "kernel weights, one row per line", wrap: "off",
+    spellcheck: "false" });
+  area.addEventListener("input", () => {
+    try {
+      parseKernel(area.value);
+      textError = "";
+      setTraits(model, { text: area.value });
+    } catch (error) {
+      textError = String(error.message || error);
+    }
+    draw();
+  });
+  const op = select("operation", "flip", [["true", "convolution I ∗ K"], ["false", "correlation I ⋆ K"]],
+    String(model.get("flip")), (v) => setTraits(model, { flip: v === "true" }));
+  const kernelTable = h("div", { class: "cl-kernel" });
+  controls.append(menu.element, op.element, h("label", {}, "weights K", area), kernelTable,
+    h("span", { class: "cl-note" }, "one row per line; click the output to read a value"));
+
+  const scaleFactor = Math.max(1, Math.floor(300 / W));
+  const inCanvas = h("canvas", { class: "cl-input", style: `width:${W * scaleFactor}px; height:${H * scaleFactor}px`,
+    "aria-label": "input image I" });
+  const outCanvas = h("canvas", { class: "cl-output", style: `width:${W * scaleFactor}px; height:${H * scaleFactor}px; cursor:crosshair`,
+    "aria-label": "output image" });
+  const outTitle = h("div", { style: "font-weight:bold" });
+  const figure = (title, node, caption) => h("div", {}, h("div", { style: "font-weight:bold" }, title), node,
+    h("div", { class: "cl-note" }, caption));
+  panels.append(
+    figure("input I", inCanvas, `${H} × ${W} pixels (row i down, column j across)`),
+    h("div", {}, outTitle, outCanvas, h("div", { class: "cl-note" }, "mode 'same', symmetric boundary")),
+  );
+  paint(inCanvas, image, H, W, false);
+  const pick = (event) => {
+    const rect = event.target.getBoundingClientRect();
+    const j = Math.min(W - 1, Math.max(0, Math.floor(((event.clientX - rect.left) / rect.width) * W)));
+    const i = Math.min(H - 1, Math.max(0, Math.floor(((event.clientY - rect.top) / rect.height) * H)));
+    setTraits(model, { probe: [i, j] });
+  };
+  outCanvas.addEventListener("click", pick);
+  inCanvas.addEventListener("click", pick);
+
+  function currentKernel() {
+    const text = model.get("text");
+    return text && text.trim() ? parseKernel(text) : named[model.get("name")];
+  }
+
+  function draw() {
+    const flip = model.get("flip");
+    syncControl(controls, "name", model.get("name"));
+    syncControl(controls, "flip", String(flip));
+    let kernel, output;
+    try {
+      if (textError) throw new Error(textError);
+      if (model.get("error")) throw new Error(model.get("error"));
+      kernel = currentKernel();
+      if (!kernel) throw new Error(`unknown kernel ${JSON.stringify(model.get("name"))}`);
+      if (model.get("python")) {
+        const py = model.get("py") || {};
+        if (!py.output) return;
+        output = decodeFloat64(py.output);
+        if (py.shape[0] !== H || py.shape[1] !== W) {
+          throw new Error(`your function returned shape (${py.shape.join(", ")}); the image is (${H}, ${W})`);
+        }
+      } else {
+        output = filter2d(image, H, W, kernel, flip);
+      }
+      showError(box, "");
+    } catch (error) {
+      showError(box, String(error.message || error));
+      kernelTable.replaceChildren();  // no stale kernel either
+      return;
+    }
+    if (!model.get("text") && document.activeElement !== area) area.value = formatKernel(kernel);
+    area.rows = kernel.length + 1;
+    area.cols = Math.max(16, ...area.value.split("\n").map((line) => line.length + 2));
+    const kh = kernel.length, kw = kernel[0].length;
+    kernelTable.replaceChildren(h("table", { class: "cl-matrix", "data-kernel": JSON.stringify(kernel) },
+      kernel.map((row) => h("tr", {}, row.map((v) => h("td", {}, fmt(v, 3)))))),
+      h("div", { class: "cl-note" }, `${kh} × ${kw}, weights add up to ${fmt(kernel.flat().reduce((p, q) => p + q, 0), 4)}`));
+    const total = kernel.flat().reduce((p, q) => p + q, 0);
+    let min = Infinity;
+    for (const v of output) min = Math.min(min, v);
+    const signed = min < -1e-12 && Math.abs(total) < 1e-9;
+    const { lo, hi } = paint(outCanvas, output, H, W, signed);
+    const opName = flip ? "I ∗ K" : "I ⋆ K";
+    outTitle.textContent = `output ${opName}` + (model.get("python") ? " (your function)" : "") +
+      (signed ? ": red > 0 > blue" : "");
+    const [pi, pj] = model.get("probe");
+    const i = Math.min(H - 1, Math.max(0, pi)), j = Math.min(W - 1, Math.max(0, pj));
+    readout.replaceChildren(
+      `output range [`, h("b", { "data-min": exact(lo) }, fmt(lo, 4)), ", ", h("b", { "data-max": exact(hi) }, fmt(hi, 4)),
+      `];  (${opName})(${i}, ${j}) = `,
+      h("b", { class: "cl-value", "data-i": i, "data-j": j, "data-value": exact(output[i * W + j]) }, fmt(output[i * W + j], 5)),
+      `  (input I(${i}, ${j}) = ${fmt(image[i * W + j], 4)})`,
+    );
+  }
+
+  draw();
+  for (const name of ["name", "text", "flip", "probe", "py", "error"]) model.on(`change:${name}`, draw);
+}
+
+export default { render };

@@ -1,0 +1,172 @@
+// Receptive field of a 1-D stack of layers (chapter 8): click a unit, see every unit below it that it depends
+// on, and the size r, jump j and start σ of the recursion
+//     r_l = r_{l-1} + d_l (k_l − 1) j_{l-1},   j_l = s_l j_{l-1},   σ_l = σ_{l-1} − p_l j_{l-1}
+// (convlearn.nn.functional.receptive_field; the dependency masks as convlearn.viz.arithmetic.receptive_field_units).
+//
+// Traits: layers ([{kernel_size, stride, padding, dilation}]), input_length, selected [level, unit]
+// (level 0 is the input, level l the output of layer l; unit −1 means the middle unit).
+
+const LIMITS = { kernel_size: [1, 9], stride: [1, 4], padding: [0, 8], dilation: [1, 8] };
+
+/** Output length of every level, or an Error naming the layer that does not fit. */
+function sizes(layers, n) {
+  const out = [n];
+  layers.forEach((g, l) => {
+    const span = g.dilation * (g.kernel_size - 1) + 1;
+    const padded = out[out.length - 1] + 2 * g.padding;
+    if (span > padded) {
+      throw new Error(`invalid: layer ${l + 1}'s kernel spans d(k − 1) + 1 = ${span} samples but its padded input ` +
+        `has only ${padded} (= ${out[out.length - 1]} + 2·${g.padding}); enlarge the input or the padding, or shrink k or d.`);
+    }
+    out.push(Math.floor((padded - span) / g.stride) + 1);
+  });
+  return out;
+}
+
+function fields(layers) {
+  let r = 1, j = 1, start = 0;
+  const out = [{ r, j, start }];
+  for (const g of layers) {
+    r += g.dilation * (g.kernel_size - 1) * j;
+    start -= g.padding * j;
+    j *= g.stride;
+    out.push({ r, j, start });
+  }
+  return out;
+}
+
+/** masks[l][u]: whether unit u of level l feeds the selected unit (padding is not counted). */
+function masks(layers, lengths, level, unit) {
+  const m = lengths.map((n) => new Array(n).fill(false));
+  m[level][unit] = true;
+  for (let l = level; l > 0; l--) {
+    const g = layers[l - 1];
+    m[l].forEach((on, o) => {
+      if (!on) return;
+      for (let a = 0; a < g.kernel_size; a++) {
+        const pos = o * g.stride - g.padding + a * g.dilation;
+        if (pos >= 0 && pos < lengths[l - 1]) m[l - 1][pos] = true;
+      }
+    });
+  }
+  return m;
+}
+
+function render({ model, el }) {
+  const box = root("receptive-field");
+  const controls = h("div", { class: "cl-controls" });
+  const table = h("div", { class: "cl-layers" });
+  const readout = h("div", { class: "cl-readout" });
+  const picture = h("div", { class: "cl-picture" });
+  box.append(controls, table, readout, picture);
+  el.append(box);
+
+  const n = slider("input length", "input_length", { min: 3, max: 48, value: model.get("input_length") },
+    (v) => setTraits(model, { input_length: v }));
+  controls.append(n.element,
+    h("button", { type: "button", "data-control": "add-layer", onclick: () => {
+      const layers = model.get("layers");
+      if (layers.length < 6) setTraits(model, { layers: [...layers, { kernel_size: 3, stride: 1, padding: 0, dilation: 1 }] });
+    } }, "add a layer"),
+    h("span", { class: "cl-note" }, "click a unit to see which units below feed it"));
+
+  function buildTable() {
+    const layers = model.get("layers");
+    const rows = layers.map((g, l) => h("tr", {}, h("td", {}, `layer ${l + 1}`),
+      Object.keys(LIMITS).map((key) => h("td", {}, h("input", {
+        type: "number", min: LIMITS[key][0], max: LIMITS[key][1], value: g[key], "data-control": `layer-${l}-${key}`,
+        "aria-label": `layer ${l + 1} ${key}`,
+        onchange: (event) => {
+          const v = Math.round(Number(event.target.value));
+          const [lo, hi] = LIMITS[key];
+          const next = model.get("layers").map((x) => ({ ...x }));
+          next[l][key] = Math.min(hi, Math.max(lo, Number.isFinite(v) ? v : lo));
+          setTraits(model, { layers: next });
+        },
+      }))),
+      h("td", {}, layers.length > 1 ? h("button", { type: "button", "data-control": `remove-${l}`, onclick: () => {
+        setTraits(model, { layers: model.get("layers").filter((_, i) => i !== l), selected: [-1, -1] });
+      } }, "remove") : "")));
+    table.replaceChildren(h("table", { class: "cl-matrix" },
+      h("tr", {}, ["", "kernel k", "stride s", "padding p", "dilation d", ""].map((t) => h("th", {}, t))), rows));
+  }
+
+  function draw() {
+    const layers = model.get("layers");
+    syncControl(controls, "input_length", model.get("input_length"));
+    let lengths;
+    try {
+      lengths = sizes(layers, model.get("input_length"));
+      showError(box, "");
+    } catch (error) {
+      showError(box, String(error.message || error));
+      return;
+    }
+    const rf = fields(layers);
+    let [level, unit] = model.get("selected");
+    if (level < 0 || level > layers.length) level = layers.length;
+    if (unit < 0 || unit >= lengths[level]) unit = Math.floor(lengths[level] / 2);
+    const m = masks(layers, lengths, level, unit);
+    const first = rf[level].start + unit * rf[level].j, last = first + rf[level].r - 1;
+    const seen = m[0].flatMap((on, i) => (on ? [i] : []));
+    readout.replaceChildren(
+      `unit ${unit} of ${level === 0 ? "the input" : `layer ${level}`}: receptive field r = `,
+      h("b", { class: "cl-rf", "data-level": level, "data-unit": unit, "data-rf-size": rf[level].r,
+        "data-rf-first": first, "data-rf-last": last, "data-jump": rf[level].j, "data-count": seen.length,
+        "data-mask": JSON.stringify(seen) }, String(rf[level].r)),
+      ` input samples, σ + u·j = ${rf[level].start} + ${unit}·${rf[level].j} = ${first} to ${last}; ` +
+      `it depends on ${seen.length} samples of the ${lengths[0]}-sample input` +
+      (seen.length < rf[level].r ? " (the rest of the window is padding or a gap of a dilated kernel)" : ""),
+    );
+
+    const levels = lengths.length;
+    let lo = 0, hi = lengths[0] - 1;
+    const positions = lengths.map((len, l) => {
+      const centre = rf[l].start + (rf[l].r - 1) / 2;
+      const pos = Array.from({ length: len }, (_, u) => centre + rf[l].j * u);
+      lo = Math.min(lo, ...pos);
+      hi = Math.max(hi, ...pos);
+      return pos;
+    });
+    const width = 900, rowGap = 64, height = 40 + rowGap * (levels - 1) + 50;
+    const X = scale(lo - 0.5, hi + 0.5, 130, width - 20);
+    const Y = (l) => height - 50 - rowGap * l;
+    const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+      "aria-label": "units of every layer; the units that feed the selected unit are filled" });
+    for (let l = level; l > 0; l--) {
+      const g = layers[l - 1];
+      m[l].forEach((on, o) => {
+        if (!on) return;
+        for (let a = 0; a < g.kernel_size; a++) {
+          const src = o * g.stride - g.padding + a * g.dilation;
+          if (src >= 0 && src < lengths[l - 1]) {
+            svg.append(s("line", { x1: X(positions[l - 1][src]), y1: Y(l - 1), x2: X(positions[l][o]), y2: Y(l),
+              stroke: "#999", "stroke-width": 0.8 }));
+          }
+        }
+      });
+    }
+    positions.forEach((pos, l) => {
+      const label = l === 0 ? "input" : `layer ${l}: r = ${rf[l].r}`;
+      svg.append(s("text", { x: 8, y: Y(l) + 4 }, label));
+      pos.forEach((x, u) => {
+        const on = m[l][u], selected = l === level && u === unit;
+        const dot = s("circle", { cx: X(x), cy: Y(l), r: selected ? 7 : 5,
+          fill: selected ? "#2e8b3a" : on ? "#f39c4a" : "white", stroke: on ? "#333" : "#888",
+          class: on ? "cl-unit cl-on" : "cl-unit", "data-level": l, "data-unit": u, style: "cursor:pointer" });
+        dot.addEventListener("click", () => setTraits(model, { selected: [l, u] }));
+        svg.append(dot);
+      });
+    });
+    svg.append(s("text", { x: (130 + width - 20) / 2, y: height - 12, "text-anchor": "middle" },
+      "position in the input (each unit drawn at the centre of its receptive field)"));
+    picture.replaceChildren(svg);
+  }
+
+  buildTable();
+  draw();
+  model.on("change:layers", () => { buildTable(); draw(); });
+  for (const name of ["input_length", "selected"]) model.on(`change:${name}`, draw);
+}
+
+export default { render };

@@ -1,0 +1,128 @@
+// The sliding window of the centred sum (chapter 4): S(i, j) = Σ_m Σ_n I(i + m, j + n) K(m, n), m = −M..M,
+// n = −N..N, with I taken as 0 outside the image (convlearn.signal.reference.centred_sum).
+//
+// Traits: image (rows of numbers, a small image), kernel (rows, odd sizes (2M+1) x (2N+1)), i, j (the output
+// position), python (the reader's centred_sum computes the value), py ({value}), error.
+
+function windowTerms(image, kernel, i, j) {
+  const H = image.length, W = image[0].length, M = (kernel.length - 1) / 2, N = (kernel[0].length - 1) / 2;
+  const window = [], products = [];
+  let total = 0;
+  for (let m = -M; m <= M; m++) {
+    const wRow = [], pRow = [];
+    for (let n = -N; n <= N; n++) {
+      const r = i + m, c = j + n;
+      const v = r >= 0 && r < H && c >= 0 && c < W ? image[r][c] : 0;
+      const p = v * kernel[m + M][n + N];
+      wRow.push(v);
+      pRow.push(p);
+      total += p;
+    }
+    window.push(wRow);
+    products.push(pRow);
+  }
+  return { window, products, total };
+}
+
+/** A matrix of numbers drawn as cells at (x, y); colour(v) gives each cell's fill. */
+function matrix(svg, x, y, values, size, colour, rowLabels, colLabels, title) {
+  svg.append(s("text", { x: x + (values[0].length * size) / 2, y: y - 24, "text-anchor": "middle", "font-weight": "bold" },
+    title));
+  values.forEach((row, r) => {
+    svg.append(s("text", { x: x - 6, y: y + r * size + size / 2 + 4, "text-anchor": "end" }, rowLabels[r]));
+    row.forEach((v, c) => {
+      svg.append(s("rect", { x: x + c * size, y: y + r * size, width: size, height: size, fill: colour(v),
+        stroke: "#666", "stroke-width": 0.6 }));
+      svg.append(s("text", { x: x + c * size + size / 2, y: y + r * size + size / 2 + 4, "text-anchor": "middle",
+        style: "font-size:11px" }, fmt(v, 2)));
+    });
+  });
+  colLabels.forEach((label, c) => {
+    svg.append(s("text", { x: x + c * size + size / 2, y: y - 6, "text-anchor": "middle" }, label));
+  });
+}
+
+function shade(lo, hi, rgb) {
+  return (v) => {
+    const u = hi > lo ? Math.max(0, Math.min(1, (v - lo) / (hi - lo))) : 0.5;
+    const [r, g, b] = rgb.map((c) => Math.round(255 - (255 - c) * u));
+    return `rgb(${r},${g},${b})`;
+  };
+}
+
+function render({ model, el }) {
+  const box = root("sliding-window");
+  const controls = h("div", { class: "cl-controls" });
+  const readout = h("div", { class: "cl-readout" });
+  const picture = h("div", { class: "cl-picture" });
+  box.append(controls, readout, picture);
+  el.append(box);
+  const image = model.get("image"), kernel = model.get("kernel");
+  const H = image.length, W = image[0].length, M = (kernel.length - 1) / 2, N = (kernel[0].length - 1) / 2;
+  controls.append(
+    slider("row i", "i", { min: 0, max: H - 1, value: model.get("i") }, (v) => setTraits(model, { i: v })).element,
+    slider("column j", "j", { min: 0, max: W - 1, value: model.get("j") }, (v) => setTraits(model, { j: v })).element,
+    h("span", { class: "cl-note" }, "or click a pixel of the image"));
+
+  function draw() {
+    const i = model.get("i"), j = model.get("j");
+    syncControl(controls, "i", i);
+    syncControl(controls, "j", j);
+    const error = model.get("error");
+    showError(box, error);
+    if (error) return;
+    const { products, total } = windowTerms(image, kernel, i, j);
+    const value = model.get("python") ? (model.get("py") || {}).value : total;
+    if (value === undefined) return;
+    readout.replaceChildren(
+      `S(${i}, ${j}) = Σ products = `, h("b", { class: "cl-sum", "data-sum": exact(total) }, fmt(total, 5)),
+      model.get("python") ? ";  your centred_sum gives " : "",
+      h("b", { class: "cl-value", "data-value": exact(value), "data-i": i, "data-j": j,
+        hidden: !model.get("python") }, fmt(value, 5)),
+      h("span", { class: "cl-products", hidden: true, "data-products": JSON.stringify(products) }),
+    );
+    const cell = Math.max(10, Math.min(26, Math.floor(360 / Math.max(H, W))));
+    const size = 34;
+    const kx = 60 + W * cell + 70, px = kx + kernel[0].length * size + 70;
+    const width = px + kernel[0].length * size + 120, height = 40 + Math.max(H * cell, kernel.length * size) + 40;
+    const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+      "aria-label": "the image with the window, the weights and the products" });
+    let lo = Infinity, hi = -Infinity;
+    for (const row of image) for (const v of row) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const grey = (v) => {  // black (lowest value) to white (highest)
+      const level = Math.round(hi > lo ? (255 * (v - lo)) / (hi - lo) : 128);
+      return `rgb(${level},${level},${level})`;
+    };
+    const y0 = 40;
+    svg.append(s("text", { x: 40 + (W * cell) / 2, y: 16, "text-anchor": "middle", "font-weight": "bold" },
+      `image I, window at (i, j) = (${i}, ${j})`));
+    image.forEach((row, r) => row.forEach((v, c) => {
+      const rect = s("rect", { x: 40 + c * cell, y: y0 + r * cell, width: cell, height: cell, fill: grey(v),
+        stroke: "#999", "stroke-width": 0.4, style: "cursor:pointer", class: "cl-pixel", "data-row": r, "data-col": c });
+      rect.addEventListener("click", () => setTraits(model, { i: r, j: c }));
+      svg.append(rect);
+    }));
+    svg.append(s("rect", { x: 40 + (j - N) * cell, y: y0 + (i - M) * cell, width: (2 * N + 1) * cell,
+      height: (2 * M + 1) * cell, fill: "none", stroke: "#f39c4a", "stroke-width": 3 }));
+    svg.append(s("rect", { x: 40 + j * cell + cell / 4, y: y0 + i * cell + cell / 4, width: cell / 2, height: cell / 2,
+      fill: "#d62728" }));
+    svg.append(s("text", { x: 40 + (W * cell) / 2, y: y0 + H * cell + 28, "text-anchor": "middle" }, "column j"));
+    svg.append(s("text", { x: 22, y: y0 + (H * cell) / 2, "text-anchor": "middle",
+      transform: `rotate(-90 22 ${y0 + (H * cell) / 2})` }, "row i"));
+    const mLabels = kernel.map((_, r) => String(r - M)), nLabels = kernel[0].map((_, c) => String(c - N));
+    const flat = kernel.flat(), prods = products.flat();
+    const kMax = Math.max(...flat.map(Math.abs), 1e-12), pMax = Math.max(...prods.map(Math.abs), 1e-12);
+    matrix(svg, kx, y0 + 20, kernel, size, (v) => shade(0, kMax, [230, 120, 20])(Math.abs(v)), mLabels, nLabels,
+      "weights K(m, n)");
+    svg.append(s("text", { x: kx + (kernel[0].length * size) / 2, y: y0 + 20 + kernel.length * size + 20,
+      "text-anchor": "middle" }, "n (m down)"));
+    matrix(svg, px, y0 + 20, products, size, (v) => shade(0, pMax, [40, 160, 40])(Math.abs(v)), mLabels, nLabels,
+      "products I(i+m, j+n) K(m, n)");
+    picture.replaceChildren(svg);
+  }
+
+  draw();
+  for (const name of ["i", "j", "py", "error"]) model.on(`change:${name}`, draw);
+}
+
+export default { render };

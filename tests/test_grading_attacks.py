@@ -1,0 +1,242 @@
+"""Attacks on the grading, graded end to end through ``nbgrader autograde`` in a throw-away course.
+
+Every file in ``exercises/testing/attacks/<assignment>/`` is a submission that tries to forge its grade or harm
+others from its solution cells (patching the grader, replacing modules, IPython hooks, default-argument
+library binding, reading the solutions, writing the gradebook or other students' files, startup files in
+HOME, daemons, killing the grader, reading hidden tests, the network, floods, exits, resource exhaustion),
+and two more forge the notebook's nbgrader metadata. Graded together with an honest class, each must score
+exactly what its docstring says, and afterwards:
+
+- every other student's grades are as before, and the honest students graded after the attackers get their
+  exact marks (autograde went on);
+- the course directory (apart from the attackers' own graded copies), the gradebook (apart from the
+  attackers' own grades), the repository and the grader's HOME are byte-for-byte unchanged;
+- no process of the sandbox user is left, and the listener the test opened on 127.0.0.1 saw no connection;
+- no hidden test code reached a graded notebook or the feedback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "exercises" / "testing"))
+import course  # noqa: E402
+
+from convlearn.grading import sandbox  # noqa: E402
+
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
+CELL_TIMEOUT = 40
+ASSIGNMENT = "a2_discrete1d"
+HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "_reference", "default_rng(201)", "default_rng(202)")
+
+
+@pytest.fixture(scope="module")
+def sandboxed():
+    ok, why = sandbox.available()
+    if not ok:
+        if os.environ.get("CONVLEARN_REQUIRE_SANDBOX") == "1":
+            pytest.fail(f"CONVLEARN_REQUIRE_SANDBOX=1 but {why}")
+        pytest.skip(why)
+
+
+def _tree_hash(root: Path, skip=lambda rel: False) -> dict[str, str]:
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if "__pycache__" in rel or skip(rel) or not path.is_file():
+            continue
+        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _gradebook_rows(db: Path, attackers: set[str]) -> dict[str, list]:
+    """Every row of every table, leaving out the rows that belong to the attackers' own submissions."""
+    con = sqlite3.connect(db)
+    try:
+        marks = ",".join("?" * len(attackers))
+        ids = {r[0] for r in con.execute(f"SELECT id FROM submitted_assignment WHERE student_id IN ({marks})",
+                                         sorted(attackers))}
+        nb_ids = {r[0] for r in con.execute("SELECT id, assignment_id FROM submitted_notebook") if r[1] in ids}
+        rows = {}
+        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'"):
+            cols = [c[1] for c in con.execute(f"PRAGMA table_info({table})")]
+            kept = []
+            for row in con.execute(f"SELECT * FROM {table}"):
+                rec = dict(zip(cols, row, strict=True))
+                if table == "student" and rec.get("id") in attackers:
+                    continue
+                if table == "submitted_assignment" and rec.get("id") in ids:
+                    continue
+                if table == "submitted_notebook" and rec.get("id") in nb_ids:
+                    continue
+                if table in ("grade", "comment") and rec.get("notebook_id") in nb_ids:
+                    continue
+                kept.append(tuple(sorted(rec.items(), key=lambda kv: kv[0])))
+            rows[table] = sorted(kept, key=repr)
+        return rows
+    finally:
+        con.close()
+
+
+def _sandbox_processes() -> list[str]:
+    proc = subprocess.run(["ps", "-u", str(sandbox.NOBODY), "-o", "pid=,args="], capture_output=True, text=True)
+    return [line for line in proc.stdout.splitlines() if line.strip()]
+
+
+class _Listener:
+    """A TCP listener on 127.0.0.1 that counts connections (the only address this test ever uses)."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def _forged(c: course.Course, kind: str) -> nbformat.NotebookNode:
+    """Notebook-level forgeries of a blank submission: checksums and nbgrader metadata."""
+    from nbgrader.utils import compute_checksum
+
+    nb = c.release_notebook(ASSIGNMENT)
+    if kind == "checksums":  # every test cell claims full marks, with a checksum that matches the edit
+        for cell in nb.cells:
+            if course.is_test(cell):
+                cell.source = f"{cell.metadata['nbgrader']['points']}"
+                cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
+    else:  # a solution cell becomes a 50-point test, test cells become solutions, a duplicate test cell first
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if course.is_solution(cell) and meta.get("grade_id") == "conv_full":
+                meta.update(grade=True, solution=False, points=50, grade_id="test_bonus")
+                cell.source = "50.0"
+            elif course.is_test(cell):
+                meta.update(solution=True, locked=False)
+        fake = nbformat.v4.new_code_cell("10.0", metadata={"nbgrader": {
+            "grade": True, "solution": False, "locked": True, "points": 10, "grade_id": "test_full",
+            "schema_version": 3}})
+        nb.cells.insert(0, fake)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed):
+    home = tmp_path / "home"
+    (home / ".ipython" / "profile_default").mkdir(parents=True)
+    (home / "notes.txt").write_text("the instructor's own file\n")
+    listener = _Listener()
+    try:
+        env_home = {"HOME": str(home)}  # the grader's HOME: every nbgrader command of this test uses it
+        c = course.Course(tmp_path / "course", timeout=CELL_TIMEOUT)
+        c.nbgrader("generate_assignment", ASSIGNMENT, "--force", env=env_home)
+        c.submit("victim", ASSIGNMENT, c.submission(ASSIGNMENT, "reference"))
+        c.nbgrader("autograde", ASSIGNMENT, "--student", "victim", "--force", env=env_home)
+        victim_before = c.scores(ASSIGNMENT, "victim")
+
+        attacks = course.attacks(ASSIGNMENT)
+        assert len(attacks) >= 15
+        subs = {}
+        for attack in attacks:
+            subs[f"attack_{attack.name}"] = attack
+            concrete = attack.substituted(COURSE=c.root, REPO=REPO, HOME=home, PORT=listener.port)
+            c.submit(f"attack_{attack.name}", ASSIGNMENT, c.submission(ASSIGNMENT, concrete))
+        for kind in ("checksums", "metadata"):
+            c.submit(f"attack_forged_{kind}", ASSIGNMENT, _forged(c, kind))
+            subs[f"attack_forged_{kind}"] = None
+        c.submit("zz_reference", ASSIGNMENT, c.submission(ASSIGNMENT, "reference"))
+        c.submit("zz_blank", ASSIGNMENT, c.submission(ASSIGNMENT, "blank"))
+        attackers = set(subs) | {"zz_reference", "zz_blank"}
+
+        db = c.root / "gradebook.db"
+        gradebook_before = _gradebook_rows(db, attackers)
+        course_before = _tree_hash(c.root, skip=lambda rel: rel == "gradebook.db" or rel.startswith("autograded/"))
+        autograded_victim = _tree_hash(c.root / "autograded" / "victim")
+        repo_before = _tree_hash(REPO / "convlearn") | _tree_hash(REPO / "exercises", skip=lambda rel: rel.startswith(
+            ("release/", "submitted/", "autograded/", "feedback/")))
+        home_before = _tree_hash(home)
+
+        proc = c.nbgrader("autograde", ASSIGNMENT, "--student", "[az]*", "--force", check=False, env=env_home)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+        time.sleep(5)  # a daemon that survived would now edit the gradebook
+
+        assert _sandbox_processes() == [], "processes of the sandbox user outlived their kernel"
+        assert listener.connections == 0, "a submission reached a listener on the grader's loopback"
+        for student, attack in subs.items():
+            expect = attack.expect if attack is not None else {}
+            got = c.scores(ASSIGNMENT, student)
+            want = {gid: expect.get(gid, 0.0) for gid in got}
+            assert {g: s for g, (s, _) in got.items()} == pytest.approx(want), f"{student}: {got}"
+        full = sum(m for _, m in victim_before.values())
+        assert sum(s for s, _ in c.scores(ASSIGNMENT, "zz_reference").values()) == pytest.approx(full)
+        assert sum(s for s, _ in c.scores(ASSIGNMENT, "zz_blank").values()) == 0
+        assert c.scores(ASSIGNMENT, "victim") == victim_before
+        assert _gradebook_rows(db, attackers) == gradebook_before
+        assert _tree_hash(c.root, skip=lambda rel: rel == "gradebook.db" or rel.startswith("autograded/")) \
+            == course_before
+        assert _tree_hash(c.root / "autograded" / "victim") == autograded_victim
+        assert _tree_hash(REPO / "convlearn") | _tree_hash(REPO / "exercises", skip=lambda rel: rel.startswith(
+            ("release/", "submitted/", "autograded/", "feedback/"))) == repo_before
+        assert _tree_hash(home) == home_before
+
+        # hidden tests reach neither the kernel's outputs nor the feedback
+        c.nbgrader("generate_feedback", ASSIGNMENT, "--student", "attack_*", "--force", env=env_home)
+        for student in subs:
+            graded = (c.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+            nb = nbformat.read(graded, 4)
+            outputs = "".join(str(cell.get("outputs", "")) for cell in nb.cells if not course.is_test(cell))
+            html = (c.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+            for marker in HIDDEN_MARKERS:
+                assert marker not in outputs, f"{student}: hidden test code in the kernel's outputs"
+                assert marker not in html, f"{student}: hidden test code in the feedback"
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize(("assignment", "function_cell", "hang"), [
+    ("a2_discrete1d", "conv_full", "def convolve_full(x, k):\n    while True:\n        pass\n"),
+    ("a3_conv2d", "centred", "def centred_sum(I, K, i, j):\n    while True:\n        pass\n"),
+])
+def test_a_hang_costs_what_leaving_the_function_unanswered_costs(tmp_path, sandboxed, assignment, function_cell,
+                                                                   hang):
+    c = course.Course(tmp_path / "course", timeout=CELL_TIMEOUT)
+    c.nbgrader("generate_assignment", assignment, "--force")
+    blank_cell = c.release_notebook(assignment)
+    stub = next(cell.source for cell in blank_cell.cells
+                if course.is_solution(cell) and cell.metadata["nbgrader"]["grade_id"] == function_cell)
+    for student, code in (("unanswered", stub), ("hangs", hang)):
+        variant = course.Variant(student, "buggy", student, (function_cell,), {function_cell: code})
+        c.submit(student, assignment, c.submission(assignment, variant))
+    c.nbgrader("autograde", assignment, "--force")
+    unanswered = c.scores(assignment, "unanswered")
+    assert c.scores(assignment, "hangs") == unanswered
+    assert sum(s for s, _ in unanswered.values()) < sum(m for _, m in unanswered.values())

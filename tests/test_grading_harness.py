@@ -1,0 +1,321 @@
+"""The pieces of sandboxed grading, without nbgrader: the wire format, the source check, the harness.
+
+The harness is driven against an in-process stand-in for the kernel (the agent's :func:`answer` on a namespace
+of "student" functions), so these tests are fast; ``test_grading_attacks.py`` runs the real thing.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import zipfile
+
+import numpy as np
+import pytest
+
+from convlearn import grading
+from convlearn.grading import agent, harness, scan, wire
+
+# --- wire ---------------------------------------------------------------------------------------------------
+
+
+def _roundtrip(obj):
+    return wire.decode(wire.encode(wire.plain_tree, obj))
+
+
+def test_wire_round_trips_plain_data():
+    rng = np.random.default_rng(5)
+    value = {"x": rng.standard_normal((2, 3)).astype(np.float32), "n": 3, "t": (1.5, None, True, "s"),
+             "l": [np.int64(7), complex(1, 2), slice(1, None, 2), Ellipsis], 4: np.arange(3) > 1}
+    back = _roundtrip(value)
+    assert back["x"].dtype == np.float32 and np.array_equal(back["x"], value["x"])
+    assert back["n"] == 3 and back["t"] == (1.5, None, True, "s")
+    assert back["l"][0] == 7 and isinstance(back["l"][0], np.int64)
+    assert back["l"][1:] == [complex(1, 2), slice(1, None, 2), Ellipsis]
+    assert np.array_equal(back[4], [False, False, True])
+    assert np.isnan(_roundtrip(float("nan")))
+
+
+def test_wire_sends_generators_by_state():
+    rng = np.random.default_rng(3)
+    rng.standard_normal(4)
+    copy = _roundtrip(rng)
+    assert np.array_equal(copy.standard_normal(5), rng.standard_normal(5))
+
+
+def test_wire_refuses_objects_and_pickles():
+    with pytest.raises(wire.WireError, match="cannot send"):
+        wire.encode(wire.plain_tree, object())
+    with pytest.raises(wire.WireError):
+        wire.encode(wire.plain_tree, np.array([object()], dtype=object))
+    # an archive holding a pickled object array is refused on reading (allow_pickle=False)
+    buf = io.BytesIO()
+    np.savez(buf, tree=np.frombuffer(b'{"$": "array", "i": 0}', dtype=np.uint8), a0=np.array([{}], dtype=object))
+    with pytest.raises(wire.WireError):
+        wire.decode(base64.b64encode(buf.getvalue()).decode())
+    for junk in ("not base64!", base64.b64encode(b"not a zip").decode(), 5):
+        with pytest.raises(wire.WireError):
+            wire.decode(junk)
+
+
+def test_wire_bounds_depth_and_handles():
+    deep = []
+    for _ in range(wire.MAX_DEPTH + 5):
+        deep = [deep]
+    with pytest.raises(wire.WireError, match="deeply"):
+        wire.encode(wire.plain_tree, deep)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w"):
+        pass
+    message = wire.encode(lambda obj, arrays: {"$": "handle", "id": 1}, None)
+    with pytest.raises(wire.WireError, match="cannot be received"):
+        wire.decode(message)
+
+
+# --- the source check ---------------------------------------------------------------------------------------
+
+FORBIDDEN = grading.CONV_1D
+
+
+@pytest.mark.parametrize(("code", "name"), [
+    ("import numpy as np\ndef f(x, k):\n    return np.convolve(x, k)", "f"),
+    ("import numpy as np\ndef f(x, k, c=np.convolve):\n    return c(x, k)", "f"),
+    ("from numpy import convolve as cv\ndef f(x, k):\n    return cv(x, k)", "f"),
+    ("from numpy import *\ndef f(x, k):\n    return convolve(x, k)", "f"),
+    ("import numpy as np\ncv = np.convolve\ndef f(x, k):\n    return cv(x, k)", "f"),
+    ("import numpy as np\ndef f(x, k):\n    return getattr(np, 'convolve')(x, k)", "f"),
+    ("import scipy.signal as ss\ndef f(x, k):\n    return ss.fftconvolve(x, k)", "f"),
+    ("from scipy import signal\ndef f(x, k):\n    return signal.convolve(x, k)", "f"),
+    ("import numpy\ndef f(x, k):\n    return numpy._core.numeric.convolve(x, k)", "f"),
+    ("import numpy as np\ndef helper(x, k):\n    return np.convolve(x, k)\ndef f(x, k):\n    return helper(x, k)", "f"),
+    ("import numpy as np\nclass C:\n    def forward(self, x):\n        return np.correlate(x, x)", "C"),
+    ("def f(x, k):\n    import numpy\n    return numpy.convolve(x, k)", "f"),
+])
+def test_scan_finds_library_routines(code, name):
+    found = scan.scan([code], ["import numpy as np"], FORBIDDEN)
+    assert found.get(name, set()) & set(FORBIDDEN), found
+
+
+@pytest.mark.parametrize("code", [
+    "def f(x, k):\n    return eval('x')",
+    "def f(x, k):\n    m = __import__('numpy')\n    return m.convolve(x, k)",
+    "import numpy as np\ndef f(x, k):\n    return getattr(np, 'con' + 'volve')(x, k)",
+    "import importlib\ndef f(x, k):\n    return importlib.import_module('numpy')",
+])
+def test_scan_marks_dynamic_code(code):
+    assert scan.DYNAMIC in scan.scan([code], [], FORBIDDEN).get("f", set())
+
+
+@pytest.mark.parametrize("code", [
+    "import sys\nsys.modules['convlearn.grading'] = None\ndef f(x, k):\n    return x",
+    "import numpy as np\nnp.abs = lambda x: x\ndef f(x, k):\n    return x",
+    "get_ipython().input_transformers_post.append(lambda lines: lines)\ndef f(x, k):\n    return x",
+])
+def test_scan_marks_every_name_when_the_interpreter_is_rewired(code):
+    assert scan.DYNAMIC in scan.flags_for(scan.scan([code], [], FORBIDDEN), "f")
+
+
+def test_scan_leaves_honest_code_and_top_level_tests_alone():
+    code = ("import numpy as np\n%matplotlib inline\n"
+            "def f(x, k):\n    y = np.zeros(len(x) + len(k) - 1)\n    for i in range(len(x)):\n"
+            "        y[i:i + len(k)] += x[i] * np.asarray(k)\n    return y\n"
+            "print(np.allclose(f([1, 2], [1, 1]), np.convolve([1, 2], [1, 1])))\n")
+    found = scan.scan([code], ["import numpy as np"], FORBIDDEN)
+    assert "f" not in found and "*" not in found
+
+
+# --- the harness, against an in-process kernel --------------------------------------------------------------
+
+
+class FakeKernel:
+    """The agent answering in this process, on a namespace of student definitions."""
+
+    def __init__(self, monkeypatch, namespace: dict, hang: set = frozenset()):
+        self.namespace = namespace
+        self.hang = hang
+        self.restarts = 0
+        monkeypatch.setattr(agent, "_namespace", lambda: self.namespace)
+        monkeypatch.setattr(agent, "_BLOCK", [])
+
+    def send(self, code: str, timeout: float) -> str:
+        message = re.search(r'serve\("([^"]*)"\)', code).group(1)
+        request = wire.decode(message, resolve=lambda node, sub: node)
+        target = request.get("target") or {}
+        if target.get("name") in self.hang:
+            raise harness.KernelLost(f"no answer within {timeout:.3g} s (time limit)")
+        try:
+            return agent.answer(message)
+        finally:  # the kernel keeps its block between calls; here it shares this process, so lift it
+            while agent._BLOCK:
+                agent._BLOCK.pop()[1].close()
+
+    def restart(self) -> None:
+        self.restarts += 1
+
+
+TEST_CELL = '''
+from convlearn.grading import CONV_1D, Checks, expect_close
+
+checks = Checks(points=4, forbidden=CONV_1D)
+with checks.case("small example"):
+    expect_close(convolve_full([1, 2, 3], [0, 1, 0.5]), [0, 1, 2.5, 4, 1.5], "convolve_full")
+with checks.case("a mode other than full raises ValueError", weight=1):
+    try:
+        convolve_full([1], [1], "middle")
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("no ValueError")
+rng = np.random.default_rng(1)
+data = [(rng.standard_normal(n), rng.standard_normal(m)) for n, m in [(7, 3), (4, 6)]]
+expected = [np.convolve(x, k) for x, k in data]
+with checks.case("random pairs", weight=2):
+    for (x, k), e in zip(data, expected):
+        expect_close(convolve_full(x, k), e, "convolve_full")
+print("extra line from the test code")
+checks.score()
+'''
+
+
+def _run(kernel, flags=None, code=TEST_CELL):
+    return harness.run_test_cell(code, 4.0, trusted_ns=lambda: {"np": np}, student_names={"convolve_full"},
+                                 send=kernel.send, restart=kernel.restart, flags=flags or {})
+
+
+def _correct(x, k, mode="full"):
+    if mode != "full":
+        raise ValueError(mode)
+    x, k = np.asarray(x, float), np.asarray(k, float)
+    y = np.zeros(len(x) + len(k) - 1)
+    for i in range(len(x)):
+        y[i:i + len(k)] += x[i] * k
+    return y
+
+
+def test_harness_scores_a_correct_function_in_full(monkeypatch):
+    outcome = _run(FakeKernel(monkeypatch, {"convolve_full": _correct}))
+    assert outcome.score == 4.0 and outcome.runs == 1
+    assert "[PASS] random pairs" in outcome.report and "extra line from the test code" in outcome.report
+
+
+def test_harness_partial_credit_and_reasons(monkeypatch):
+    def no_flip(x, k, mode="full"):
+        return _correct(x, np.asarray(k)[::-1], mode)
+
+    outcome = _run(FakeKernel(monkeypatch, {"convolve_full": no_flip}))
+    assert outcome.score == pytest.approx(1.0)  # only the ValueError case (weight 1 of 4)
+    assert "entries are wrong" in outcome.report
+
+
+def test_harness_blank_and_missing_functions_score_zero(monkeypatch):
+    def blank(x, k, mode="full"):
+        raise NotImplementedError
+
+    assert _run(FakeKernel(monkeypatch, {"convolve_full": blank})).score == 0
+    outcome = _run(FakeKernel(monkeypatch, {}))
+    assert outcome.score == 0 and "did you run the cell" in outcome.report
+
+
+def test_harness_library_delegation_fails_by_source_and_at_run_time(monkeypatch):
+    def delegates(x, k, mode="full"):
+        return np.convolve(x, k, mode)
+
+    # the kernel-side block: np.convolve raises ForbiddenCallError inside the call
+    outcome = _run(FakeKernel(monkeypatch, {"convolve_full": delegates, "np": np}))
+    assert outcome.score == 0 and "your code called numpy.convolve" in outcome.report
+    # the source check: even a routine the block missed fails every check that used the function
+    outcome = _run(FakeKernel(monkeypatch, {"convolve_full": _correct}),
+                   flags={"convolve_full": {"numpy.convolve"}})
+    assert outcome.score == 0 and "found in your code by the grader" in outcome.report
+
+
+def test_harness_restarts_after_a_hang_and_fails_only_the_hanging_checks(monkeypatch):
+    kernel = FakeKernel(monkeypatch, {"convolve_full": _correct}, hang={"convolve_full"})
+    outcome = _run(kernel)
+    assert outcome.score == 0 and kernel.restarts == 3 and outcome.runs == 4
+    assert outcome.report.count("did not finish within") == 3
+
+
+def test_harness_objects_stay_in_the_kernel(monkeypatch):
+    class Layer:
+        def __init__(self, scale):
+            self.scale = scale
+            self.w = np.ones(3)
+
+        def forward(self, x):
+            return self.scale * self.w * x
+
+    code = '''
+from convlearn.grading import Checks, expect_close
+checks = Checks(points=2)
+layer = Layer(2.0)
+layer.w = np.arange(3.0)
+with checks.case("forward"):
+    expect_close(layer.forward(np.ones(3)), [0, 2, 4], "Layer.forward")
+with checks.case("attributes and arrays"):
+    assert np.shape(layer.w) == (3,) and layer.scale == 2.0
+    assert "Layer" in repr(layer)
+checks.score()
+'''
+    kernel = FakeKernel(monkeypatch, {"Layer": Layer})
+    outcome = harness.run_test_cell(code, 2.0, trusted_ns=lambda: {"np": np}, student_names={"Layer"},
+                                    send=kernel.send, restart=kernel.restart, flags={})
+    assert outcome.score == 2.0, outcome.report
+
+
+def test_harness_sends_input_functions_as_code(monkeypatch):
+    def integrate(f, a, b):
+        t = np.linspace(a, b, 1001)
+        return float(np.trapezoid(f(t), t))
+
+    code = '''
+from convlearn.grading import Checks, expect_close
+def cube(t):
+    return np.asarray(t) ** 3 * scale
+scale = 4.0
+checks = Checks(points=1)
+with checks.case("integral of 4 t^3 over (0, 1) is 1"):
+    expect_close(integrate(cube, 0.0, 1.0), 1.0, "integrate", rtol=1e-5)
+checks.score()
+'''
+    kernel = FakeKernel(monkeypatch, {"integrate": integrate})
+    outcome = harness.run_test_cell(code, 1.0, trusted_ns=lambda: {"np": np}, student_names={"integrate"},
+                                    send=kernel.send, restart=kernel.restart, flags={})
+    assert outcome.score == 1.0, outcome.report
+
+
+def test_harness_outside_a_check_a_lost_kernel_scores_zero(monkeypatch):
+    code = "from convlearn.grading import Checks\nvalue = convolve_full([1], [1])\nchecks = Checks(points=4)\n"
+    kernel = FakeKernel(monkeypatch, {"convolve_full": _correct}, hang={"convolve_full"})
+    outcome = _run(kernel, code=code)
+    assert outcome.score == 0 and "could not run" in outcome.report
+
+
+def test_checks_in_the_students_kernel_report_failures_on_stderr(capsys):
+    checks = grading.Checks(points=1)
+    with checks.case("fails"):
+        raise AssertionError("wrong")
+    checks.score()
+    captured = capsys.readouterr()
+    assert "[FAIL] fails" in captured.err and captured.out == ""
+    checks = grading.Checks(points=1)
+    with checks.case("passes"):
+        pass
+    checks.score()
+    assert "[PASS] passes" in capsys.readouterr().out
+
+
+def test_grading_refuses_without_a_sandbox(monkeypatch):
+    from convlearn.grading import GradingError, nbgrader_plugin, sandbox
+
+    monkeypatch.setattr(sandbox, "available", lambda: (False, "bubblewrap is not installed (test)"))
+    step = nbgrader_plugin.SandboxedGrade()
+    with pytest.raises(GradingError, match="refusing to grade.*bubblewrap is not installed.*allow_unsandboxed"):
+        step.preprocess(nbformat_notebook(), {"nbgrader": {}})
+
+
+def nbformat_notebook():
+    import nbformat
+
+    return nbformat.v4.new_notebook()

@@ -1,0 +1,151 @@
+"""Tests of convlearn.viz.diagrams: every number drawn is convlearn's number, and every axis is labelled."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import scipy.signal
+
+from convlearn.nn import functional as F
+from convlearn.nn.functional import reference as nref
+from convlearn.signal.reference import centred_sum
+from convlearn.train import digits_cnn
+from convlearn.viz import diagrams as D
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def _grid_numbers(ax) -> list[float]:
+    """The numbers written in the cells of a grid drawn by the module (in drawing order)."""
+    return [float(t) for t in _texts(ax)]
+
+
+def _assert_labelled(fig) -> None:
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        assert ax.get_xlabel(), f"axes {ax.get_title()!r} has no x label"
+        if ax.get_yticks().size:
+            assert ax.get_ylabel(), f"axes {ax.get_title()!r} has no y label"
+
+
+def test_index_map_matches_centred_sum(rng):
+    kernel = rng.standard_normal((3, 5))
+    d = D.index_map_figure(kernel)
+    m, n, r, c = (d.values[key] for key in "mnrc")
+    assert m.min() == -1 and m.max() == 1 and n.min() == -2 and n.max() == 2
+    # the map drawn is the one centred_sum uses: S(i, j) = sum I(i + m, j + n) K(m, n) with K(m, n) = kernel[r, c]
+    image = rng.standard_normal((7, 8))
+    i, j = 3, 4
+    by_map = sum(image[i + m[rr, cc], j + n[rr, cc]] * kernel[r[rr, cc], c[rr, cc]]
+                 for rr in range(3) for cc in range(5))
+    assert np.isclose(by_map, centred_sum(image, kernel, i, j), rtol=1e-12)
+    ax = d.fig.axes[0]
+    texts = _texts(ax)
+    assert "(-1, -2)" in texts and "[0, 0]" in texts and "(0, 0)" in texts and "[1, 2]" in texts
+    assert ax.get_xlabel() and ax.get_ylabel()
+    assert sum(1 for t in texts if t.startswith("(")) == kernel.size
+
+
+def test_index_map_rejects_even_sizes():
+    with pytest.raises(ValueError, match="odd"):
+        D.index_map_figure(shape=(2, 3))
+
+
+def test_multichannel_conv_numbers_are_conv2d(rng):
+    x = rng.integers(0, 3, size=(3, 5, 5)).astype(float)
+    w = rng.integers(-1, 2, size=(2, 3, 3, 3)).astype(float)
+    b = np.array([1.0, 0.0])
+    x0, w0 = x.copy(), w.copy()
+    d = D.multichannel_conv_figure(x, w, b, stride=2, padding=1, cell=(1, 2))
+    assert np.array_equal(x, x0) and np.array_equal(w, w0)  # inputs not modified
+    y = d.values["output"]
+    # independent oracle: the readable loops of convlearn's reference, and SciPy channel by channel
+    assert np.allclose(y, nref.conv2d_loops(x[None], w, b, stride=2, padding=1)[0])
+    for o in range(2):
+        full = sum(scipy.signal.correlate2d(np.pad(x[c], 1), w[o, c], mode="valid") for c in range(3)) + b[o]
+        assert np.allclose(y[o], full[::2, ::2])
+    # the per-channel sums add up (with the bias) to the explained output value
+    assert np.isclose(d.values["channel_sums"][0].sum() + b[0], y[0, 1, 2])
+    axes = d.fig.axes
+    out_axes = [ax for ax in axes if ax.get_title().startswith("output y[o=")]
+    assert len(out_axes) == 2
+    for o, ax in enumerate(out_axes):
+        assert _grid_numbers(ax) == list(y[o].ravel())
+    in_axes = [ax for ax in axes if ax.get_title().startswith("input x_pad")]
+    for c, ax in enumerate(in_axes):
+        assert _grid_numbers(ax) == list(np.pad(x[c], 1).ravel())
+    w_axes = [ax for ax in axes if ax.get_title().startswith("filter")]
+    assert len(w_axes) == 6
+    assert f"= {y[0, 1, 2]:.0f}" in d.fig._suptitle.get_text()
+    _assert_labelled(d.fig)
+
+
+def test_multichannel_conv_errors(rng):
+    with pytest.raises(ValueError, match=r"weight.*C_in = 3"):
+        D.multichannel_conv_figure(rng.standard_normal((3, 5, 5)), rng.standard_normal((2, 2, 3, 3)))
+    with pytest.raises(ValueError, match="x must be"):
+        D.multichannel_conv_figure(rng.standard_normal((5, 5)), rng.standard_normal((2, 2, 3, 3)))
+
+
+def test_max_pool_numbers_are_max_pool2d(rng):
+    x = rng.permutation(16).reshape(4, 4).astype(float)
+    d = D.max_pool_figure(x, 2)
+    y = d.values["output"]
+    assert np.array_equal(y, F.max_pool2d(x[None, None], 2)[0, 0])
+    assert np.array_equal(y, x.reshape(2, 2, 2, 2).max(axis=(1, 3)))  # independent: reshape-and-max
+    for (i, j), v in np.ndenumerate(y):
+        assert x[tuple(d.values["argmax"][i, j])] == v
+    ax_in, ax_out = d.fig.axes
+    assert _grid_numbers(ax_in) == list(x.ravel())
+    assert _grid_numbers(ax_out) == list(y.ravel())
+    bold = [float(t.get_text()) for t in ax_in.texts if t.get_fontweight() == "bold"]
+    assert sorted(bold) == sorted(y.ravel())
+    _assert_labelled(d.fig)
+
+
+def test_im2col_numbers_are_im2col_and_conv2d(rng):
+    x = rng.integers(0, 10, size=(4, 4)).astype(float)
+    w = rng.integers(-1, 2, size=(3, 3)).astype(float)
+    d = D.im2col_figure(x, w)
+    cols = d.values["cols"]
+    assert np.array_equal(cols, F.im2col(x[None, None], 3)[0])
+    # independent: column t is window t read in reading order
+    for t, (i, j) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+        assert np.array_equal(cols[:, t], x[i:i + 3, j:j + 3].ravel())
+    assert np.allclose(d.values["product"], scipy.signal.correlate2d(x, w, mode="valid").ravel())
+    titles = {ax.get_title(): ax for ax in d.fig.axes}
+    ax_cols = next(ax for t, ax in titles.items() if t.startswith("cols"))
+    assert _grid_numbers(ax_cols) == list(cols.ravel())
+    ax_prod = next(ax for t, ax in titles.items() if t.startswith("w_row @ cols"))
+    assert _grid_numbers(ax_prod) == list(d.values["output"].ravel())
+    _assert_labelled(d.fig)
+
+
+def test_architecture_shapes_are_forward_shapes():
+    model = digits_cnn(seed=0)
+    d = D.architecture_figure(model, (1, 1, 8, 8))
+    assert d.values["shapes"][0] == (1, 1, 8, 8)
+    assert d.values["shapes"][-1] == (1, 10)
+    assert d.values["shapes"][1] == (1, 16, 8, 8) and d.values["shapes"][3] == (1, 16, 4, 4)
+    a = np.zeros((1, 1, 8, 8))
+    for layer, shape in zip(model, d.values["shapes"][1:], strict=True):
+        a = layer.forward(a)
+        assert a.shape == shape
+    assert sum(d.values["params"]) == sum(p.value.size for p in model.parameters())
+    texts = _texts(d.fig.axes[0])
+    assert "16×8×8" in texts and "10" in texts and "Conv2d" in texts
+    _assert_labelled(d.fig)
