@@ -11,19 +11,21 @@ as a reader would:
    ``(label)=``, ``{doc}``, ``{cite}`` left in the Markdown cells);
 2. saves it untouched: the file is byte-identical; runs all cells: none fails; saves again: still
    byte-identical (outputs are not written to the ``.md``);
-3. moves the slider of the chapter's explorer: the drawing changes;
-4. adds a cell building the same explorer with the reader's own ``convolve`` and moves its slider: the
-   drawing changes and the reader's function was called for it.
+3. moves the slider of the chapter's live explorer (``convlearn.viz.widgets.FlipAndSlide``, an anywidget
+   that computes in the browser): the drawing changes;
+4. adds a cell building the same explorer with the reader's own ``convolve=`` and moves its slider: the
+   drawing changes and the reader's function was called for it (Python computes the picture then).
 
 Every request of the browser that does not go to the server is blocked and makes the test fail; the
 server runs with the news feed, the update check and the extension manager's PyPI queries off. The server
 is always shut down (kernels included), also when the test fails.
 
-The explorers are found through generic selectors so that any widget implementation passes: the
-explorer is a Jupyter widget output (an output holding an element of class ``jupyter-widgets``, so the
-chapter's JavaScript animations are not mistaken for it), its control is the first ``input[type=range]``
-(or, for ipywidgets 8 sliders, ``.noUi-target``) in it, moved by clicking on its track, and the drawing is
-the largest ``img``, ``canvas`` or ``svg`` in it, compared through a hash of its screenshot. The cells the
+The explorers are found through generic selectors: the explorer is a cell output holding an element of
+class ``convlearn-explorer`` (the root every front end of ``convlearn.viz.widgets`` draws into; anywidget
+renders it straight into the output area, so the chapter's JavaScript animations are not mistaken for it),
+its control is the first ``input[type=range]`` in it (the front ends draw native range inputs), moved by
+clicking on its track, and the drawing is the largest ``img``, ``canvas`` or ``svg`` in it (the explorers
+draw SVG), compared through a hash of its screenshot. The cells the
 test adds stay in the temporary copy (JupyterLab may autosave them there).
 
 Chromium is Debian's (/usr/bin/chromium), driven by ``playwright``; without it the test skips, unless
@@ -54,18 +56,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: a fast chapter with an explorer that takes the reader's own function
 CHAPTER = "book/part1/01-integral.md"
-#: the cell the test adds: the chapter's explorer with the reader's own (counting, halving) convolve
+#: the cell the test adds: the chapter's explorer (``convlearn.viz.widgets.FlipAndSlide``, an anywidget) with the
+#: reader's own (counting, halving) ``convolve=``, which Python then calls whenever the slider moves
 READER_CELL = """\
 reader_calls = []
 def reader_convolve(f, g, t, support):
     reader_calls.append(1)
     return 0.5 * convolve(f, g, t, support)
-mine = explorers.FlipAndSlide(box, exp_decay, support=(-0.5, 0.5), t_range=(-1.5, 4.0), convolve=reader_convolve)
-mine.widget"""
-SLIDER = "input[type=range], .noUi-target"
-#: a Jupyter widget in a cell's output (the widget manager gives every widget view, ipywidgets' or anywidget's,
-#: the class ``jupyter-widgets``; the chapter's JavaScript animations are HTML outputs without it)
-WIDGET_OUTPUT = ".jp-OutputArea-output:has(.jupyter-widgets)"
+mine = FlipAndSlide(box, exp_decay, support=(-0.5, 0.5), t_range=(-1.5, 4.0), convolve=reader_convolve)
+mine"""
+SLIDER = "input[type=range]"
+#: a live explorer in a cell's output: every front end of ``convlearn.viz.widgets`` draws into an element of class
+#: ``convlearn-explorer`` (in JupyterLab anywidget puts it straight into the output area, in a plain Lumino widget;
+#: the chapter's JavaScript animations are HTML outputs without it)
+WIDGET_OUTPUT = ".jp-OutputArea-output:has(.convlearn-explorer)"
 DRAWING = "img, canvas, svg"
 _COPY_IGNORE = shutil.ignore_patterns(
     "_build", "__pycache__", ".ipynb_checkpoints", "release", "submitted", "autograded", "feedback",
@@ -348,7 +352,7 @@ def test_chapter_opens_runs_and_saves_as_a_book(browser, lab) -> None:
             assert raw not in text, f"MyST shown as raw text in JupyterLab: {raw!r}"
         admonition = panel.locator(".jp-MarkdownCell aside.myst-admonition, .jp-MarkdownCell .admonition").first
         admonition.wait_for(timeout=30_000)
-        assert "In JupyterLab this explorer takes your own function" in admonition.inner_text()
+        assert "In JupyterLab the explorer takes your own functions" in admonition.inner_text()
         admonition.scroll_into_view_if_needed()
         shots("2-myst-admonition")
 
