@@ -48,7 +48,7 @@ def test_readme_tryout_commands(tmp_path) -> None:
     root = tmp_path / "repo"
     root.mkdir()
     course.Course(root / "exercises")  # a clean copy of the course (no generated files)
-    env = course.env()
+    env = course.environment()
     env["TMPDIR"] = str(tmp_path)
     env.pop("CONVLEARN_EXCHANGE", None)
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", runnable], cwd=root, env=env, capture_output=True,
