@@ -38,7 +38,8 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-_IGNORED_SOURCE_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+#: not sources of the site (book/_lab holds the Jupyter defaults package, built in place by pip)
+_IGNORED_SOURCE_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "_lab"}
 
 
 # --------------------------------------------------------------------------------------------------

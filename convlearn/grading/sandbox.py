@@ -166,7 +166,8 @@ def bwrap_command(inner: list[str], *, sockets: Path | None, connection: int | N
     if connection is not None:
         cmd += ["--perms", "0444", "--ro-bind-data", str(connection), INSIDE_CONNECTION]
         created.update(p for p in Path(INSIDE_CONNECTION).parents if p != Path("/"))
-    # directories bwrap made on the way to a bind keep the host's mode (e.g. /root is 0700): open them up
+    # directories bwrap made on the way to a bind keep the host's mode (e.g. /root is 0700): open them up;
+    # this includes those inside the private /tmp (the sockets live under $TMPDIR, which may be below /tmp)
     for d in sorted(created, key=lambda p: len(p.parts)):
         if d != Path("/tmp") and not any(d.is_relative_to(top) for top in (Path("/usr"), Path("/etc"))):
             cmd += ["--chmod", "0755", str(d)]
