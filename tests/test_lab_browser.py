@@ -234,14 +234,19 @@ def _digest(locator) -> str:
     return hashlib.sha256(locator.screenshot(animations="disabled")).hexdigest()
 
 
-def drawing_of(output):
-    """The largest img/canvas/svg in a cell's output: what the explorer draws."""
-    candidates = output.locator(DRAWING)
-    best, best_area = None, 0.0
-    for i in range(candidates.count()):
-        box = candidates.nth(i).bounding_box()
-        if box and box["width"] * box["height"] > best_area:
-            best, best_area = candidates.nth(i), box["width"] * box["height"]
+def drawing_of(output, timeout: float = 60.0):
+    """The largest img/canvas/svg in a cell's output: what the explorer draws (waits for it to be drawn)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        candidates = output.locator(DRAWING)
+        best, best_area = None, 0.0
+        for i in range(candidates.count()):
+            box = candidates.nth(i).bounding_box()
+            if box and box["width"] * box["height"] > best_area:
+                best, best_area = candidates.nth(i), box["width"] * box["height"]
+        if (best is not None and best_area > 100 * 100) or time.monotonic() > deadline:
+            break
+        output.page.wait_for_timeout(500)
     assert best is not None and best_area > 100 * 100, "the explorer's output holds no drawing (img, canvas, svg)"
     return best
 

@@ -80,7 +80,9 @@ def private_runtime_dir() -> Path:
     """A new private directory for the kernels' connection files and sockets (removed at exit)."""
     import atexit
 
-    path = Path(tempfile.mkdtemp(prefix="convlearn-kernels-"))
+    # a Unix socket path has at most 107 bytes: under a long $TMPDIR, use /tmp
+    base = None if len(tempfile.gettempdir()) <= 40 or not os.access("/tmp", os.W_OK) else "/tmp"
+    path = Path(tempfile.mkdtemp(prefix="convlearn-kernels-", dir=base))
     path.chmod(0o711)
     atexit.register(shutil.rmtree, path, True)
     return path
