@@ -11,6 +11,7 @@ import os
 
 import numpy as np
 import pytest
+from _site import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -34,3 +35,31 @@ def torch():
         pytest.skip("torch is not installed: PyTorch parity tests need `pip install torch==2.13.0`")
     _torch.set_num_threads(1)
     return _torch
+
+
+# --- headless Chromium, shared by the site and JupyterLab browser tests --------------------------------
+
+def _required() -> bool:
+    return os.environ.get("CONVLEARN_REQUIRE_BROWSER", "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Debian Chromium through playwright, or skip (fail when CONVLEARN_REQUIRE_BROWSER is set)."""
+    reason = None
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = reason or "the playwright package is missing (pip install -r requirements.txt)"
+    if reason:
+        if _required():
+            pytest.fail(f"CONVLEARN_REQUIRE_BROWSER is set but {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import jupytext
 import pytest
-from _site import CHROMIUM, CHROMIUM_ARGS, REPO
+from _site import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -75,32 +75,6 @@ _COPY_IGNORE = shutil.ignore_patterns(
     "_build", "__pycache__", ".ipynb_checkpoints", "release", "submitted", "autograded", "feedback",
     "gradebook.db", "*.csv",
 )
-
-
-def _required() -> bool:
-    return os.environ.get("CONVLEARN_REQUIRE_BROWSER", "") not in ("", "0")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium through playwright, or skip (fail when CONVLEARN_REQUIRE_BROWSER is set)."""
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = reason or "the playwright package is missing (pip install -r requirements.txt)"
-    if reason:
-        if _required():
-            pytest.fail(f"CONVLEARN_REQUIRE_BROWSER is set but {reason}")
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _free_port() -> int:
@@ -305,14 +279,14 @@ def run_cell_text(page, panel, code: str):
     return new.locator(".jp-Cell-outputArea")
 
 
-def test_chapter_opens_runs_and_saves_as_a_book(browser, lab) -> None:
+def test_chapter_opens_runs_and_saves_as_a_book(chromium, lab) -> None:
     base_url, root = lab
     chapter = root / CHAPTER
     original = chapter.read_bytes()
     outside: list[str] = []
     page_errors: list[str] = []
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
 
     def route(route_obj) -> None:
         url = route_obj.request.url

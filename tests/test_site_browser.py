@@ -31,8 +31,6 @@ import numpy as np
 import pytest
 import yaml
 from _site import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     REPO,
     Explorer,
     PageReport,
@@ -47,32 +45,6 @@ from _site import (
 
 PAGES = [f"{document}.html" for document in toc_documents()] + ["index.html", "genindex.html", "search.html"]
 EXTRA = REPO / "book" / "_extra"
-
-
-def _required() -> bool:
-    return os.environ.get("CONVLEARN_REQUIRE_BROWSER", "") not in ("", "0")
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Headless Debian Chromium through playwright, or skip (fail when CONVLEARN_REQUIRE_BROWSER is set)."""
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = reason or "the playwright package is missing (pip install -r requirements.txt)"
-    if reason:
-        if _required():
-            pytest.fail(f"CONVLEARN_REQUIRE_BROWSER is set but {reason}")
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="session")
