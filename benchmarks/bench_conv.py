@@ -166,9 +166,9 @@ def pool_case(torch, case, dtype, repeats, quick, rng):
         xg.grad = None
         tf.max_pool2d(xg, **kw).backward(got)
 
-    def ours_fb():
-        F.max_pool2d(x, **kw)
-        F.max_pool2d_backward(go, x, **kw)
+    def ours_fb():  # as nn.MaxPool2d does it, and as PyTorch's autograd does: the forward also finds the indices
+        _, index = F.max_pool2d(x, **kw, return_indices=True)
+        F.max_pool2d_backward(go, x, **kw, indices=index)
 
     tt_f, to_f = paired_times(torch_fwd, lambda: F.max_pool2d(x, **kw), repeats)
     tt_b, to_b = paired_times(torch_fb, ours_fb, repeats)

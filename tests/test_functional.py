@@ -342,8 +342,30 @@ def test_max_pool_gradient_in_blocks_of_planes(monkeypatch, kw):
     x = rng.integers(-2, 3, size=(3, 5, 6, 7)).astype(float)
     g = rng.standard_normal(F.max_pool2d(x, **kw).shape)
     assert_close(F.max_pool2d_backward(g, x, **kw), R.max_pool2d_backward_loops(g, x, **kw))
+    y, index = F.max_pool2d(x, **kw, return_indices=True)
+    assert_close(y, R.max_pool2d_loops(x, **kw))
+    assert_close(F.max_pool2d_backward(g, x, **kw, indices=index), R.max_pool2d_backward_loops(g, x, **kw))
     x[2, 4, 3, 3] = np.nan
     assert_close(F.max_pool2d_backward(g, x, **kw), R.max_pool2d_backward_loops(g, x, **kw))
+    _, index = F.max_pool2d(x, **kw, return_indices=True)
+    assert_close(F.max_pool2d_backward(g, x, **kw, indices=index), R.max_pool2d_backward_loops(g, x, **kw))
+
+
+def test_max_pool_indices_are_checked():
+    """Indices that ``max_pool2d(..., return_indices=True)`` cannot have given are refused, naming them."""
+    x = gen(77).standard_normal((2, 3, 6, 6))
+    y, index = F.max_pool2d(x, 2, return_indices=True)
+    g = np.ones_like(y)
+    for bad, what in ((index[:, :2], r"shape \(2, 3, 3, 3\).*shape \(2, 2, 3, 3\)"),
+                      (index.astype(float), "integers"), (index + 36, r"\[0, 36\)"),
+                      (np.full_like(index, -1), r"\[0, 36\)")):
+        with pytest.raises(ValueError, match="indices.*" + what):
+            F.max_pool2d_backward(g, x, 2, indices=bad)
+    with pytest.raises(TypeError, match="return_indices"):
+        F.max_pool2d(x, 2, return_indices="yes")
+    kept = index.copy()
+    F.max_pool2d_backward(g, x, 2, indices=index)
+    np.testing.assert_array_equal(index, kept)
 
 
 def test_max_pool_overlapping_windows_accumulate():
@@ -443,3 +465,42 @@ def test_reference_uses_the_public_setups_only():
     assert ("setups", "ConvSetup") in imported and ("setups", "PoolSetup") in imported
     # (``from . import _args``, the package's argument helpers, is a module, not a private name of one)
     assert not [name for module, name in imported if name.startswith("_") and module not in (None, "__future__")]
+
+
+@pytest.mark.parametrize("accelerate", [True, False])
+@pytest.mark.parametrize("case", [
+    # (x shape, weight shape, keywords): every fast path, with N = 1 or C = 1 and 1-wide kernels, where a
+    # reshaped or transposed temporary could itself be C-contiguous
+    ((1, 3, 5, 6), (3, 1, 1, 3), dict(padding=(0, 1), groups=3)),    # depthwise "rows"
+    ((1, 3, 5, 6), (3, 1, 3, 1), dict(padding=(1, 0), groups=3)),
+    ((2, 2, 5, 40), (2, 1, 3, 1), dict(padding=(1, 0), groups=2)),   # depthwise "flat"
+    ((1, 2, 6, 40), (2, 1, 1, 3), dict(padding=(0, 1), groups=2)),
+    ((1, 3, 9, 6), (4, 3, 3, 3), dict(padding=1)),                   # "flat_gemm"
+    ((1, 8, 11, 12), (5, 8, 5, 5), dict(padding=2)),                 # "kernel_rows"
+    ((1, 2, 6, 7), (3, 2, 1, 1), dict(padding=1)),                   # 1x1 kernel on a padded input
+    ((2, 3, 7, 8), (4, 3, 2, 3), dict(stride=2, padding=1, dilation=(2, 1))),  # im2col + GEMM
+])
+def test_results_never_share_memory_with_the_workspace(monkeypatch, accelerate, case):
+    """The fast paths keep their temporaries in reused scratch buffers (``_workspace``): a result must stay
+    what it was when later convolutions, forward or backward, of other sizes and of the same one, run."""
+    from convlearn.nn.functional import _accel
+
+    monkeypatch.setattr(_accel, "ENABLED", accelerate)
+    x_shape, w_shape, kw = case
+    rng = gen(7 * sum(x_shape) + sum(w_shape))
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    y = F.conv2d(x, w, **kw)
+    kept_y = y.copy()
+    F.conv2d(x + 1, w - 1, **kw)  # the same temporaries, other numbers
+    np.testing.assert_array_equal(y, kept_y)
+    g = rng.standard_normal(y.shape)
+    grads = F.conv2d_backward(g, x, w, **kw)
+    kept = [a.copy() for a in grads]
+    F.conv2d_backward(2 * g, x + 1, w - 1, **kw)
+    for now, before in zip(grads, kept, strict=True):
+        np.testing.assert_array_equal(now, before)
+    F.conv2d(rng.standard_normal((3, 4, 12, 12)), rng.standard_normal((4, 1, 3, 3)), padding=1, groups=4)
+    F.conv2d_backward(*(rng.standard_normal(s) for s in ((2, 5, 10, 10), (2, 3, 12, 12), (5, 3, 3, 3))))
+    for now, before in zip((y, *grads), (kept_y, *kept), strict=True):  # and after unrelated sizes
+        np.testing.assert_array_equal(now, before)
+    assert_close(y, R.conv2d_loops(x, w, **kw))

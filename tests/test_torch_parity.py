@@ -159,6 +159,13 @@ def test_max_pool2d_forward_and_gradient(torch, case, dtype):
     g = rng.standard_normal(y.shape).astype(dtype)
     yt.backward(torch.from_numpy(g))
     assert_matches(F.max_pool2d_backward(g, x, **kw), xt.grad, dtype)
+    # return_indices: PyTorch's indices exactly, and the backward that takes them gives the same gradient
+    y_i, index = F.max_pool2d(x, **kw, return_indices=True)
+    _, index_t = torch.nn.functional.max_pool2d(xt.detach(), **kw, return_indices=True)
+    np.testing.assert_array_equal(y_i, y)
+    np.testing.assert_array_equal(index, index_t.numpy())
+    assert index.dtype == np.int64
+    assert_matches(F.max_pool2d_backward(g, x, **kw, indices=index), xt.grad, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
@@ -234,6 +241,10 @@ def test_max_pool2d_with_nan_and_minus_inf_like_torch(torch, case):
     g = rng.standard_normal(y.shape)
     yt.backward(torch.from_numpy(g))
     np.testing.assert_allclose(F.max_pool2d_backward(g, x, **kw), xt.grad.numpy(), rtol=0, atol=1e-12)
+    y_i, index = F.max_pool2d(x, **kw, return_indices=True)
+    np.testing.assert_array_equal(y_i, y)
+    np.testing.assert_array_equal(index, torch.nn.functional.max_pool2d(xt.detach(), **kw, return_indices=True)[1])
+    np.testing.assert_allclose(F.max_pool2d_backward(g, x, **kw, indices=index), xt.grad.numpy(), rtol=0, atol=1e-12)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -373,6 +373,9 @@ class _Pool2d(Module):
     """The pooling layers: ``_op`` names the function of :mod:`convlearn.nn.functional` they call."""
 
     _op = "max_pool2d"
+    #: Whether the forward function can return where each output came from (``return_indices=True``), to
+    #: spare the backward pass the search.
+    _with_indices = False
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False) -> None:
         super().__init__()
@@ -380,7 +383,7 @@ class _Pool2d(Module):
         self.stride = self.kernel_size if stride is None else as_int_tuple(stride, 2, "stride", minimum=1)
         self.padding = as_int_tuple(padding, 2, "padding", minimum=0)
         self.ceil_mode = _args.as_bool(ceil_mode, "ceil_mode")
-        self._x = None
+        self._x = self._indices = None
 
     def _hyper(self) -> dict:
         return dict(stride=self.stride, padding=self.padding, ceil_mode=self.ceil_mode)
@@ -388,7 +391,10 @@ class _Pool2d(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Pool every channel of ``x : (N, C, H, W)``; returns ``(N, C, H_out, W_out)``."""
         x = _check_input(self, x, 2, None)
-        y = _functional(self, self._op, x, self.kernel_size, **self._hyper())
+        if self._with_indices:
+            y, self._indices = _functional(self, self._op, x, self.kernel_size, **self._hyper(), return_indices=True)
+        else:
+            y, self._indices = _functional(self, self._op, x, self.kernel_size, **self._hyper()), None
         self._x, self._y_shape = x, y.shape
         return y
 
@@ -396,7 +402,8 @@ class _Pool2d(Module):
         """``dL/dx`` of shape ``(N, C, H, W)`` from ``grad_out : (N, C, H_out, W_out)``."""
         x = self._saved("_x")
         g = self._check_grad_out(grad_out, self._y_shape)
-        return _functional(self, f"{self._op}_backward", g, x, self.kernel_size, **self._hyper())
+        extra = {} if self._indices is None else {"indices": self._indices}
+        return _functional(self, f"{self._op}_backward", g, x, self.kernel_size, **self._hyper(), **extra)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}" + _options(
@@ -426,6 +433,7 @@ class MaxPool2d(_Pool2d):
     """
 
     _op = "max_pool2d"
+    _with_indices = True
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode)
