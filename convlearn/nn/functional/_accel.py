@@ -28,7 +28,6 @@ import itertools
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import _workspace
 from ._args import is_depthwise
 from .geometry import dilated_extent, strided_span
 from .im2col import pad
@@ -125,11 +124,11 @@ def forward(x, weight, pads, stride, dilation, groups: int, out_spatial):
     if how == "rows":
         return depthwise_rows(x, weight, pads, dilation, out_spatial)
     if how == "flat":
-        return _depthwise_flat(pad(x, pads, slot="xp"), weight, dilation, out_spatial)
+        return _depthwise_flat(pad(x, pads), weight, dilation, out_spatial)
     if how == "flat_gemm":
-        return _gemm_flat(pad(x, pads, slot="xp"), weight, dilation, groups, out_spatial)
+        return _gemm_flat(pad(x, pads), weight, dilation, groups, out_spatial)
     if how == "kernel_rows":
-        return kernel_rows_gemm(pad(x, pads, slot="xp"), weight, stride, dilation, out_spatial)
+        return kernel_rows_gemm(pad(x, pads), weight, stride, dilation, out_spatial)
     return None
 
 
@@ -157,7 +156,7 @@ def input_grad(grad_out, weight, stride, dilation, groups: int, padded_shape):
         flipped = weight[(slice(None), slice(None)) + (slice(None, None, -1),) * nd]
         if how == "rows":
             return depthwise_rows(grad_out, flipped, reach, dilation, tuple(padded_shape[2:]))
-        return _depthwise_flat(pad(grad_out, reach, slot="grad"), flipped, dilation, tuple(padded_shape[2:]))
+        return _depthwise_flat(pad(grad_out, reach), flipped, dilation, tuple(padded_shape[2:]))
     return _input_grad_flat(grad_out, weight, dilation, groups, padded_shape)
 
 
@@ -198,8 +197,7 @@ class FlatGrid:
         ]
 
     def cols(self, xp: np.ndarray) -> np.ndarray:
-        """Columns ``(N, C·K, Lv)`` of the padded input: one contiguous copy of a strided view of the flat input
-        (a temporary in the workspace slot ``"cols"``)."""
+        """Columns ``(N, C·K, Lv)`` of the padded input: one contiguous copy of a strided view of the flat input."""
         n, c = xp.shape[:2]
         xf = np.ascontiguousarray(xp).reshape(n, c, self.size)
         item = xf.itemsize
@@ -209,9 +207,7 @@ class FlatGrid:
             strides=xf.strides[:2] + tuple(d * s * item for d, s in zip(self.dilation, self.st, strict=True)) + (item,),
             writeable=False,
         )
-        cols = _workspace.empty("cols", view.shape, xp.dtype)
-        np.copyto(cols, view)
-        return cols.reshape(n, c * len(self.offsets), self.length)
+        return view.reshape(n, c * len(self.offsets), self.length)
 
     def from_virtual(self, yv: np.ndarray) -> np.ndarray:
         """View ``(N, C, *out_spatial)`` of the valid positions of ``yv : (N, C, Lv)`` (C-contiguous last axis)."""
@@ -220,9 +216,8 @@ class FlatGrid:
                           strides=yv.strides[:2] + tuple(s * item for s in self.st))
 
     def to_virtual(self, g: np.ndarray) -> np.ndarray:
-        """``(N, C, Lv)`` array holding ``g : (N, C, *out_spatial)`` at the valid positions, zeros elsewhere
-        (a temporary in the workspace slot ``"grad"``)."""
-        gv = _workspace.zeros("grad", g.shape[:2] + (self.length,), g.dtype)
+        """``(N, C, Lv)`` array holding ``g : (N, C, *out_spatial)`` at the valid positions, zeros elsewhere."""
+        gv = np.zeros(g.shape[:2] + (self.length,), dtype=g.dtype)
         self.from_virtual(gv)[...] = g
         return gv
 
@@ -240,9 +235,9 @@ def _depthwise_flat(xp, weight, dilation, out_spatial):
     xf = np.ascontiguousarray(xp).reshape(n, c, grid.size)
     w = weight.reshape(c, -1)
     length = grid.length
-    yv = _workspace.empty("run", (n, c, length), xp.dtype)
+    yv = np.empty((n, c, length), dtype=xp.dtype)
     step = _batch_block(c * length, FLAT_BLOCK)
-    scratch = _workspace.empty("step", (min(step, n), c, length), xp.dtype)
+    scratch = np.empty((min(step, n), c, length), dtype=xp.dtype)
     for n0 in range(0, n, step):
         yb, xb = yv[n0:n0 + step], xf[n0:n0 + step]
         sb = scratch[: len(yb)]
@@ -250,7 +245,7 @@ def _depthwise_flat(xp, weight, dilation, out_spatial):
             np.multiply(xb[:, :, off:off + length], w[:, t, None], out=yb if t == 0 else sb)
             if t:
                 yb += sb
-    return grid.from_virtual(yv).copy()  # a fresh array: yv is a workspace temporary
+    return np.ascontiguousarray(grid.from_virtual(yv))
 
 
 def _depthwise_weight_grad_flat(xp, grad_out, kernel, dilation):
@@ -284,8 +279,7 @@ def _input_grad_flat(grad_out, weight, dilation, groups, padded_shape):
     length = grid.length
     gxf = np.zeros((n, c_in, grid.size), dtype=grad_out.dtype)
     wg = weight.reshape(groups, c_out // groups, -1)  # (G, C_out/G, C_in/G*K)
-    dcols = _workspace.empty("cols", (n, groups, c_in // groups * len(grid.offsets), length), gv.dtype)
-    np.matmul(wg.swapaxes(-1, -2), gv.reshape(n, groups, c_out // groups, length), out=dcols)
+    dcols = np.matmul(wg.swapaxes(-1, -2), gv.reshape(n, groups, c_out // groups, length))
     dcols = dcols.reshape(n, c_in, len(grid.offsets), length)
     for t, off in enumerate(grid.offsets):
         gxf[:, :, off:off + length] += dcols[:, :, t]
@@ -314,14 +308,14 @@ def kernel_rows_gemm(xp, weight, stride, dilation, out_spatial):
     h_out, w_out = out_spatial
     s_w = stride[1]
     d_h, d_w = dilation
-    a = _workspace.empty("cols", (n, c, kw, hp, w_out), xp.dtype)
+    a = np.empty((n, c, kw, hp, w_out), dtype=xp.dtype)
     for b in range(kw):
         a[:, :, b] = xp[:, :, :, b * d_w:b * d_w + strided_span(w_out, s_w):s_w]
     a = a.reshape(n, c * kw, hp * w_out)
     w_rows = weight.transpose(2, 0, 1, 3).reshape(kh, c_out, c * kw)  # (kH, C_out, C_in·kW), columns as in A
     length = h_out * w_out
     y = np.matmul(w_rows[0], a[:, :, :length])  # (N, C_out, H_out·W_out)
-    scratch = _workspace.empty("step", y.shape, y.dtype)
+    scratch = np.empty_like(y)
     for row in range(1, kh):
         start = row * d_h * w_out
         np.matmul(w_rows[row], a[:, :, start:start + length], out=scratch)
@@ -340,7 +334,7 @@ def kernel_rows_weight_grad(xp, grad_out, kernel, dilation):
     kh, kw = kernel
     h_out, w_out = grad_out.shape[2:]
     d_h, d_w = dilation
-    a = _workspace.empty("cols", (n, c, kw, hp, w_out), xp.dtype)
+    a = np.empty((n, c, kw, hp, w_out), dtype=xp.dtype)
     for b in range(kw):
         a[:, :, b] = xp[:, :, :, b * d_w:b * d_w + w_out]
     a = a.reshape(n, c * kw, hp * w_out)
@@ -372,7 +366,7 @@ def depthwise_rows(x, weight, pads, dilation, out_spatial):
     d_h, d_w = dilation
     h_out, w_out = out_spatial
     hp = h + p_top + p_bottom
-    xt = _workspace.zeros("xp", (c, n, hp, wd), x.dtype)
+    xt = np.zeros((c, n, hp, wd), dtype=x.dtype)
     xt[:, :, p_top:p_top + h] = x.transpose(1, 0, 2, 3)
     toeplitz = np.zeros((c, kh, wd, w_out), dtype=x.dtype)
     j = np.arange(w_out)
@@ -386,11 +380,9 @@ def depthwise_rows(x, weight, pads, dilation, out_spatial):
     item = flat.itemsize
     windows = as_strided(flat, shape=(c, rows, kh, wd), strides=(flat.strides[0], wd * item, d_h * wd * item, item),
                          writeable=False)
-    y = _workspace.empty("run", (c, n * hp, w_out), x.dtype)
+    y = np.empty((c, n * hp, w_out), dtype=x.dtype)
     step = _batch_block(rows * kh * wd, ROWS_BLOCK)
     for c0 in range(0, c, step):
-        cols = _workspace.empty("cols", windows[c0:c0 + step].shape, x.dtype)
-        np.copyto(cols, windows[c0:c0 + step])
-        cols = cols.reshape(-1, rows, kh * wd)
+        cols = np.ascontiguousarray(windows[c0:c0 + step]).reshape(-1, rows, kh * wd)
         np.matmul(cols, toeplitz[c0:c0 + step], out=y[c0:c0 + step, :rows])
-    return y.reshape(c, n, hp, w_out)[:, :, :h_out].transpose(1, 0, 2, 3).copy()  # fresh: y is a workspace temporary
+    return np.ascontiguousarray(y.reshape(c, n, hp, w_out)[:, :, :h_out].transpose(1, 0, 2, 3))

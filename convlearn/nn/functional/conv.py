@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _accel, _args, _workspace
+from . import _accel, _args
 from .im2col import crop, pad, tap_slices, unfold
 from .setups import ConvSetup
 
@@ -46,13 +46,13 @@ def forward_core(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: i
     kernel = weight.shape[2:]
     if _args.is_depthwise(c_in, c_out, groups):  # the tap loop
         y = np.zeros((n, c_out) + tuple(out_spatial), dtype=xp.dtype)
-        scratch = _workspace.empty("step", y.shape, y.dtype)
+        scratch = np.empty_like(y)
         w = weight.reshape((c_out, -1) + (1,) * len(kernel))
         for t, tap in enumerate(np.ndindex(*kernel)):
             np.multiply(xp[tap_slices(tap, stride, dilation, out_spatial)], w[:, t], out=scratch)
             y += scratch
         return y
-    cols = unfold(xp, kernel, stride, dilation, out_spatial, slot="cols")  # (N, C_in*K, L)
+    cols = unfold(xp, kernel, stride, dilation, out_spatial)  # (N, C_in*K, L)
     ll = cols.shape[-1]
     y = np.matmul(weight.reshape(groups, c_out // groups, -1), cols.reshape(n, groups, -1, ll))  # (N, G, C_out/G, L)
     return y.reshape((n, c_out) + tuple(out_spatial))
@@ -69,7 +69,7 @@ def weight_grad_core(xp: np.ndarray, grad_out: np.ndarray, kernel, stride, dilat
         for t, tap in enumerate(np.ndindex(*kernel)):
             gw[:, t] = np.einsum(f"nc{axes},nc{axes}->c", xp[tap_slices(tap, stride, dilation, out_spatial)], grad_out)
         return gw.reshape((c_out, 1) + tuple(kernel))
-    cols = unfold(xp, kernel, stride, dilation, out_spatial, slot="cols")  # (N, C_in*K, L)
+    cols = unfold(xp, kernel, stride, dilation, out_spatial)  # (N, C_in*K, L)
     ll = cols.shape[-1]
     go = grad_out.reshape(n, groups, c_out // groups, ll)
     gw = np.matmul(go, cols.reshape(n, groups, -1, ll).swapaxes(-1, -2)).sum(axis=0)  # G @ colsᵀ, summed over N
@@ -90,8 +90,7 @@ def input_grad_core(grad_out: np.ndarray, weight: np.ndarray, stride, dilation, 
         return gxp
     ll = int(np.prod(out_spatial))
     wg = weight.reshape(groups, c_out // groups, -1)  # (G, C_out/G, C_in/G*K)
-    dcols = _workspace.empty("cols", (n, groups, c_in // groups * int(np.prod(kernel)), ll), grad_out.dtype)
-    np.matmul(wg.swapaxes(-1, -2), grad_out.reshape(n, groups, c_out // groups, ll), out=dcols)  # (N, G, C_in/G*K, L)
+    dcols = np.matmul(wg.swapaxes(-1, -2), grad_out.reshape(n, groups, c_out // groups, ll))  # (N, G, C_in/G*K, L)
     dcols = dcols.reshape((n, c_in) + kernel + out_spatial)
     for tap in np.ndindex(*kernel):  # col2im: every column back into its window
         gxp[tap_slices(tap, stride, dilation, out_spatial)] += dcols[(slice(None), slice(None)) + tap + (Ellipsis,)]
@@ -104,7 +103,7 @@ def input_grad_core(grad_out: np.ndarray, weight: np.ndarray, stride, dilation, 
 def correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np.ndarray:
     """Cross-correlation of ``x`` zero-padded by ``pads`` with ``weight`` (no bias), ``(N, C_out, *out_spatial)``."""
     y = _accel.forward(x, weight, pads, stride, dilation, groups, out_spatial)
-    return forward_core(pad(x, pads, slot="xp"), weight, stride, dilation, groups, out_spatial) if y is None else y
+    return forward_core(pad(x, pads), weight, stride, dilation, groups, out_spatial) if y is None else y
 
 
 def correlate_weight_grad(xp, grad_out, kernel, stride, dilation, groups: int) -> np.ndarray:
@@ -137,7 +136,7 @@ def conv_backward_nd(grad_out, x, weight, stride, padding, dilation, groups, nd:
     s = ConvSetup.parse(x, weight, None, stride, padding, dilation, groups, nd, extra=go)
     _args.check_grad_out(go, s.out_shape, f"conv{nd}d")
     go = _args.cast(go, s.x.dtype)
-    xp = pad(s.x, s.pads, slot="xp")
+    xp = pad(s.x, s.pads)
     grad_weight = correlate_weight_grad(xp, go, s.kernel, s.stride, s.dilation, s.groups)
     gxp = correlate_input_grad(go, s.weight, s.stride, s.dilation, s.groups, s.padded_shape)
     grad_x = np.ascontiguousarray(crop(gxp, s.pads, s.x.shape[2:]))

@@ -19,7 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from convlearn._validation import as_int_tuple, as_real_array, check_ndim
 
-from . import _args, _workspace
+from . import _args
 from .geometry import dilated_extent, strided_span
 
 __all__ = ["im2col", "col2im"]
@@ -28,16 +28,15 @@ __all__ = ["im2col", "col2im"]
 # ----------------------------------------------------------------------------------------------------------------
 # N-d building blocks (also used by the convolution, transposed-convolution and pooling fast paths)
 # ----------------------------------------------------------------------------------------------------------------
-def pad(x: np.ndarray, pads, value: float = 0.0, slot: str | None = None) -> np.ndarray:
+def pad(x: np.ndarray, pads, value: float = 0.0) -> np.ndarray:
     """``x`` with ``pads[i] = (low, high)`` samples of ``value`` around spatial axis ``i`` (new array).
 
-    Returns ``x`` itself (not a copy) when there is nothing to pad; the input is never written to. With
-    ``slot``, the padded array is a temporary in that :mod:`~convlearn.nn.functional._workspace` slot.
+    Returns ``x`` itself (not a copy) when there is nothing to pad; the input is never written to.
     """
     if all(lo == 0 and hi == 0 for lo, hi in pads):
         return x
     shape = x.shape[:2] + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads, strict=True))
-    xp = np.full(shape, value, dtype=x.dtype) if slot is None else _workspace.full(slot, shape, value, x.dtype)
+    xp = np.full(shape, value, dtype=x.dtype)
     inner = (slice(None), slice(None)) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], pads, strict=True))
     xp[inner] = x
     return xp
@@ -67,11 +66,8 @@ def windows(xp: np.ndarray, kernel, stride, dilation, out_shape) -> np.ndarray:
     return view[index]
 
 
-def unfold(xp: np.ndarray, kernel, stride, dilation, out_shape, slot: str | None = None) -> np.ndarray:
-    """Columns ``(N, C·prod(kernel), prod(out_shape))`` of the padded input ``xp`` (one contiguous copy).
-
-    With ``slot``, the columns are a temporary in that :mod:`~convlearn.nn.functional._workspace` slot.
-    """
+def unfold(xp: np.ndarray, kernel, stride, dilation, out_shape) -> np.ndarray:
+    """Columns ``(N, C·prod(kernel), prod(out_shape))`` of the padded input ``xp`` (one contiguous copy)."""
     n, c = xp.shape[:2]
     nd = len(kernel)
     kk = int(np.prod(kernel))
@@ -81,12 +77,7 @@ def unfold(xp: np.ndarray, kernel, stride, dilation, out_shape, slot: str | None
     view = windows(xp, kernel, stride, dilation, out_shape)
     # (N, C, *out, *k) -> (N, C, *k, *out): columns ordered channel, kernel taps; rows are output positions.
     order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    view = view.transpose(order)
-    if slot is None:
-        return view.reshape(n, c * kk, ll)
-    cols = _workspace.empty(slot, view.shape, xp.dtype)
-    np.copyto(cols, view)
-    return cols.reshape(n, c * kk, ll)
+    return view.transpose(order).reshape(n, c * kk, ll)
 
 
 def fold(cols: np.ndarray, padded_shape, kernel, stride, dilation, out_shape) -> np.ndarray:
