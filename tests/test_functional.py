@@ -465,3 +465,41 @@ def test_reference_uses_the_public_setups_only():
     assert ("setups", "ConvSetup") in imported and ("setups", "PoolSetup") in imported
     # (``from . import _args``, the package's argument helpers, is a module, not a private name of one)
     assert not [name for module, name in imported if name.startswith("_") and module not in (None, "__future__")]
+
+
+@pytest.mark.parametrize("case", range(24))
+def test_batch_blocks_give_the_whole_batch_numbers(monkeypatch, case):
+    """The GEMM paths work on blocks of images (``_accel.batch_block``); with blocks forced down to one or a
+    few images (odd batch sizes, so the blocks are not all alike), forward, both gradients and the transposed
+    convolution equal the loops and the unblocked numbers."""
+    from convlearn.nn.functional import _accel
+
+    rng = gen(4200 + case)
+    nd = 1 + case % 3
+    x, w, b, kw = random_conv(rng, nd, small=nd == 3)
+    x = rng.standard_normal(((2 + case % 3) * len(x),) + x.shape[1:])  # a batch of 2 to 8 images
+    conv, backward = {1: (F.conv1d, F.conv1d_backward), 2: (F.conv2d, F.conv2d_backward),
+                      3: (F.conv3d, F.conv3d_backward)}[nd]
+    y = conv(x, w, b, **kw)
+    g = rng.standard_normal(y.shape)
+    grads = backward(g, x, w, **kw)
+    xt, wt, bt, kt = random_transpose(rng)
+    xt = rng.standard_normal((3 * len(xt),) + xt.shape[1:])
+    yt = F.conv_transpose2d(xt, wt, bt, **kt)
+    gt = rng.standard_normal(yt.shape)
+    grads_t = F.conv_transpose2d_backward(gt, xt, wt, **kt)
+    monkeypatch.setattr(_accel, "BATCH_BLOCK_MIN_BYTES", 0)
+    per_image = x.shape[1] * w[0, 0].size * y[0, 0].size * x.itemsize
+    monkeypatch.setattr(_accel, "BATCH_BLOCK_BYTES", 1 if case % 2 else 2 * per_image)  # 1 or 2 images a block
+    depthwise = kw["groups"] == x.shape[1] == w.shape[0] > 1
+    assert depthwise or _accel.batch_block(x.shape, w.shape, kw["groups"], y.shape[2:], x.itemsize) <= 2
+    assert_close(conv(x, w, b, **kw), y, rtol=1e-12)
+    for blocked, whole in zip(backward(g, x, w, **kw), grads, strict=True):
+        assert_close(blocked, whole, rtol=1e-12)
+    assert_close(F.conv_transpose2d(xt, wt, bt, **kt), yt, rtol=1e-12)
+    for blocked, whole in zip(F.conv_transpose2d_backward(gt, xt, wt, **kt), grads_t, strict=True):
+        assert_close(blocked, whole, rtol=1e-12)
+    if nd == 2:
+        assert_close(y, R.conv2d_loops(x, w, b, **kw))
+        for fast, loops in zip(grads, R.conv2d_backward_loops(g, x, w, **kw), strict=True):
+            assert_close(fast, loops)

@@ -21,7 +21,9 @@ The bias gradient is ``∂L/∂b[o] = Σ_{n, positions} G[n, o, ...]``.
 
 Faster ways to compute some of these (stride 1: the flat view, depthwise row-GEMMs) are in
 :mod:`convlearn.nn.functional._accel`, behind one dispatch; :func:`correlate`, :func:`correlate_weight_grad`
-and :func:`correlate_input_grad` ask it first and fall back on the cores here. The readable loops are in
+and :func:`correlate_input_grad` ask it first and fall back on the cores here. They also split a large batch
+into blocks of a few images (:func:`~convlearn.nn.functional._accel.batch_block`), so that each block's
+columns are still in cache when they are used: the same numbers, fewer trips to memory. The readable loops are in
 :mod:`convlearn.nn.functional.reference`.
 """
 
@@ -101,19 +103,54 @@ def input_grad_core(grad_out: np.ndarray, weight: np.ndarray, stride, dilation, 
 # Accelerator first, readable core otherwise (also used by the transposed convolution)
 # ----------------------------------------------------------------------------------------------------------------
 def correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np.ndarray:
-    """Cross-correlation of ``x`` zero-padded by ``pads`` with ``weight`` (no bias), ``(N, C_out, *out_spatial)``."""
+    """Cross-correlation of ``x`` zero-padded by ``pads`` with ``weight`` (no bias), ``(N, C_out, *out_spatial)``;
+    a few images at a time (:func:`~convlearn.nn.functional._accel.batch_block`)."""
+    n = x.shape[0]
+    step = _accel.batch_block(x.shape, weight.shape, groups, out_spatial, x.itemsize)
+    if step >= n:
+        return _correlate(x, weight, pads, stride, dilation, groups, out_spatial)
+    y = np.empty((n, weight.shape[0]) + tuple(out_spatial), dtype=x.dtype)
+    for n0 in range(0, n, step):
+        y[n0:n0 + step] = _correlate(x[n0:n0 + step], weight, pads, stride, dilation, groups, out_spatial)
+    return y
+
+
+def _correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np.ndarray:
     y = _accel.forward(x, weight, pads, stride, dilation, groups, out_spatial)
     return forward_core(pad(x, pads), weight, stride, dilation, groups, out_spatial) if y is None else y
 
 
 def correlate_weight_grad(xp, grad_out, kernel, stride, dilation, groups: int) -> np.ndarray:
-    """:func:`weight_grad_core`, or an accelerator for it."""
-    gw = _accel.weight_grad(xp, grad_out, kernel, stride, dilation, groups)
-    return weight_grad_core(xp, grad_out, kernel, stride, dilation, groups) if gw is None else gw
+    """:func:`weight_grad_core`, or an accelerator for it; a few images at a time, summed."""
+    n = xp.shape[0]
+    w_shape = (grad_out.shape[1], xp.shape[1] // groups) + tuple(kernel)
+    step = _accel.batch_block(xp.shape, w_shape, groups, grad_out.shape[2:], xp.itemsize)
+    gw = None
+    for n0 in range(0, n, step):
+        xb, gb = xp[n0:n0 + step], grad_out[n0:n0 + step]
+        part = _accel.weight_grad(xb, gb, kernel, stride, dilation, groups)
+        if part is None:
+            part = weight_grad_core(xb, gb, kernel, stride, dilation, groups)
+        gw = part if gw is None else np.add(gw, part, out=gw)
+    return gw
 
 
 def correlate_input_grad(grad_out, weight, stride, dilation, groups: int, padded_shape) -> np.ndarray:
-    """:func:`input_grad_core`, or an accelerator for it."""
+    """:func:`input_grad_core`, or an accelerator for it; a few images at a time."""
+    n = grad_out.shape[0]
+    x_shape = (n, padded_shape[1]) + tuple(padded_shape[2:])
+    step = _accel.batch_block(x_shape, weight.shape, groups, grad_out.shape[2:], grad_out.itemsize)
+    if step >= n:
+        return _correlate_input_grad(grad_out, weight, stride, dilation, groups, padded_shape)
+    gxp = np.empty(padded_shape, dtype=grad_out.dtype)
+    for n0 in range(0, n, step):
+        gb = grad_out[n0:n0 + step]
+        block_shape = (len(gb),) + tuple(padded_shape[1:])
+        gxp[n0:n0 + step] = _correlate_input_grad(gb, weight, stride, dilation, groups, block_shape)
+    return gxp
+
+
+def _correlate_input_grad(grad_out, weight, stride, dilation, groups: int, padded_shape) -> np.ndarray:
     gxp = _accel.input_grad(grad_out, weight, stride, dilation, groups, padded_shape)
     return input_grad_core(grad_out, weight, stride, dilation, groups, padded_shape) if gxp is None else gxp
 
