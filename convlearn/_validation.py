@@ -104,6 +104,8 @@ def check_choice(value, name: str, choices: Iterable[str]) -> str:
 
 
 def _as_int(value, name: str) -> int:
+    if type(value) is int:  # the common case, first (bool is a subclass of int, not int itself)
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
     if isinstance(value, numbers.Integral):

@@ -26,6 +26,7 @@ with OpenBLAS, float32 and float64, the shapes of ``benchmarks/bench_conv.py``).
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -98,7 +99,7 @@ def batch_block(x_shape, w_shape, groups: int, out_spatial, itemsize: int) -> in
     n = x_shape[0]
     if not ENABLED or is_depthwise(x_shape[1], w_shape[0], groups):
         return n
-    per_image = x_shape[1] * int(np.prod(w_shape[2:])) * int(np.prod(out_spatial)) * itemsize
+    per_image = x_shape[1] * math.prod(w_shape[2:]) * math.prod(out_spatial) * itemsize
     if n * per_image < BATCH_BLOCK_MIN_BYTES:
         return n
     blocks = -(-n // max(1, BATCH_BLOCK_BYTES // max(1, per_image)))
@@ -122,7 +123,7 @@ def select(op: str, x_shape, w_shape, stride, dilation, groups: int, out_spatial
             return "rows"
         if stride_1 and depthwise:
             return "flat"
-        if stride_1 and out_spatial[-1] <= SHORT_ROW and int(np.prod(kernel)) > 1:
+        if stride_1 and out_spatial[-1] <= SHORT_ROW and math.prod(kernel) > 1:
             return "flat_gemm"
         if stride[0] == 1 and _kernel_rows_fit(kernel, groups, w_shape[1]):
             return "kernel_rows"

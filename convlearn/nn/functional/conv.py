@@ -29,6 +29,8 @@ columns are still in cache when they are used: the same numbers, fewer trips to 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _accel, _args
@@ -66,7 +68,7 @@ def weight_grad_core(xp: np.ndarray, grad_out: np.ndarray, kernel, stride, dilat
     c_out = grad_out.shape[1]
     out_spatial = grad_out.shape[2:]
     if _args.is_depthwise(c_in, c_out, groups):  # the tap loop: a fused multiply-and-sum per tap
-        gw = np.empty((c_out, int(np.prod(kernel))), dtype=xp.dtype)
+        gw = np.empty((c_out, math.prod(kernel)), dtype=xp.dtype)
         axes = "uvw"[: len(kernel)]
         for t, tap in enumerate(np.ndindex(*kernel)):
             gw[:, t] = np.einsum(f"nc{axes},nc{axes}->c", xp[tap_slices(tap, stride, dilation, out_spatial)], grad_out)
@@ -90,7 +92,7 @@ def input_grad_core(grad_out: np.ndarray, weight: np.ndarray, stride, dilation, 
         for t, tap in enumerate(np.ndindex(*kernel)):
             gxp[tap_slices(tap, stride, dilation, out_spatial)] += grad_out * w[:, t]
         return gxp
-    ll = int(np.prod(out_spatial))
+    ll = math.prod(out_spatial)
     wg = weight.reshape(groups, c_out // groups, -1)  # (G, C_out/G, C_in/G*K)
     dcols = np.matmul(wg.swapaxes(-1, -2), grad_out.reshape(n, groups, c_out // groups, ll))  # (N, G, C_in/G*K, L)
     dcols = dcols.reshape((n, c_in) + kernel + out_spatial)

@@ -13,6 +13,7 @@ kernel columns; windows in row-major order).
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -70,8 +71,8 @@ def unfold(xp: np.ndarray, kernel, stride, dilation, out_shape) -> np.ndarray:
     """Columns ``(N, C·prod(kernel), prod(out_shape))`` of the padded input ``xp`` (one contiguous copy)."""
     n, c = xp.shape[:2]
     nd = len(kernel)
-    kk = int(np.prod(kernel))
-    ll = int(np.prod(out_shape))
+    kk = math.prod(kernel)
+    ll = math.prod(out_shape)
     if kk == 1 and all(s == 1 for s in stride) and tuple(xp.shape[2:]) == tuple(out_shape):
         return xp.reshape(n, c, ll)  # 1x1 kernel, stride 1: the input already is the column matrix
     view = windows(xp, kernel, stride, dilation, out_shape)
