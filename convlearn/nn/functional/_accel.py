@@ -50,15 +50,17 @@ ENABLED = True
 SHORT_ROW = 6
 
 #: Range of ``C_in·kW`` (the inner dimension of its products) in which :func:`kernel_rows_gemm` replaces im2col +
-#: GEMM for ``groups=1`` 2-D convolutions with vertical stride 1. Measured (time kernel rows / im2col, float32 and
-#: float64, no padding): 5×5 kernels on 12×12 images, batch 64: C_in·kW = 10: 0.77 and 1.09, 20: 0.74 and 0.73,
-#: 40: 0.60 and 0.84, 80: 0.67 and 0.66, 160: 1.02 and 1.02; 3×3 kernels on 16×16 images, batch 32: 12: 0.98 and
-#: 1.27, 24: 0.91 and 1.10, 48: 0.86 and 0.90, 96: 0.91 and 1.00; and on the benchmark's 3 → 32 channel case
-#: (C_in·kW = 9) 1.47 and 1.87: below ~30 the products are too thin, above ~100 the GEMM dominates either way.
-#: The weight gradient (:func:`kernel_rows_weight_grad`, stride 1) uses the same window: forward + backward of
-#: the benchmark's 8 → 16 channel 5×5 case (C_in·kW = 40) took 0.90 (float32) and 0.81 (float64) of the time.
+#: GEMM for ``groups=1`` 2-D convolutions with vertical stride 1. Below ~30 the products are too thin: measured
+#: on whole batches (time kernel rows / im2col, float32 and float64, no padding), 3×3 kernels on 16×16 images,
+#: batch 32: C_in·kW = 12: 0.98 and 1.27, 24: 0.91 and 1.10; and the benchmark's 3 → 32 channel case
+#: (C_in·kW = 9): 1.47 and 1.87. The upper end was measured with batch blocks of 8 images
+#: (:data:`BATCH_BLOCK_BYTES`), forward and weight gradient (:func:`kernel_rows_weight_grad`, stride 1), float32
+#: and float64: 48: 0.92 and 0.96 / 0.79 and 0.88, 80 (5×5 on 12×12, batch 64): 0.70 and 0.86 / 0.74 and 0.84,
+#: 96 (3×3, 32 → 32 with dilation 2 and 32 → 64): 0.82-0.95 and 0.84-0.88 / 0.80-0.90 and 0.85-0.87, 192 (3×3,
+#: 64 → 64 on 16×16; 1.02 and 1.00 for the forward on 8×8 images): 0.86 and 0.87 / 0.82 and 0.88, 384 (3×3,
+#: 128 → 128 on 8×8): 1.01 and 0.95 / 0.92 and 0.86.
 KERNEL_ROWS_MIN_K = 32
-KERNEL_ROWS_MAX_K = 80
+KERNEL_ROWS_MAX_K = 256
 
 #: Widest input rows (before padding) for which :func:`depthwise_rows` is used: its GEMM multiplies by
 #: ``kH·W`` weights per output of which only ``kH·kW`` are non-zero, so it pays only while ``W`` is small.
