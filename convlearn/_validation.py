@@ -134,6 +134,17 @@ def as_nonnegative_int(value, name: str) -> int:
     return v
 
 
+def as_axis_geometry(size, kernel_size, stride, padding, dilation, output_padding=0, *, size_name: str = "size"):
+    """The hyper-parameters of one axis of a convolution as ints, or a clear error naming the argument.
+
+    Returns ``(size, kernel_size, stride, padding, dilation, output_padding)``: sizes, kernel, stride and
+    dilation must be >= 1, padding and output padding >= 0. ``size`` is reported as ``size_name``.
+    """
+    return (as_positive_int(size, size_name), as_positive_int(kernel_size, "kernel_size"),
+            as_positive_int(stride, "stride"), as_nonnegative_int(padding, "padding"),
+            as_positive_int(dilation, "dilation"), as_nonnegative_int(output_padding, "output_padding"))
+
+
 def as_int_tuple(value, n: int, name: str, *, minimum: int = 0) -> tuple[int, ...]:
     """Expand an int or a length-``n`` sequence into a tuple of ``n`` ints >= ``minimum``.
 

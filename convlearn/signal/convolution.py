@@ -70,26 +70,27 @@ def convolve1d(x, k, mode="full", *, method="auto"):
     >>> convolve1d([1, 2, 3], [0, 1, 0.5])
     array([0. , 1. , 2.5, 4. , 1.5])
     """
-    x, k, mode = check_1d(x, k, "x", "k", mode)
-    dtype = result_dtype(x, k)
-    x64, k64 = _f64(x), _f64(k)
-    m, n = len(x64), len(k64)
-    method = _method_1d(method, x64, k64)
+    x64, k64, mode, method, dtype = _prepare_1d(x, k, mode, method)
     if method == "direct":
         out = np.convolve(x64, k64, mode)
     else:
-        out = crop_1d_convolve(_fast.conv1d_fft_full(x64, k64), m, n, mode)
+        out = crop_1d_convolve(_fast.conv1d_fft_full(x64, k64), len(x64), len(k64), mode)
     return np.ascontiguousarray(out, dtype=dtype)
 
 
-def _method_1d(method, x64, k64):
-    """Resolve ``method="auto"`` for a 1-D pair: FFT when cheaper and every value is finite."""
+def _prepare_1d(x, k, mode, method):
+    """Checked float64 copies of a 1-D pair, its ``mode``, the method to use and the result dtype.
+
+    ``method="auto"`` becomes FFT when that is cheaper and every value is finite, direct otherwise.
+    """
+    x, k, mode = check_1d(x, k, "x", "k", mode)
+    x64, k64 = _f64(x), _f64(k)
     method = check_method(method)
     if method == "auto":
         method = _fast.choose_method_1d(len(x64), len(k64))
         if method == "fft" and not _fast.all_finite(x64, k64):
             method = "direct"
-    return method
+    return x64, k64, mode, method, result_dtype(x, k)
 
 
 def correlate1d(x, k, mode="valid", *, method="auto"):
@@ -117,11 +118,8 @@ def correlate1d(x, k, mode="valid", *, method="auto"):
     >>> correlate1d([1, 2, 3, 4], [1, -1])
     array([-1., -1., -1.])
     """
-    x, k, mode = check_1d(x, k, "x", "k", mode)
-    dtype = result_dtype(x, k)
-    x64, k64 = _f64(x), _f64(k)
+    x64, k64, mode, method, dtype = _prepare_1d(x, k, mode, method)
     m, n = len(x64), len(k64)
-    method = _method_1d(method, x64, k64)
     if method == "direct":
         out = np.correlate(x64, k64, mode)
     elif n <= m:

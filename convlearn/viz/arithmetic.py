@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convlearn._validation import as_nonnegative_int, as_positive_int
+from convlearn._validation import as_axis_geometry, as_positive_int
 from convlearn.nn.functional import (
     LayerGeometry,
     conv_output_size,
@@ -149,12 +149,8 @@ def conv_layout(
         padding exceeds ``dilation * (kernel_size - 1)`` so that the equivalent direct convolution
         would need negative padding.
     """
-    n = as_positive_int(input_size, "input_size")
-    k = as_positive_int(kernel_size, "kernel_size")
-    s = as_positive_int(stride, "stride")
-    p = as_nonnegative_int(padding, "padding")
-    d = as_positive_int(dilation, "dilation")
-    op = as_nonnegative_int(output_padding, "output_padding")
+    n, k, s, p, d, op = as_axis_geometry(input_size, kernel_size, stride, padding, dilation, output_padding,
+                                         size_name="input_size")
     if not transposed:
         if op:
             raise ValueError(f"output_padding only applies to transposed=True, got output_padding={op}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from convlearn._validation import as_nonnegative_int, as_positive_int, check_choice
+from convlearn._validation import as_axis_geometry, as_nonnegative_int, as_positive_int, check_choice
 
 from .geometry import check_output_padding, dilated_extent, output_size, transpose_output_size
 
@@ -105,12 +105,7 @@ def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, output_pa
     >>> conv_transpose_output_size(3, 3, stride=2, padding=1, output_padding=1)
     6
     """
-    o = as_positive_int(size, "size")
-    k = as_positive_int(kernel_size, "kernel_size")
-    s = as_positive_int(stride, "stride")
-    d = as_positive_int(dilation, "dilation")
-    p = as_nonnegative_int(padding, "padding")
-    a = as_nonnegative_int(output_padding, "output_padding")
+    o, k, s, p, d, a = as_axis_geometry(size, kernel_size, stride, padding, dilation, output_padding)
     check_output_padding(a, s, d)
     out = transpose_output_size(o, k, s, p, a, d)
     if out < 1:

@@ -38,7 +38,7 @@ import numpy as np
 import traitlets
 
 from convlearn import continuous
-from convlearn._validation import as_nonnegative_int, as_positive_int
+from convlearn._validation import as_axis_geometry, as_nonnegative_int, as_positive_int
 from convlearn.nn.functional import (
     LayerGeometry,
     ReceptiveField,
@@ -529,11 +529,10 @@ class ArithmeticExplorer(_LiveExplorer):
 
     def __init__(self, input_size: int = 5, kernel_size: int = 3, padding: int = 1, stride: int = 2,
                  dilation: int = 1, *, transposed: bool = False, output_padding: int = 0, **kwargs):
-        super().__init__(input_size=as_positive_int(input_size, "input_size"),
-                         kernel_size=as_positive_int(kernel_size, "kernel_size"),
-                         padding=as_nonnegative_int(padding, "padding"), stride=as_positive_int(stride, "stride"),
-                         dilation=as_positive_int(dilation, "dilation"), transposed=bool(transposed),
-                         output_padding=as_nonnegative_int(output_padding, "output_padding"), **kwargs)
+        n, k, s, p, d, op = as_axis_geometry(input_size, kernel_size, stride, padding, dilation, output_padding,
+                                             size_name="input_size")
+        super().__init__(input_size=n, kernel_size=k, padding=p, stride=s, dilation=d, transposed=bool(transposed),
+                         output_padding=op, **kwargs)
 
     def output_size(self) -> int:
         """Output size per axis, by :func:`convlearn.nn.functional.conv_output_size` (or the transposed one);
