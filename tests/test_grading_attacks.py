@@ -91,28 +91,34 @@ def _gradebook_rows(db: Path, attackers: set[str]) -> dict[str, list]:
 
 
 def _escaped_sandbox_processes() -> list[str]:
-    """Processes of the sandbox user that no bubblewrap sandbox holds any more.
+    """Processes of sandbox users (``sandbox.is_sandbox_uid``) that no bubblewrap sandbox holds any more.
 
-    Other tests may be grading in parallel (their kernels also run as the sandbox user), so a process of
-    that user is fine while its first ancestor of another user is a ``bwrap``; a process that escaped its
-    sandbox would hang from init or from a subreaper instead.
+    Other tests may be grading in parallel, so a process of a sandbox user is fine while its first ancestor of
+    another user is a ``bwrap``; a process that escaped its sandbox would hang from init or from a subreaper
+    instead.
     """
-    proc = subprocess.run(["ps", "-u", str(sandbox.NOBODY), "-o", "pid=,args="], capture_output=True, text=True)
     escaped = []
-    for line in proc.stdout.splitlines():
-        pid = int(line.split()[0])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            while True:
-                status = Path(f"/proc/{pid}/status").read_text()
-                fields = dict(row.split(":", 1) for row in status.splitlines() if ":" in row)
-                if int(fields["Uid"].split()[0]) != sandbox.NOBODY:
-                    break
-                pid = int(fields["PPid"])
+            pid = int(entry.name)
+            if not sandbox.is_sandbox_uid(_uid_and_parent(pid)[0]):
+                continue
+            start = pid
+            while sandbox.is_sandbox_uid(_uid_and_parent(pid)[0]):
+                pid = _uid_and_parent(pid)[1]
             if Path(f"/proc/{pid}/comm").read_text().strip() != "bwrap":
-                escaped.append(line.strip())
+                args = Path(f"/proc/{start}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                escaped.append(f"{start} {args}")
         except (OSError, ValueError, KeyError):  # the process ended while we looked
             continue
     return escaped
+
+
+def _uid_and_parent(pid: int) -> tuple[int, int]:
+    fields = dict(row.split(":", 1) for row in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in row)
+    return int(fields["Uid"].split()[0]), int(fields["PPid"])
 
 
 class _Listener:
@@ -260,3 +266,51 @@ def test_a_hang_costs_what_leaving_the_function_unanswered_costs(tmp_path, sandb
     unanswered = c.scores(assignment, "unanswered")
     assert c.scores(assignment, "hangs") == unanswered
     assert sum(s for s, _ in unanswered.values()) < sum(m for _, m in unanswered.values())
+
+
+_LAUNCH = """
+import subprocess, sys
+from convlearn.grading import sandbox
+sys.exit(subprocess.call(sandbox.bwrap_command([sys.executable, "-c", sys.argv[1]], sockets=None, connection=None,
+                                               cwd=None)))
+"""
+_FORK_BOMB = """
+import os, time
+n = 0
+try:
+    while True:
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+        n += 1
+except OSError:
+    pass
+print("full", n, flush=True)
+time.sleep(60)
+"""
+_THREADS = """
+import threading, time
+threads = [threading.Thread(target=time.sleep, args=(0.2,)) for _ in range(32)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("threads ok")
+"""
+
+
+def test_a_fork_bomb_does_not_starve_a_kernel_graded_beside_it(sandboxed):
+    """Each sandbox has a user of its own (grading as root), so one kernel that uses up its process limit
+    leaves another, graded at the same time, able to start the threads a Jupyter kernel needs."""
+    if os.geteuid() != 0:
+        pytest.skip("sandbox users of their own are made when grading as root")
+    bomb = subprocess.Popen([sys.executable, "-c", _LAUNCH, _FORK_BOMB], stdout=subprocess.PIPE, text=True)
+    try:
+        line = bomb.stdout.readline()
+        assert line.startswith("full"), line
+        assert int(line.split()[1]) >= sandbox.LIMITS["processes"] - 8  # it really did fill its quota
+        other = subprocess.run([sys.executable, "-c", _LAUNCH, _THREADS], capture_output=True, text=True, timeout=120)
+        assert other.stdout.strip() == "threads ok", other.stdout + other.stderr
+    finally:
+        bomb.kill()
+        bomb.wait()

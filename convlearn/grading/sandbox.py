@@ -4,8 +4,8 @@ The course ships a kernel specification, ``convlearn-sandbox`` (:func:`install_k
 course's ``nbgrader_config.py``), whose command is this module. Started by Jupyter with the path of a
 connection file, it runs ``bwrap`` (Debian package ``bubblewrap``) so that the kernel:
 
-- runs as an unprivileged user: ``nobody`` (uid 65534) when grading as root, the instructor's own uid in a new
-  user namespace otherwise;
+- runs as an unprivileged user: when grading as root, a user of its own that owns no file and that no other
+  kernel shares (:func:`sandbox_uid`); otherwise the instructor's own uid in a new user namespace;
 - has no network (a namespace with only its own loopback), its own process, IPC and UTS namespaces, and
   disappears with every process it started when it ends (``--unshare-pid``, ``--die-with-parent``);
 - sees a read-only view of the system (``/usr``, ``/etc``), of the Python environment and of the
@@ -35,7 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["KERNEL_NAME", "LIMITS", "available", "install_kernelspec", "bwrap_command", "private_runtime_dir"]
+__all__ = ["KERNEL_NAME", "LIMITS", "SANDBOX_UID_BASE", "available", "install_kernelspec", "bwrap_command",
+           "private_runtime_dir", "sandbox_uid", "is_sandbox_uid"]
 
 KERNEL_NAME = "convlearn-sandbox"
 #: Resource limits of one student kernel.
@@ -48,7 +49,22 @@ LIMITS = {
     "scratch": 512 << 20,  # size of its private /tmp
     "assignment_copy": 128 << 20,  # at most this much of the assignment directory is copied into /tmp/work
 }
-NOBODY = 65534
+#: Kernels started as root run as a user of their own, ``SANDBOX_UID_BASE`` plus the pid of their launcher
+#: (:func:`sandbox_uid`): no two running sandboxes share a user, so the processes of one (a fork bomb) never
+#: count against another's process limit (``RLIMIT_NPROC`` counts all the processes of a user), and no kernel
+#: can signal another's processes or read its files. The numbers are far above ordinary and system users
+#: and below 2**31.
+SANDBOX_UID_BASE = 1_500_000_000
+
+
+def sandbox_uid(launcher_pid: int) -> int:
+    """The user (and group) id of the kernel whose launcher has process id ``launcher_pid`` (grading as root)."""
+    return SANDBOX_UID_BASE + launcher_pid
+
+
+def is_sandbox_uid(uid: int) -> bool:
+    """Whether ``uid`` is one that :func:`sandbox_uid` hands out."""
+    return SANDBOX_UID_BASE <= uid < 2**31
 INSIDE_CONNECTION = "/run/kernel/connection.json"
 INSIDE_LIBRARY = "/run/convlearn"
 INSIDE_ASSIGNMENT = "/run/assignment"
@@ -142,7 +158,7 @@ def bwrap_command(inner: list[str], *, sockets: Path | None, connection: int | N
     """
     as_root = os.geteuid() == 0
     cmd = ["bwrap", "--die-with-parent", "--new-session", "--clearenv"]
-    if as_root:  # real privileges: mount as root, then run the kernel as nobody (setpriv below)
+    if as_root:  # real privileges: mount as root, then run the kernel as its own user (setpriv below)
         cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     else:  # an unprivileged user namespace
         cmd += ["--unshare-all", "--disable-userns"]
@@ -187,7 +203,8 @@ def bwrap_command(inner: list[str], *, sockets: Path | None, connection: int | N
             f"--cpu={LIMITS['cpu_seconds']}", f"--as={LIMITS['address_space']}", f"--nproc={LIMITS['processes']}",
             f"--fsize={LIMITS['file_size']}", f"--nofile={LIMITS['open_files']}", "--core=0"]
     if as_root:
-        cmd += [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+        uid = sandbox_uid(os.getpid())  # this launcher lives as long as the kernel: its pid is not reused meanwhile
+        cmd += [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
                 "--clear-groups", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]
     return cmd + list(inner)
 
@@ -230,7 +247,7 @@ def _launch(connection_file: str, extra: list[str]) -> int:
         print("convlearn-sandbox: the sockets must live next to the connection file", file=sys.stderr)
         return 2
     as_root = os.geteuid() == 0
-    if as_root:  # nobody creates its sockets here; nothing else can be read or written
+    if as_root:  # the kernel's user creates its sockets here; nothing else can be read or written
         sockets.chmod(0o1733)
     read_fd, write_fd = os.pipe()
     os.write(write_fd, json.dumps(info).encode("utf-8"))
