@@ -55,6 +55,11 @@ LIMITS = {
 #: can signal another's processes or read its files. The numbers are far above ordinary and system users
 #: and below 2**31.
 SANDBOX_UID_BASE = 1_500_000_000
+INSIDE_CONNECTION = "/run/kernel/connection.json"
+INSIDE_LIBRARY = "/run/convlearn"
+INSIDE_ASSIGNMENT = "/run/assignment"
+PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+            "MKL_NUM_THREADS", "TZ", "PYDEVD_DISABLE_FILE_VALIDATION")
 
 
 def sandbox_uid(launcher_pid: int) -> int:
@@ -65,11 +70,6 @@ def sandbox_uid(launcher_pid: int) -> int:
 def is_sandbox_uid(uid: int) -> bool:
     """Whether ``uid`` is one that :func:`sandbox_uid` hands out."""
     return SANDBOX_UID_BASE <= uid < 2**31
-INSIDE_CONNECTION = "/run/kernel/connection.json"
-INSIDE_LIBRARY = "/run/convlearn"
-INSIDE_ASSIGNMENT = "/run/assignment"
-PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-            "MKL_NUM_THREADS", "TZ", "PYDEVD_DISABLE_FILE_VALIDATION")
 
 
 @functools.cache

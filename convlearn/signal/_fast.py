@@ -189,10 +189,10 @@ def choose_method_valid_2d(big_shape, small_shape) -> str:
     return "fft" if _fft_cost(fast_shape(big_shape)) < direct else "direct"
 
 
-def _resolve(method: str, choose, a: np.ndarray, b: np.ndarray) -> str:
-    """``method``, with "auto" replaced by ``choose(a.shape, b.shape)`` -- but direct if a value is not finite."""
+def resolve_method(method: str, choose, a: np.ndarray, b: np.ndarray) -> str:
+    """``method``, with "auto" replaced by ``choose()`` -- but "direct" if a value of ``a`` or ``b`` is not finite."""
     if method == "auto":
-        method = choose(a.shape, b.shape)
+        method = choose()
         if method == "fft" and not all_finite(a, b):
             method = "direct"
     return method
@@ -200,11 +200,11 @@ def _resolve(method: str, choose, a: np.ndarray, b: np.ndarray) -> str:
 
 def conv2d_full(a: np.ndarray, b: np.ndarray, method: str) -> np.ndarray:
     """Full linear 2-D convolution (zero extension) with ``method`` in {'auto', 'direct', 'fft'}."""
-    method = _resolve(method, choose_method_full_2d, a, b)
+    method = resolve_method(method, lambda: choose_method_full_2d(a.shape, b.shape), a, b)
     return fft_full(a, b) if method == "fft" else direct_full_2d(a, b)
 
 
 def conv2d_valid(big: np.ndarray, small: np.ndarray, method: str) -> np.ndarray:
     """'valid' 2-D convolution with ``method`` in {'auto', 'direct', 'fft'}."""
-    method = _resolve(method, choose_method_valid_2d, big, small)
+    method = resolve_method(method, lambda: choose_method_valid_2d(big.shape, small.shape), big, small)
     return fft_valid(big, small) if method == "fft" else direct_valid_2d(big, small)

@@ -85,11 +85,7 @@ def _prepare_1d(x, k, mode, method):
     """
     x, k, mode = check_1d(x, k, "x", "k", mode)
     x64, k64 = _f64(x), _f64(k)
-    method = check_method(method)
-    if method == "auto":
-        method = _fast.choose_method_1d(len(x64), len(k64))
-        if method == "fft" and not _fast.all_finite(x64, k64):
-            method = "direct"
+    method = _fast.resolve_method(check_method(method), lambda: _fast.choose_method_1d(len(x64), len(k64)), x64, k64)
     return x64, k64, mode, method, result_dtype(x, k)
 
 

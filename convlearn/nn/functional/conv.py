@@ -109,12 +109,19 @@ def correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np
     a few images at a time (:func:`~convlearn.nn.functional._accel.batch_block`)."""
     n = x.shape[0]
     step = _accel.batch_block(x.shape, weight.shape, groups, out_spatial, x.itemsize)
+    return _in_blocks(n, step, (n, weight.shape[0]) + tuple(out_spatial), x.dtype,
+                      lambda a, b: _correlate(x[a:b], weight, pads, stride, dilation, groups, out_spatial))
+
+
+def _in_blocks(n: int, step: int, shape, dtype, block) -> np.ndarray:
+    """The array of ``shape`` whose images ``a:b`` are ``block(a, b)``, for blocks of ``step`` images."""
     if step >= n:
-        return _correlate(x, weight, pads, stride, dilation, groups, out_spatial)
-    y = np.empty((n, weight.shape[0]) + tuple(out_spatial), dtype=x.dtype)
-    for n0 in range(0, n, step):
-        y[n0:n0 + step] = _correlate(x[n0:n0 + step], weight, pads, stride, dilation, groups, out_spatial)
-    return y
+        return block(0, n)
+    out = np.empty(shape, dtype=dtype)
+    for a in range(0, n, step):
+        b = min(a + step, n)
+        out[a:b] = block(a, b)
+    return out
 
 
 def _correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np.ndarray:
@@ -140,16 +147,11 @@ def correlate_weight_grad(xp, grad_out, kernel, stride, dilation, groups: int) -
 def correlate_input_grad(grad_out, weight, stride, dilation, groups: int, padded_shape) -> np.ndarray:
     """:func:`input_grad_core`, or an accelerator for it; a few images at a time."""
     n = grad_out.shape[0]
-    x_shape = (n, padded_shape[1]) + tuple(padded_shape[2:])
-    step = _accel.batch_block(x_shape, weight.shape, groups, grad_out.shape[2:], grad_out.itemsize)
-    if step >= n:
-        return _correlate_input_grad(grad_out, weight, stride, dilation, groups, padded_shape)
-    gxp = np.empty(padded_shape, dtype=grad_out.dtype)
-    for n0 in range(0, n, step):
-        gb = grad_out[n0:n0 + step]
-        block_shape = (len(gb),) + tuple(padded_shape[1:])
-        gxp[n0:n0 + step] = _correlate_input_grad(gb, weight, stride, dilation, groups, block_shape)
-    return gxp
+    rest = tuple(padded_shape[1:])
+    step = _accel.batch_block((n,) + rest, weight.shape, groups, grad_out.shape[2:], grad_out.itemsize)
+    return _in_blocks(n, step, (n,) + rest, grad_out.dtype,
+                      lambda a, b: _correlate_input_grad(grad_out[a:b], weight, stride, dilation, groups,
+                                                         (b - a,) + rest))
 
 
 def _correlate_input_grad(grad_out, weight, stride, dilation, groups: int, padded_shape) -> np.ndarray:
