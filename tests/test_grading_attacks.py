@@ -176,6 +176,16 @@ def _forged(c: course.Course, kind: str) -> nbformat.NotebookNode:
     return nb
 
 
+#: Run nbgrader (argv[2:]) and write its peak resident memory (KiB) to argv[1] when it exits.
+_PEAK_RSS = """
+import atexit, resource, runpy, sys
+out = sys.argv[1]
+atexit.register(lambda: open(out, "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
+sys.argv = ["nbgrader", *sys.argv[2:]]
+runpy.run_module("nbgrader", run_name="__main__")
+"""
+
+
 def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed):
     home = tmp_path / "home"
     (home / ".ipython" / "profile_default").mkdir(parents=True)
@@ -196,6 +206,7 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed):
             subs[f"attack_{attack.name}"] = attack
             concrete = attack.substituted(COURSE=c.root, REPO=REPO, HOME=home, PORT=listener.port)
             c.submit(f"attack_{attack.name}", ASSIGNMENT, c.submission(ASSIGNMENT, concrete))
+            c.link(f"attack_{attack.name}", ASSIGNMENT, concrete.links)
         for kind in ("checksums", "metadata"):
             c.submit(f"attack_forged_{kind}", ASSIGNMENT, _forged(c, kind))
             subs[f"attack_forged_{kind}"] = None
@@ -211,8 +222,13 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed):
             ("release/", "submitted/", "autograded/", "feedback/")))
         home_before = _tree_hash(home)
 
-        proc = c.nbgrader("autograde", ASSIGNMENT, "--student", "[az]*", "--force", check=False, env=env_home)
+        peak = tmp_path / "peak_rss_kib"
+        proc = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(peak), "autograde", ASSIGNMENT, "--student",
+                               "[az]*", "--force", f"--Execute.timeout={CELL_TIMEOUT}"],
+                              cwd=c.root, env={**course.environment(), **env_home}, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+        # the grader's own memory stays bounded however much the kernels send (an honest class needs ~200 MB)
+        assert int(peak.read_text()) < 1_000_000, f"the grader grew to {int(peak.read_text()) >> 10} MiB"
         time.sleep(5)  # a daemon that survived would now edit the gradebook
 
         assert _escaped_sandbox_processes() == [], "processes of the sandbox user outlived their sandbox"
@@ -234,10 +250,30 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed):
             ("release/", "submitted/", "autograded/", "feedback/"))) == repo_before
         assert _tree_hash(home) == home_before
 
+        # what an attack prints when it finds nothing to use (it cannot see the tests or the links' targets)
+        for student, attack in subs.items():
+            graded = nbformat.read(c.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4) \
+                if (c.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists() else None
+            outputs = "" if graded is None else "".join(
+                str(o.get("text", "")) + str((o.get("data") or {}).get("text/plain", ""))
+                for cell in graded.cells for o in cell.get("outputs", ()))
+            for text in (attack.shows if attack is not None else ()):
+                assert text in outputs, f"{student}: {text!r} not in its outputs: {outputs[-2000:]}"
+            assert "the instructor's own file" not in outputs
+        # nothing but regular files of the submissions was copied: no link, no /dev/zero, no gradebook
+        for path in (c.root / "autograded").rglob("*"):
+            assert not path.is_symlink(), path
+            assert path.name not in ("zero.bin", "gradebook.db", "notes.txt", "classmate.ipynb"), path
+        assert not (c.root / "autograded" / "attack_symlink_source_notebook" / ASSIGNMENT
+                    / f"{ASSIGNMENT}.ipynb").exists()
+        assert "refused a2_discrete1d.ipynb: a symbolic link" in proc.stderr, proc.stderr[-3000:]
+
         # hidden tests reach neither the kernel's outputs nor the feedback
         c.nbgrader("generate_feedback", ASSIGNMENT, "--student", "attack_*", "--force", env=env_home)
         for student in subs:
             graded = (c.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+            if not graded.exists():  # its notebook was refused: nothing graded, no feedback
+                continue
             nb = nbformat.read(graded, 4)
             outputs = "".join(str(cell.get("outputs", "")) for cell in nb.cells if not course.is_test(cell))
             html = (c.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")

@@ -315,3 +315,138 @@ def nbformat_notebook():
     import nbformat
 
     return nbformat.v4.new_notebook()
+
+
+# --- the second round: IPython syntax, compound statements, containers, introspection ------------------------
+
+
+@pytest.mark.parametrize(("code", "name"), [
+    ("%%capture\nimport numpy as np\ndef f(x, k, c=np.convolve):\n    return c(x, k)", "f"),
+    ("%%time\nimport numpy as np\ndef f(x, k):\n    return np.convolve(x, k)", "f"),
+    ("try:\n    import scipy.signal as ss\nexcept ImportError:\n    ss = None\nif ss:\n    def f(x, k):\n"
+     "        return ss.convolve(x, k)", "f"),
+    ("import numpy as np\nwith open('/dev/null'):\n    def f(x, k):\n        return np.convolve(x, k)", "f"),
+    ("import numpy as np\nTOOLS = {}\nTOOLS.update(c=np.convolve)\ndef f(x, k):\n    return TOOLS['c'](x, k)", "f"),
+    ("import numpy as np\nREG = {}\ndef put(g):\n    REG['c'] = g\nput(np.convolve)\ndef f(x, k):\n"
+     "    return REG['c'](x, k)", "f"),
+    ("import numpy as np\ndef f(x, k):\n    return np.convolve.__wrapped__(x, k)", "f"),
+])
+def test_scan_reads_magics_compound_statements_and_containers(code, name):
+    found = scan.scan([code], ["import numpy as np"], FORBIDDEN)
+    assert found.get(name, set()) & (set(FORBIDDEN) | {scan.DYNAMIC}), found
+
+
+@pytest.mark.parametrize("code", [
+    "import numpy as np\ndef f(x, k):\n    return np.__dict__['convolve'](x, k)",
+    "def f(x, k):\n    return f.__globals__['np'].convolve(x, k)",
+    "import subprocess\ndef f(x, k):\n    return subprocess.check_output(['python', '-c', '1'])",
+    "import os\ndef f(x, k):\n    return os.system('true')",
+    "import types\ndef f(x, k):\n    return types.FunctionType(f.__code__, {})",
+    "import pickle\ndef f(x, k):\n    return pickle.loads(b'')",
+    "import helper_written_by_the_submission\ndef f(x, k):\n    return helper_written_by_the_submission.g(x, k)",
+    "from . import sibling\ndef f(x, k):\n    return sibling.g(x, k)",
+])
+def test_scan_marks_introspection_and_code_it_cannot_read_as_dynamic(code):
+    assert scan.DYNAMIC in scan.scan([code], [], FORBIDDEN).get("f", set())
+
+
+def test_scan_marks_sys_path_changes_as_rewiring():
+    found = scan.scan(["import sys\nsys.path.insert(0, '/tmp/work')\ndef f(x, k):\n    return x"], [], FORBIDDEN)
+    assert scan.DYNAMIC in scan.flags_for(found, "f")
+
+
+@pytest.mark.parametrize(("cell", "refused"), [
+    ("%%writefile helper.py\nimport numpy\n", "%%writefile"),
+    ("!pip install something\n", "shell command"),
+    ("files = !ls\n", "shell command"),
+    ("%run helper.py\n", "%run"),
+    ("%load helper.py\n", "%load"),
+    ("%%bash\necho hi\n", "%%bash"),
+    ("%config InteractiveShell.ast_transformers = []\n", "%config"),
+    ("if True:\n    %run helper.py\n", "%run"),
+    ("get_ipython().run_cell_magic('writefile', 'helper.py', 'x = 1')\n", "%%writefile"),
+    ("%%capture\n%run helper.py\n", "%run"),
+])
+def test_cells_with_magics_the_grader_cannot_read_are_refused(cell, refused):
+    why = scan.refusal(cell)
+    assert why is not None and refused in why
+
+
+@pytest.mark.parametrize("cell", [
+    "import numpy as np\n%matplotlib inline\nx = 1\n",
+    "%time y = sum(range(10))\n",
+    "%%timeit\nsum(range(10))\n",
+    "%%capture\nprint('quiet')\n",
+    "np.convolve?\n",
+    "def f(x):\n    return x\n",
+])
+def test_ordinary_cells_and_code_magics_run(cell):
+    assert scan.refusal(cell) is None
+
+
+def test_forbid_blocks_a_routine_wherever_it_is_kept():
+    import scipy.signal
+
+    import convlearn.nn as nn
+
+    def make(routine=np.convolve):
+        return lambda x, k: routine(x, k)
+
+    class Holder:
+        pass
+
+    holder = Holder()
+    holder.tools = {"fft": [np.fft.fft2]}
+    kept = [make(), lambda: {"c": scipy.signal.fftconvolve}["c"]([1.0], [1.0]), holder,
+            (lambda layer=nn.Conv2d: layer(1, 1, 3))]
+    with grading.forbid(grading.CNN_LAYERS):
+        with pytest.raises(grading.ForbiddenCallError, match="numpy.convolve"):
+            kept[0]([1, 2], [1])
+        with pytest.raises(grading.ForbiddenCallError, match="scipy.signal.fftconvolve"):
+            kept[1]()
+        with pytest.raises(grading.ForbiddenCallError, match="numpy.fft.fft2"):
+            kept[2].tools["fft"][0](np.ones((2, 2)))
+        with pytest.raises(grading.ForbiddenCallError, match="convlearn.nn.Conv2d"):
+            kept[3]()
+    # and everything works again afterwards
+    assert np.array_equal(kept[0]([1, 2], [1, 1]), [1, 3, 2])
+    assert kept[3]().weight.shape == (1, 1, 3, 3)
+
+
+class InterruptibleKernel(FakeKernel):
+    """A kernel whose hanging functions stop when interrupted (the kernel is kept, not restarted)."""
+
+    def __init__(self, monkeypatch, namespace, hang):
+        super().__init__(monkeypatch, namespace, hang)
+        self.timeouts: list[float] = []
+
+    def send(self, code: str, timeout: float) -> str:
+        message = re.search(r'serve\("([^"]*)"\)', code).group(1)
+        target = wire.decode(message, resolve=lambda node, sub: node).get("target") or {}
+        if target.get("name") in self.hang:
+            self.timeouts.append(timeout)
+            raise harness.CallTimedOut(f"no answer within {timeout:.3g} s (time limit)")
+        return super().send(code, timeout)
+
+
+def test_a_function_that_timed_out_gets_a_short_limit_and_no_restart(monkeypatch):
+    kernel = InterruptibleKernel(monkeypatch, {"convolve_full": _correct}, hang={"convolve_full"})
+    budget = harness.Budget()
+    outcome = harness.run_test_cell(TEST_CELL, 4.0, trusted_ns=lambda: {"np": np}, student_names={"convolve_full"},
+                                    send=kernel.send, restart=kernel.restart, flags={}, budget=budget)
+    assert outcome.score == 0 and kernel.restarts == 0 and outcome.runs == 1
+    assert kernel.timeouts[0] > harness.AFTER_TIMEOUT_SECONDS  # the first call had the check's own limit
+    assert all(t <= harness.AFTER_TIMEOUT_SECONDS for t in kernel.timeouts[1:])
+    assert "convolve_full" in budget.slow and outcome.report.count("did not finish within") == 3
+
+
+def test_a_submission_past_its_time_budget_keeps_what_it_earned(monkeypatch):
+    budget = harness.Budget(seconds=1000.0)
+    kernel = FakeKernel(monkeypatch, {"convolve_full": _correct})
+    first = harness.run_test_cell(TEST_CELL, 4.0, trusted_ns=lambda: {"np": np}, student_names={"convolve_full"},
+                                  send=kernel.send, restart=kernel.restart, flags={}, budget=budget)
+    budget.seconds = 0.0  # the budget runs out between two test cells
+    second = harness.run_test_cell(TEST_CELL, 4.0, trusted_ns=lambda: {"np": np}, student_names={"convolve_full"},
+                                   send=kernel.send, restart=kernel.restart, flags={}, budget=budget)
+    assert first.score == 4.0 and second.score == 0
+    assert "used up its grading time" in second.report

@@ -25,6 +25,7 @@ import signal
 import sys
 import threading
 import time
+import types
 import warnings
 from collections.abc import Iterable, Iterator
 
@@ -176,13 +177,52 @@ def _blocker(dotted: str):
     return blocked
 
 
+def _blocked_code(dotted: str, fn: types.FunctionType) -> types.CodeType:
+    """A code object that raises :class:`ForbiddenCallError` and fits ``fn`` (the same free variables)."""
+    free = fn.__code__.co_freevars
+    message = (f"your code called {dotted}, which this exercise asks you to implement yourself; "
+               "write the sums with loops or array arithmetic instead")
+    lines = ["def _outer():", *(f"    {v} = None" for v in free), "    def _blocked(*args, **kwargs):"]
+    if free:
+        lines.append(f"        ({', '.join(free)},)")
+    lines.append(f"        raise __import__('convlearn.grading', fromlist=['_']).ForbiddenCallError({message!r})")
+    lines.append("    return _blocked")
+    scope: dict = {}
+    exec("\n".join(lines), scope)  # noqa: S102 - a fixed template
+    return scope["_outer"]().__code__
+
+
+def _functions_of(obj) -> list[types.FunctionType]:
+    """The Python functions whose code runs when ``obj`` is called (a NumPy dispatcher's implementation, a
+    decorator's wrapped function, a class's ``__init__``), so that blocking their code blocks ``obj`` wherever
+    it is kept: in a default argument, a closure, a container or any other object."""
+    found, stack = [], [obj]
+    while stack and len(found) < 8:
+        item = stack.pop()
+        if isinstance(item, types.FunctionType):
+            if item not in found:
+                found.append(item)
+            stack.append(getattr(item, "__wrapped__", None))
+        elif isinstance(item, type):  # the __init__ it runs: its own, or the nearest base's in its package
+            package = item.__module__.split(".")[0]
+            stack.append(next((k.__dict__["__init__"] for k in item.__mro__ if "__init__" in k.__dict__
+                               and k.__module__.split(".")[0] == package), None))
+        elif item is not None:
+            stack.extend(getattr(item, name, None) for name in ("_implementation", "__wrapped__", "__func__"))
+    return found
+
+
 @contextlib.contextmanager
 def forbid(names: Iterable[str], namespaces: Iterable[dict] = (), import_missing: bool = True) -> Iterator[None]:
     """Temporarily replace library routines by stubs that raise :class:`ForbiddenCallError`.
 
-    Every reference to a forbidden object is replaced: the attribute of every loaded module that holds it
-    (so ``np.convolve`` and ``numpy._core.numeric.convolve`` alike) and every name bound to it in
-    ``namespaces`` (e.g. the notebook's globals after ``from numpy import convolve as cv``).
+    Two things are done to each forbidden object. The code of the Python functions that run when it is called
+    (:func:`_functions_of`) is swapped for code that raises, so the object is blocked however it is reached:
+    through a module, a default argument, a closure, a container, an object's attribute. And every reference
+    to it is replaced by a stub: the attribute of every loaded module that holds it (so ``np.convolve`` and
+    ``numpy._core.numeric.convolve`` alike) and every name bound to it in ``namespaces`` (e.g. the notebook's
+    globals after ``from numpy import convolve as cv``), which also blocks compiled routines whose code
+    cannot be swapped.
 
     Parameters
     ----------
@@ -196,10 +236,15 @@ def forbid(names: Iterable[str], namespaces: Iterable[dict] = (), import_missing
         check sees an import inside a function).
     """
     originals = {}
+    swapped: list[tuple[types.FunctionType, types.CodeType]] = []
     for dotted in names:
         obj = _resolve(dotted, import_missing)
         if obj is not None and id(obj) not in originals:
             originals[id(obj)] = (obj, _blocker(dotted))
+            for fn in _functions_of(obj):
+                if all(fn is not done for done, _ in swapped):
+                    swapped.append((fn, fn.__code__))
+                    fn.__code__ = _blocked_code(dotted, fn)
     patched: list[tuple[dict, str, object]] = []
     dicts = [vars(m) for m in list(sys.modules.values()) if m is not None and hasattr(m, "__dict__")]
     dicts.extend(namespaces)
@@ -217,6 +262,8 @@ def forbid(names: Iterable[str], namespaces: Iterable[dict] = (), import_missing
     finally:
         for d, key, value in reversed(patched):
             d[key] = value
+        for fn, code in reversed(swapped):
+            fn.__code__ = code
 
 
 @contextlib.contextmanager

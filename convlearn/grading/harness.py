@@ -36,16 +36,23 @@ import numpy as np
 from . import wire
 from .scan import flags_for
 
-__all__ = ["KernelLost", "Remote", "Context", "CellOutcome", "run_test_cell", "agent_call"]
+__all__ = ["KernelLost", "CallTimedOut", "Remote", "Context", "CellOutcome", "Budget", "run_test_cell", "agent_call"]
 
 #: Time limit of calls made outside any check (e.g. building a layer before the checks that use it).
 OUTSIDE_SECONDS = 30.0
+#: Time limit of a call to a function that already ran out of time once in this submission (as the student-side
+#: ``Checks.after_timeout``): a hanging helper that every check calls costs one full limit, not one per check.
+AFTER_TIMEOUT_SECONDS = 1.0
 _SAFE_EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
                     if isinstance(obj, type) and issubclass(obj, Exception)}
 
 
 class KernelLost(Exception):
     """The kernel did not answer in time, died, or sent something that is not a reply."""
+
+
+class CallTimedOut(Exception):
+    """A call ran out of time and was interrupted; the kernel (and what the student's cells built) is kept."""
 
 
 class NoAnswer(Exception):
@@ -131,6 +138,29 @@ def _builtin_exception(node: dict) -> Exception:
 
 
 @dataclasses.dataclass
+class Budget:
+    """What one submission may still spend: wall time, and the functions that already ran out of time.
+
+    Parameters
+    ----------
+    seconds : float or None
+        The submission's total grading time (student cells and checks); None for no limit.
+    """
+
+    seconds: float | None = None
+    start: float = dataclasses.field(default_factory=time.monotonic)
+    slow: set = dataclasses.field(default_factory=set)
+
+    def remaining(self) -> float:
+        """Seconds left (infinite without a limit)."""
+        return float("inf") if self.seconds is None else self.seconds - (time.monotonic() - self.start)
+
+    def spent_reason(self) -> str:
+        return (f"not run: this submission used up its grading time ({self.seconds:g} s in all); what ran before "
+                "keeps its points")
+
+
+@dataclasses.dataclass
 class _CaseState:
     index: int
     deadline: float
@@ -153,14 +183,15 @@ class Context:
         Checks (by position in the cell) that failed on an earlier run because the kernel was lost.
     """
 
-    def __init__(self, send: Callable[[str, float], str], flags: dict, lost: dict | None = None):
+    def __init__(self, send: Callable[[str, float], str], flags: dict, lost: dict | None = None,
+                 budget: Budget | None = None):
         self.send = send
         self.flags = flags
         self.lost = dict(lost or {})
+        self.budget = budget if budget is not None else Budget()
         self.checks: list = []
         self.case_state: _CaseState | None = None
         self.cell_failure: str | None = None
-        self._counter = 0
 
     # --- requests ---------------------------------------------------------------------------------------
     def remote_global(self, name: str) -> Remote:
@@ -224,15 +255,28 @@ class Context:
             request["memory"] = state.memory if state is not None else 1 << 30
         message = wire.encode(self._tree, request)
         timeout = OUTSIDE_SECONDS if state is None else max(state.deadline - time.monotonic(), 0.05)
+        if target._origins & self.budget.slow:
+            timeout = min(timeout, AFTER_TIMEOUT_SECONDS)
+        left = self.budget.remaining()
+        if left <= 0:
+            if state is not None:
+                raise Skipped(self.budget.spent_reason())
+            raise TimeoutError(self.budget.spent_reason())
+        timeout = min(timeout, left)
         try:
             text = self.send(agent_call(message), timeout)
             reply = wire.decode(text, resolve=lambda node, sub: self._incoming(node, target))
+        except CallTimedOut:
+            self.budget.slow.update(target._origins)
+            raise TimeoutError(_lost_reason(KernelLost("time"), timeout)) from None
         except NoAnswer:
             raise AssertionError("the submission's kernel did not answer the grader's call (does the notebook "
                                  "change how IPython runs or displays code?)") from None
         except wire.WireError as exc:
             raise AssertionError(f"the submission's kernel sent something that is not an answer ({exc})") from None
         except KernelLost as exc:
+            if "time" in str(exc):
+                self.budget.slow.update(target._origins)
             if state is not None:
                 self.lost[state.index] = _lost_reason(exc, timeout)
             else:
@@ -248,7 +292,6 @@ class Context:
     def _incoming(self, node: dict, target: Remote):
         kind = node["$"]
         if kind == "handle":
-            self._counter += 1
             label = f"{node.get('type', 'object')!s:.60} object"
             return Remote(self, {"$": "handle", "id": int(node["id"])}, target._origins, label)
         if kind == "exception":
@@ -322,7 +365,7 @@ class CellOutcome:
 
 def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], student_names: set,
                   send: Callable[[str, float], str], restart: Callable[[], None], flags: dict,
-                  filename: str = "<test cell>") -> CellOutcome:
+                  filename: str = "<test cell>", budget: Budget | None = None) -> CellOutcome:
     """Run a test cell's code in this process against the submission; return the points and the report.
 
     Parameters
@@ -340,13 +383,16 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
         cells run again.
     flags : dict
         The source check's findings (see :class:`Context`).
+    budget : Budget, optional
+        The submission's time budget and the functions that already ran out of time (shared by its test cells).
     """
     from . import _ACTIVE_HARNESS
 
     compiled = compile(code, filename, "exec")
     lost: dict[int, str] = {}
+    budget = budget if budget is not None else Budget()
     for run in range(1, 1000):
-        ctx = Context(send, flags, lost)
+        ctx = Context(send, flags, lost, budget)
         ns = trusted_ns()
         for name in student_names:
             ns[name] = ctx.remote_global(name)

@@ -28,17 +28,61 @@ import time
 from pathlib import Path
 
 import nbformat
+import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbgrader.api import Gradebook
+from nbgrader.converters import Autograde
+from nbgrader.converters.base import BaseConverter
+from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer
+from nbgrader.utils import is_ignored
+from traitlets import Bool, Float, Integer
 
-from . import GradingError, harness, sandbox, scan, wire
+from . import GradingError, harness, sandbox, scan, submission, wire
 
-__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "configure"]
+__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "configure"]
 
 _RESOURCE_KEY = "convlearn_scores"
+#: Largest message read from a student's kernel (bytes). Every reply the grader accepts (wire.MAX_MESSAGE)
+#: fits; a larger message is refused by ZeroMQ while it arrives, before it takes the grader's memory.
+MESSAGE_LIMIT = 64 << 20
+
+
+class _OutOfTime(Exception):
+    """Internal: the deadline of a request passed before its reply."""
+
+
+def _size(obj) -> int:
+    """Characters and bytes in a message's content (strings, bytes, and the structure around them)."""
+    stack, total = [obj], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes | bytearray | memoryview):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += 2 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            total += len(item)
+            stack.extend(item)
+        else:
+            total += 8
+    return total
+
+
+class BoundedKernelClient(AsyncKernelClient):
+    """A kernel client whose sockets refuse messages above :data:`MESSAGE_LIMIT` bytes (ZeroMQ MAXMSGSIZE)."""
+
+    message_limit = MESSAGE_LIMIT
+
+    def _context_default(self):
+        context = super()._context_default()
+        context.setsockopt(zmq.MAXMSGSIZE, int(self.message_limit))
+        return context
 
 
 def _forbidden_lists(code: str) -> set[str]:
@@ -88,6 +132,29 @@ def _defined_names(codes: list[str]) -> set[str]:
     return names
 
 
+def _scrub_test_text(nb, cells: list[int], tests: list[str]) -> None:
+    """Remove outputs of the student's cells that quote hidden test code (they would reach the feedback).
+
+    The kernel cannot read the test cells (they never enter the sandbox); this is the second line, for a
+    quotation that reached the kernel some other way.
+    """
+    lines = set()
+    for code in tests:
+        hidden = code.split("### BEGIN HIDDEN TESTS")[1:]
+        for part in hidden:
+            lines.update(line.strip() for line in part.split("### END HIDDEN TESTS")[0].splitlines()
+                         if len(line.strip()) >= 16)
+    if not lines:
+        return
+    for index in cells:
+        cell = nb.cells[index]
+        text = "".join(str(o.get("text", "")) + str(o.get("evalue", "")) + "".join(map(str, o.get("traceback", ())))
+                       + "".join(map(str, (o.get("data") or {}).values())) for o in cell.get("outputs", ()))
+        if any(line in text for line in lines):
+            cell.outputs = [nbformat.v4.new_output(
+                "stream", name="stdout", text="[output removed by the grader: it quoted hidden test code]\n")]
+
+
 class SandboxedGrade(Execute):
     """Autograde step: student cells in a sandboxed kernel, test cells in the grader (see the module docstring)."""
 
@@ -99,14 +166,24 @@ class SandboxedGrade(Execute):
         config=True)
     flood_limit = Integer(20_000_000, help="Characters of output in all before the kernel is stopped.").tag(
         config=True)
+    message_limit = Integer(MESSAGE_LIMIT, help="Bytes of one message from the kernel: a larger one is refused "
+                                                "while it is read (the kernel is then lost).").tag(config=True)
+    read_limit = Integer(1 << 30, help="Bytes the grader reads from one submission's kernels in all (outputs, "
+                                       "replies, widget messages) before it stops grading it.").tag(config=True)
+    submission_seconds = Float(900.0, help="Wall-clock seconds one submission may take to grade in all (its "
+                                           "cells and checks); what has not run by then scores 0, with the "
+                                           "reason.").tag(config=True)
+    interrupt_grace = Float(5.0, help="After a call runs out of time, seconds to wait for the interrupted "
+                                      "kernel before it is replaced by a new one.").tag(config=True)
 
     # --- kernel ----------------------------------------------------------------------------------------
     def _start(self) -> None:
         self.km = self.create_kernel_manager()
         self.km.connection_file = str(self._runtime / "kernel.json")
+        self.km.client_class = f"{BoundedKernelClient.__module__}.{BoundedKernelClient.__qualname__}"
+        BoundedKernelClient.message_limit = int(self.message_limit)
         self.start_new_kernel(cwd=self._cwd)
         self.start_new_kernel_client()
-        self._output_total = 0
 
     def _stop(self) -> None:
         if getattr(self, "km", None) is not None:
@@ -117,41 +194,77 @@ class SandboxedGrade(Execute):
                 self.kc = None
 
     def _restart(self) -> None:
-        """A new kernel with the student's cells that ran before run again (their outputs are not kept)."""
+        """A new kernel with the student's cells that ran before run again (their outputs are not kept).
+
+        Each cell gets twice the time it took the first time (plus 5 s), within the cell limit and the
+        submission's budget: slow cells cost a restart what they cost once, not the full cell limit.
+        """
         self._stop()
         self._start()
-        for code in self._ran:
+        for code, took in self._ran:
+            limit = min(self._cell_timeout, 2 * took + 5, self._budget.remaining())
             try:
-                self._send(code, float(self.timeout or 60), want_reply=False)
-            except harness.KernelLost:
-                self.log.warning("a cell that ran before did not run again after a restart")
+                if limit <= 0:
+                    raise harness.KernelLost("the submission's grading time ran out")
+                self._send(code, limit, want_reply=False)
+            except (harness.KernelLost, harness.CallTimedOut) as exc:
+                self.log.warning("a cell that ran before did not run again after a restart (%s)", exc)
                 self._stop()
                 self._start()
                 break
 
+    def _charge(self, msg: dict) -> int:
+        """Count a message from the kernel against the submission's read budget; return its size."""
+        size = _size(msg.get("content")) + sum(len(b) for b in msg.get("buffers") or ())
+        self._read_total += size
+        if self._read_total > self.read_limit:
+            raise harness.KernelLost(f"the kernel sent more than {self.read_limit} bytes in all")
+        return size
+
     async def _async_send(self, code: str, timeout: float, want_reply: bool) -> str:
-        """Run ``code``; return the last agent reply it published. Raises KernelLost on time-out or death."""
+        """Run ``code``; return the last agent reply it published.
+
+        Raises :class:`harness.CallTimedOut` when it ran out of time and an interrupt stopped it (the kernel is
+        kept), :class:`harness.KernelLost` when the kernel died, flooded or ignored the interrupt.
+        """
         kc = self.kc
         if kc is None:
             raise harness.KernelLost("the kernel is not running")
         msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False)
-        deadline = time.monotonic() + timeout
-        reply_text, budget = None, 64 << 20
+        try:
+            reply_text = await self._read_reply(msg_id, time.monotonic() + timeout, want_reply)
+        except _OutOfTime:
+            # a function stuck in a loop stops with KeyboardInterrupt; the kernel and the student's objects stay
+            try:
+                await ensure_async(self.km.interrupt_kernel())
+                await self._read_reply(msg_id, time.monotonic() + float(self.interrupt_grace), False)
+            except (_OutOfTime, harness.KernelLost, OSError, RuntimeError):
+                raise harness.KernelLost(f"no answer within {timeout:.3g} s (time limit)") from None
+            raise harness.CallTimedOut(f"no answer within {timeout:.3g} s (time limit)") from None
+        if want_reply and reply_text is None:
+            raise harness.NoAnswer("the kernel sent no answer")
+        return reply_text or ""
+
+    async def _read_reply(self, msg_id: str, deadline: float, want_reply: bool) -> str | None:
+        """Read the kernel's messages for request ``msg_id`` until it is idle and replied; every one is charged."""
+        kc = self.kc
 
         async def next_message(get):
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise harness.KernelLost(f"no answer within {timeout:.3g} s (time limit)")
+                    raise _OutOfTime
                 try:
                     msg = await asyncio.wait_for(get(), timeout=min(remaining, 1.0))
                 except TimeoutError:
                     if not await self.km.is_alive():
                         raise harness.KernelLost("the kernel died") from None
                     continue
+                self._charge(msg)
                 if msg["parent_header"].get("msg_id") == msg_id:
                     return msg
 
+        reply_text, budget = None, 64 << 20
         while True:
             msg = await next_message(kc.get_iopub_msg)
             kind = msg["msg_type"]
@@ -166,27 +279,39 @@ class SandboxedGrade(Execute):
                 if budget < 0:
                     raise harness.KernelLost("the kernel flooded its output")
         await next_message(kc.get_shell_msg)
-        if want_reply and reply_text is None:
-            raise harness.NoAnswer("the kernel sent no answer")
-        return reply_text or ""
+        return reply_text
 
     def _send(self, code: str, timeout: float, want_reply: bool = True) -> str:
         return run_sync(self._async_send)(code, timeout, want_reply)
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep at most ``output_limit`` characters per cell; give up on the kernel past ``flood_limit`` in all."""
-        content = msg["content"]
-        size = len(content.get("text", "")) + len(str(content.get("data", ""))) + len(str(content.get("traceback", "")))
+        size = self._charge(msg)
         self._output_total += size
         if self._output_total > self.flood_limit:
             raise harness.KernelLost("the kernel flooded its output")
-        kept = sum(len(o.get("text", "")) + len(str(o.get("data", ""))) for o in outs)
+        kept = sum(_size(o) for o in outs)
         if kept + size > self.output_limit:
             note = "\n[output cut: too long]\n"
             if not outs or outs[-1].get("text") != note:
                 outs.append(nbformat.v4.new_output("stream", name="stdout", text=note))
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def _update_display_id(self, display_id, msg):
+        """``update_display_data`` replaces an output already kept: the same limits apply to the new one."""
+        size = self._charge(msg)
+        self._output_total += size
+        if self._output_total > self.flood_limit:
+            raise harness.KernelLost("the kernel flooded its output")
+        if size > self.output_limit:
+            msg["content"]["data"] = {"text/plain": "[output cut: too long]"}
+            msg["content"]["metadata"] = {}
+        return super()._update_display_id(display_id, msg)
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Widget and other comm traffic: counted, never kept (grading needs no widget state)."""
+        self._charge(msg)
 
     # --- the steps --------------------------------------------------------------------------------------
     def preprocess(self, nb, resources, retries=None):
@@ -207,7 +332,11 @@ class SandboxedGrade(Execute):
         self.nb, self.resources = nb, resources
         self._cwd = resources.get("metadata", {}).get("path") or os.getcwd()
         self._runtime = sandbox.private_runtime_dir()
-        self._ran: list[str] = []
+        self._ran: list[tuple[str, float]] = []
+        self._budget = harness.Budget(float(self.submission_seconds) if self.submission_seconds else None)
+        self._cell_timeout = float(self.timeout or 60)
+        self._read_total = self._output_total = 0
+        self.store_widget_state = False
         student_cells = []
         test_cells = {}
         for index, cell in enumerate(nb.cells):
@@ -224,6 +353,7 @@ class SandboxedGrade(Execute):
             for index in student_cells:
                 self._run_student_cell(index)
             self.log.info("student cells ran in %.2f s", time.monotonic() - started)
+            _scrub_test_text(nb, student_cells, [code for code, _ in tests.values()])
             flags = scan.scan([nb.cells[i].source for i in student_cells
                                if not nb.cells[i].metadata.get("nbgrader", {}).get("locked")],
                               setup, set().union(*(_forbidden_lists(code) for code, _ in tests.values())))
@@ -233,7 +363,7 @@ class SandboxedGrade(Execute):
                 outcome = harness.run_test_cell(
                     code, points, trusted_ns=lambda: self._trusted_namespace(setup),
                     student_names=_free_names(code, setup_names), send=self._send, restart=self._restart,
-                    flags=flags, filename=f"<test cell {gid}>")
+                    flags=flags, filename=f"<test cell {gid}>", budget=self._budget)
                 scores[gid] = (outcome.score, outcome.points)
                 cell = nb.cells[index]
                 cell.source = code
@@ -248,6 +378,7 @@ class SandboxedGrade(Execute):
                 scores.setdefault(gid, (0.0, tests[gid][1]))
         finally:
             self._stop()
+            self.timeout = int(self._cell_timeout)
         resources[_RESOURCE_KEY] = scores
         return nb, resources
 
@@ -255,6 +386,16 @@ class SandboxedGrade(Execute):
         cell = self.nb.cells[index]
         if not cell.source.strip():
             return
+        locked = cell.metadata.get("nbgrader", {}).get("locked")
+        why = None if locked else scan.refusal(cell.source)
+        if why is None and self._budget.remaining() <= 0:
+            why = self._budget.spent_reason()
+        if why is not None:
+            cell.outputs = [nbformat.v4.new_output(
+                "error", ename="NotRunByTheGrader", evalue=why, traceback=[f"Not run by the grader: {why}"])]
+            return
+        began = time.monotonic()
+        self.timeout = max(1, int(min(self._cell_timeout, self._budget.remaining())))
         try:
             self.execute_cell(cell, index, store_history=True)
         except CellTimeoutError:
@@ -277,7 +418,7 @@ class SandboxedGrade(Execute):
         if self.km is None or not run_sync(self.km.is_alive)():
             self._restart()
             return
-        self._ran.append(cell.source)
+        self._ran.append((cell.source, time.monotonic() - began))
 
     def _trusted_cells(self, info: dict) -> tuple[dict, list[str]]:
         """From the gradebook: ``{test grade_id: (code, points)}`` and the set-up cells' code, in order."""
@@ -375,6 +516,110 @@ class InlineMathJax(NbGraderPreprocessor):
         return nb, resources
 
 
+# --- what grading takes from a submission folder (convlearn.grading.submission) ----------------------------
+class SafeCollect(ExchangeCollect):
+    """``nbgrader collect`` that takes only regular files from the exchange (see :mod:`.submission`)."""
+
+    def do_copy(self, src, dest, log=None):
+        accepted, refused = submission.inspect(
+            src, max_file=min(submission.MAX_FILE_BYTES, 1000 * int(self.coursedir.max_file_size)),
+            ignore=lambda rel: is_ignored(os.path.join(src, rel), self.coursedir.ignore))
+        for rel, why in refused.items():
+            self.log.warning("collect %s: refused %s: %s (only regular files inside the submission are taken)",
+                             os.path.basename(src), rel, why)
+        if "." in refused:
+            self.log.error("collect %s: not collected: %s", os.path.basename(src), refused["."])
+            return
+        os.makedirs(dest, exist_ok=True)
+        for rel in accepted:
+            os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
+            submission.copy_regular(os.path.join(src, rel), os.path.join(dest, rel))
+            if self.coursedir.groupshared:
+                os.chmod(os.path.join(dest, rel), 0o664)
+
+
+def _guard_autograde() -> None:
+    """Make ``nbgrader autograde`` take only regular files from ``submitted/`` (see :mod:`.submission`).
+
+    nbgrader copies every file of a submission into ``autograded/`` with ``shutil.copy``, which follows
+    symbolic links (to the instructor's files, to ``/dev/zero``) and has no size bound. Here, before a
+    submission is graded, its folder is inspected: refused entries are logged with the reason and never
+    opened; a refused notebook is graded as missing (0 points); a folder or ``timestamp.txt`` that is refused
+    stops that submission only, with the reason. nbgrader offers no hook for this, so two of its methods are
+    wrapped (once per process).
+    """
+    if getattr(Autograde, "_convlearn_guarded", False):
+        return
+    init_destination, init_assignment = Autograde.init_destination, Autograde.init_assignment
+    base_init_assignment = BaseConverter.init_assignment
+
+    def refused_notebooks(self, source, refused) -> dict:
+        return {nb: refused[rel] for nb in self.notebooks
+                if (rel := Path(nb).relative_to(source).as_posix()) in refused}
+
+    def grade_as_missing(self, assignment_id, student_id, bad: dict) -> None:
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            gb.update_or_create_student(student_id)
+            gb.update_or_create_submission(assignment_id, student_id)
+            for nb, why in bad.items():
+                name = Path(nb).stem
+                self.log.warning("%s/%s: notebook %s refused (%s): graded as missing, 0 points",
+                                 student_id, assignment_id, name, why)
+                try:
+                    for grade in gb.find_submission_notebook(name, assignment_id, student_id).grades:
+                        grade.auto_score = 0
+                        grade.needs_manual_grade = False
+                except Exception:  # noqa: BLE001 - not a notebook of the assignment
+                    continue
+            gb.db.commit()
+
+    def guarded_init_destination(self, assignment_id, student_id):
+        source = self._format_source(assignment_id, student_id)
+        accepted, refused = submission.inspect(
+            source, ignore=lambda rel: is_ignored(os.path.join(source, rel), self.coursedir.ignore))
+        for rel, why in refused.items():
+            self.log.warning("%s/%s: refused %s: %s (only regular files inside the submission are graded)",
+                             student_id, assignment_id, rel, why)
+        for critical in (".", "timestamp.txt"):
+            if critical in refused:
+                raise submission.SubmissionError(
+                    f"not graded: the submission of {student_id} ({critical}) is {refused[critical]}")
+        self._convlearn_submission = (source, accepted, refused)
+        bad = refused_notebooks(self, source, refused)
+        if bad and len(bad) == len(self.notebooks):  # nothing left to grade: as if no notebook was submitted
+            grade_as_missing(self, assignment_id, student_id, bad)
+            return False
+        return init_destination(self, assignment_id, student_id)
+
+    def safe_base_init_assignment(self, assignment_id, student_id):
+        taken = getattr(self, "_convlearn_submission", None)
+        if not isinstance(self, Autograde) or taken is None:
+            return base_init_assignment(self, assignment_id, student_id)
+        source, accepted, _ = taken
+        dest = self._format_dest(assignment_id, student_id)
+        for rel in accepted:
+            if rel.endswith(".ipynb"):
+                continue
+            target = os.path.join(dest, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if os.path.lexists(target):
+                os.remove(target)
+            submission.copy_regular(os.path.join(source, rel), target)
+
+    def guarded_init_assignment(self, assignment_id, student_id):
+        source, _, refused = self._convlearn_submission
+        bad = refused_notebooks(self, source, refused)
+        self.notebooks = [nb for nb in self.notebooks if nb not in bad]
+        init_assignment(self, assignment_id, student_id)
+        if bad:
+            grade_as_missing(self, assignment_id, student_id, bad)
+
+    Autograde.init_destination = guarded_init_destination
+    Autograde.init_assignment = guarded_init_assignment
+    BaseConverter.init_assignment = safe_base_init_assignment
+    Autograde._convlearn_guarded = True
+
+
 def configure(c) -> None:
     """Make nbgrader grade in sandboxes; called by the course's ``nbgrader_config.py`` with its ``c``."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -401,6 +646,8 @@ def configure(c) -> None:
         AssignLatePenalties, CheckCellMetadata,
     ]
     c.KernelManager.transport = "ipc"
+    c.ExchangeFactory.collect = "convlearn.grading.nbgrader_plugin.SafeCollect"
+    _guard_autograde()
     if sandbox.available()[0]:
         c.Execute.kernel_name = sandbox.KERNEL_NAME  # nbgrader validate too
         c.KernelManager.connection_file = str(kernels / "runtime" / "kernel.json")

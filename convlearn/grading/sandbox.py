@@ -23,6 +23,7 @@ Run ``python -m convlearn.grading.sandbox --check`` to see whether sandboxes can
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -36,7 +37,7 @@ import time
 from pathlib import Path
 
 __all__ = ["KERNEL_NAME", "LIMITS", "SANDBOX_UID_BASE", "available", "install_kernelspec", "bwrap_command",
-           "private_runtime_dir", "sandbox_uid", "is_sandbox_uid"]
+           "private_runtime_dir", "sandbox_uid", "is_sandbox_uid", "MemoryGroup", "stage_files"]
 
 KERNEL_NAME = "convlearn-sandbox"
 #: Resource limits of one student kernel.
@@ -48,6 +49,9 @@ LIMITS = {
     "open_files": 512,  # RLIMIT_NOFILE
     "scratch": 512 << 20,  # size of its private /tmp
     "assignment_copy": 128 << 20,  # at most this much of the assignment directory is copied into /tmp/work
+    # all processes of one sandbox together (a memory cgroup: see MemoryGroup); RLIMIT_AS above is per process,
+    # so without a cgroup a submission that forks could hold up to `processes` times `address_space`
+    "memory_total": 3 << 30,
 }
 #: Kernels started as root run as a user of their own, ``SANDBOX_UID_BASE`` plus the pid of their launcher
 #: (:func:`sandbox_uid`): no two running sandboxes share a user, so the processes of one (a fork bomb) never
@@ -102,6 +106,95 @@ def private_runtime_dir() -> Path:
     path.chmod(0o711)
     atexit.register(shutil.rmtree, path, True)
     return path
+
+
+class MemoryGroup:
+    """A control group that bounds the memory of all the processes of one sandbox together.
+
+    cgroup v2 (``memory.max``, ``pids.max`` under ``/sys/fs/cgroup/convlearn/``) where the machine has a
+    writable unified hierarchy, else cgroup v1's memory controller (``memory.limit_in_bytes`` under
+    ``/sys/fs/cgroup/memory/convlearn/``). Where neither can be written (not root, a container without a
+    delegated cgroup), :meth:`create` returns None and the sandbox falls back on its per-process limits
+    (``RLIMIT_AS`` times ``RLIMIT_NPROC``), which the instructor's guide states.
+    """
+
+    V2 = Path("/sys/fs/cgroup")
+    V1 = Path("/sys/fs/cgroup/memory")
+
+    def __init__(self, path: Path, version: int):
+        self.path = path
+        self.version = version
+
+    @classmethod
+    def create(cls, name: str, memory: int, pids: int | None = None) -> MemoryGroup | None:
+        """A new group ``name`` limited to ``memory`` bytes (and ``pids`` tasks), or None where none can be made."""
+        for make in (cls._v2, cls._v1):
+            try:
+                group = make(name, memory, pids)
+            except OSError:
+                continue
+            if group is not None:
+                return group
+        return None
+
+    @classmethod
+    def _v2(cls, name, memory, pids):
+        if "memory" not in (cls.V2 / "cgroup.controllers").read_text().split():
+            return None
+        parent = cls.V2 / "convlearn"
+        parent.mkdir(exist_ok=True)
+        wanted = ["memory"] + (["pids"] if pids else [])
+        (cls.V2 / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+        (parent / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+        path = parent / name
+        path.mkdir()
+        (path / "memory.max").write_text(str(int(memory)))
+        if (path / "memory.swap.max").exists():
+            (path / "memory.swap.max").write_text("0")
+        if pids:
+            (path / "pids.max").write_text(str(int(pids)))
+        return cls(path, 2)
+
+    @classmethod
+    def _v1(cls, name, memory, pids):
+        if not (cls.V1 / "memory.limit_in_bytes").exists():
+            return None
+        parent = cls.V1 / "convlearn"
+        parent.mkdir(exist_ok=True)
+        path = parent / name
+        path.mkdir()
+        (path / "memory.limit_in_bytes").write_text(str(int(memory)))
+        if (path / "memory.memsw.limit_in_bytes").exists():
+            (path / "memory.memsw.limit_in_bytes").write_text(str(int(memory)))
+        return cls(path, 1)
+
+    def join(self) -> None:
+        """Move the calling process into the group (use as ``preexec_fn``: its children stay in it)."""
+        (self.path / "cgroup.procs").write_text("0" if self.version == 2 else str(os.getpid()))
+
+    def peak(self) -> int | None:
+        """The most memory the group has used, in bytes (None where the kernel does not say)."""
+        name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
+        try:
+            return int((self.path / name).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def remove(self) -> None:
+        """Stop whatever is left in the group and remove it."""
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
+            except OSError:
+                return
+            if not pids:
+                break
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.02)
+        with contextlib.suppress(OSError):
+            self.path.rmdir()
 
 
 def install_kernelspec(directory: Path) -> Path:
@@ -169,13 +262,15 @@ def bwrap_command(inner: list[str], *, sockets: Path | None, connection: int | N
             cmd += ["--symlink", os.readlink(host), f"/{name}"]
         elif host.is_dir():
             cmd += ["--ro-bind", str(host), f"/{name}"]
+    # the private /tmp first: a Python environment (or the package) that lives under the temporary directory is
+    # bound on top of it, not hidden by it
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(LIMITS["scratch"]), "--tmpfs", "/tmp",
+            "--chmod", "1777", "/tmp"]
     created: set[Path] = set()
     binds = [(d, d) for d in _python_dirs()] + [(_library_dir(), Path(INSIDE_LIBRARY) / "convlearn")]
     for host, inside in binds:
         cmd += ["--ro-bind", str(host), str(inside)]
         created.update(p for p in inside.parents if p != Path("/"))
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(LIMITS["scratch"]), "--tmpfs", "/tmp",
-            "--chmod", "1777", "/tmp"]
     if sockets is not None:
         cmd += ["--bind", str(sockets), str(sockets)]
         created.update(p for p in sockets.parents if p != Path("/"))
@@ -210,29 +305,43 @@ def bwrap_command(inner: list[str], *, sockets: Path | None, connection: int | N
 
 
 def _inside(args: list[str]) -> int:
-    """In the sandbox: make HOME and the working directory, copy the assignment files, start the kernel."""
+    """In the sandbox: make HOME and the working directory, copy the staged files, start the kernel."""
     home, work = Path("/tmp/home"), Path("/tmp/work")
     home.mkdir(mode=0o700, exist_ok=True)
     work.mkdir(mode=0o700, exist_ok=True)
-    budget = LIMITS["assignment_copy"]
     source = Path(INSIDE_ASSIGNMENT)
-    if source.is_dir():
-        for path in sorted(source.rglob("*")):
-            rel = path.relative_to(source)
-            if path.is_symlink() or rel.parts[0].startswith(".") or path.suffix == ".ipynb":
-                continue
-            if path.is_dir():
-                (work / rel).mkdir(parents=True, exist_ok=True)
-            elif path.is_file() and path.stat().st_size <= budget:
-                budget -= path.stat().st_size
-                (work / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, work / rel)
+    if source.is_dir():  # staged by the launcher: regular files only, no notebooks (see stage_files)
+        shutil.copytree(source, work, symlinks=True, dirs_exist_ok=True)
     os.chdir(work)
     history = [] if any(a.startswith("--HistoryManager.hist_file") for a in args) else [
         "--HistoryManager.hist_file=:memory:"]
-    argv = [sys.executable, "-s", "-m", "ipykernel_launcher", "-f", INSIDE_CONNECTION, *history, *args]
+    # -P and ignore_cwd: the working directory is not on sys.path, so a module the submission writes there
+    # cannot be imported by name (its code would never be scanned)
+    argv = [sys.executable, "-s", "-P", "-m", "ipykernel_launcher", "-f", INSIDE_CONNECTION,
+            "--IPKernelApp.ignore_cwd=True", *history, *args]
     os.execv(sys.executable, argv)
     return 1  # pragma: no cover - execv does not return
+
+
+def stage_files(directory: Path, into: Path) -> dict[str, str]:
+    """Copy what a kernel may see of ``directory`` into ``into``; return what was left out, with reasons.
+
+    A kernel sees the data files that came with its assignment and the submission's own extra files, and
+    nothing else: no notebook (the graded notebook holds the test cells, hidden ones included, restored from
+    the gradebook), no hidden file, nothing that is not a regular file inside ``directory`` (see
+    :func:`convlearn.grading.submission.inspect`), at most ``LIMITS["assignment_copy"]`` bytes in all.
+    """
+    from .submission import copy_regular, inspect
+
+    accepted, refused = inspect(directory, max_total=LIMITS["assignment_copy"])
+    for rel in accepted:
+        if rel.endswith(".ipynb") or any(part.startswith(".") for part in Path(rel).parts):
+            continue
+        target = into / rel
+        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        copy_regular(directory / rel, target)
+        target.chmod(0o644)
+    return refused
 
 
 def _launch(connection_file: str, extra: list[str]) -> int:
@@ -253,11 +362,32 @@ def _launch(connection_file: str, extra: list[str]) -> int:
     os.write(write_fd, json.dumps(info).encode("utf-8"))
     os.close(write_fd)
     inner = [sys.executable, "-s", "-m", "convlearn.grading.sandbox", "--inside", "--", *extra]
-    cwd = Path.cwd()
-    cmd = bwrap_command(inner, sockets=sockets, connection=read_fd, cwd=cwd if cwd != Path("/") else None)
+    staged = Path(tempfile.mkdtemp(prefix="convlearn-stage-"))
+    staged.chmod(0o755)
+    try:
+        cwd = Path.cwd()
+        if cwd != Path("/"):
+            stage_files(cwd, staged)
+        cmd = bwrap_command(inner, sockets=sockets, connection=read_fd, cwd=staged)
+        return _run_sandbox(cmd, read_fd, sockets, info, as_root)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+def _run_sandbox(cmd: list[str], read_fd: int, sockets: Path, info: dict, as_root: bool) -> int:
+    group = MemoryGroup.create(f"kernel-{os.getpid()}", LIMITS["memory_total"], LIMITS["processes"])
+    try:
+        return _run_in(group, cmd, read_fd, sockets, info, as_root)
+    finally:
+        if group is not None:
+            group.remove()
+
+
+def _run_in(group: MemoryGroup | None, cmd: list[str], read_fd: int, sockets: Path, info: dict,
+            as_root: bool) -> int:
     # the kernel's own stdout/stderr never reach the grader's terminal beyond a small budget
     proc = subprocess.Popen(cmd, pass_fds=(read_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=group.join if group is not None else None)
     os.close(read_fd)
 
     def forward(signum, frame):

@@ -23,6 +23,24 @@ top level of a cell that rewires the interpreter — assigning into ``sys.module
 ``get_ipython()`` hooks, ``sys.meta_path``/``sys.settrace``/``sys.setprofile``, or assigning to an attribute
 of an imported module (``np.abs = ...``) — marks **every** name dynamic.
 
+IPython syntax is read as the code it runs or refused (:func:`refusal`: the grader does not run such a cell, and
+says why in its output): the cell magics ``%%time``, ``%%timeit`` and ``%%capture`` and the line magics
+``%time``/``%timeit`` are read as the Python they run; ``%matplotlib``, ``%precision``, ``%who``, ``%whos``,
+``%pwd`` and ``?`` help run as they are; every other magic (``%run``, ``%load``, ``%%writefile``, ``%%bash``,
+``%%script``, ``%config``, ...) and every shell escape (``!cmd``) is refused, whether written with ``%``/``!``
+or as the ``get_ipython()`` call it becomes.
+
+Definitions inside compound statements at the top level (``try:``/``if``/``with``/``for``) are attributed to
+their own names. A statement at the top level that is not a definition (``tools.update(conv=np.convolve)``)
+is attributed to every top-level name it uses, and a function that stores into a top-level name
+(``CACHE[k] = ...``, ``global``, a method call on it) passes its findings to that name. Also dynamic:
+introspection that reaches code or namespaces (``__dict__``, ``__code__``, ``__globals__``, ``__closure__``,
+frames, ...), modules that run or load code (``subprocess``, ``multiprocessing``, ``ctypes``, ``gc``,
+``pickle``, ``marshal``, ``runpy``, ...), ``os.system``/``os.exec*``/``os.fork``, ``types.FunctionType``
+and importing a module that is not installed (one the submission wrote itself) or a relative import;
+changing ``sys.path`` counts as rewiring the interpreter. A dotted path *through* a forbidden routine
+(``np.convolve.__wrapped__``) refers to it.
+
 What is not caught: a routine reached through an object the scan cannot follow (an attribute of a function's
 argument, a value returned by another call), or through strings built at run time; those are still stopped
 at run time by :func:`convlearn.grading.forbid` inside the kernel unless the submission also defeats that.
@@ -34,26 +52,119 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
+import importlib.util
 import sys
 
-__all__ = ["scan", "DYNAMIC"]
+__all__ = ["scan", "refusal", "DYNAMIC"]
 
 DYNAMIC = "<dynamic>"
 _RESOLVABLE = ("numpy", "scipy", "convlearn", "math")
 _DYNAMIC_CALLS = {"exec", "eval", "compile", "__import__", "globals", "vars", "breakpoint"}
-#: What IPython turns magics and shell escapes into: harmless uses of get_ipython().
-_BENIGN_IPYTHON = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
+#: What IPython turns magics and shell escapes into (``get_ipython().<one of these>(...)``).
+_IPYTHON_CALLS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
+#: Magics whose argument or body is Python that runs: read as that Python.
+_CODE_MAGICS = {"line": {"time", "timeit"}, "cell": {"time", "timeit", "capture"}}
+#: Line magics that run no code of the submission.
+_INERT_MAGICS = {"matplotlib", "precision", "who", "whos", "who_ls", "pwd", "pinfo", "pinfo2", "pdoc", "psource"}
 _TAMPER_ROOTS = {"sys", "builtins", "importlib", "IPython"}
+#: Attributes that reach code objects, namespaces or frames: code using them can rebuild or find any routine.
+_INTROSPECTION = {"__dict__", "__code__", "__globals__", "__closure__", "__defaults__", "__kwdefaults__",
+                  "__builtins__", "__subclasses__", "__bases__", "__mro__", "__getattribute__", "__import__",
+                  "__loader__", "__spec__", "__reduce__", "__reduce_ex__", "__wrapped__", "__self__", "__func__",
+                  "_implementation", "f_globals", "f_locals", "f_back", "f_code", "gi_frame", "cr_frame",
+                  "tb_frame", "func_globals"}
+#: Modules (by their top-level name) that run, load or find code the scan cannot read.
+_DYNAMIC_MODULES = {"importlib", "ctypes", "cffi", "gc", "marshal", "pickle", "_pickle", "dill", "cloudpickle",
+                    "shelve", "copyreg", "runpy", "subprocess", "multiprocessing", "concurrent", "pty", "code",
+                    "codeop", "zipimport", "pkgutil", "imp", "inspect", "sysconfig", "site", "_thread", "threading",
+                    "signal", "atexit", "posix"}
+_DYNAMIC_PATHS = ("os.system", "os.popen", "os.exec", "os.spawn", "os.fork", "os.posix_spawn", "os.startfile",
+                  "os.kill", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.ModuleType",
+                  # the grading machinery inside the kernel (the block, the agent that answers the grader)
+                  "convlearn.grading.agent", "convlearn.grading.wire", "convlearn.grading.forbid",
+                  "convlearn.grading._", "convlearn.grading.sandbox", "convlearn.grading.harness",
+                  "convlearn.grading.scan", "convlearn.grading.nbgrader_plugin", "convlearn.grading.submission")
 
 
-def _python(cell: str) -> str:
-    """IPython syntax (magics, ``!cmd``) turned into Python, as the kernel would run it."""
+class _Magics(ast.NodeTransformer):
+    """Replace ``get_ipython()`` calls by the Python they run, or note why the cell cannot run."""
+
+    def __init__(self):
+        self.refused: list[str] = []
+
+    @staticmethod
+    def _ipython_call(node) -> tuple[str, list] | None:
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _IPYTHON_CALLS and isinstance(node.func.value, ast.Call)
+                and isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "get_ipython"):
+            return node.func.attr, node.args
+        return None
+
+    def _code(self, text) -> list[ast.stmt]:
+        try:
+            return ast.parse(_python(text, self)).body
+        except SyntaxError:
+            return []
+
+    def visit_Expr(self, node: ast.Expr):
+        found = self._ipython_call(node.value)
+        if found is None:
+            return self.generic_visit(node)
+        kind, args = found
+        consts = [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        if kind in ("run_line_magic", "run_cell_magic") and len(consts) == len(args) and consts:
+            name = consts[0]
+            if kind == "run_cell_magic" and name in _CODE_MAGICS["cell"] and len(consts) == 3:
+                return self._code(consts[2]) or ast.Pass()
+            if kind == "run_line_magic" and name in _CODE_MAGICS["line"] and len(consts) == 2:
+                return self._code(consts[1]) or ast.Pass()
+            if kind == "run_line_magic" and name in _INERT_MAGICS:
+                return ast.Pass()
+            self.refused.append(f"{'%%' if kind == 'run_cell_magic' else '%'}{name}")
+        else:
+            self.refused.append("a shell command (!)" if kind in ("system", "getoutput") else f"get_ipython().{kind}")
+        return ast.Pass()
+
+    def generic_visit(self, node):
+        node = super().generic_visit(node)
+        for sub in ast.walk(node):
+            found = self._ipython_call(sub)
+            if found is not None:  # used as a value (x = !ls, f(%time ...)) or with computed arguments
+                kind = found[0]
+                self.refused.append("a shell command (!)" if kind in ("system", "getoutput") else
+                                    f"get_ipython().{kind} used as a value")
+                break
+        return node
+
+
+def _python(cell: str, magics: _Magics | None = None) -> str:
+    """The Python a cell runs: IPython syntax turned into Python, code magics replaced by their code."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 
-        return TransformerManager().transform_cell(cell)
+        text = TransformerManager().transform_cell(cell)
     except Exception:  # noqa: BLE001 - fall back to the text itself
-        return cell
+        text = cell
+    if "get_ipython" not in text:
+        return text
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text
+    tree = ast.fix_missing_locations((magics or _Magics()).visit(tree))
+    return ast.unparse(tree)
+
+
+def refusal(cell: str) -> str | None:
+    """Why the grader does not run this cell (IPython syntax it cannot read as Python), or None."""
+    magics = _Magics()
+    _python(cell, magics)
+    if not magics.refused:
+        return None
+    used = ", ".join(sorted(set(magics.refused)))
+    return (f"this cell uses {used}, which the grader does not run: the code it would run cannot be checked. "
+            "Write the code in Python in the cell itself (the magics %time, %%time, %timeit, %%timeit, %%capture "
+            "and %matplotlib are fine)")
 
 
 def _resolve(dotted: str):
@@ -84,6 +195,7 @@ class _Refs(ast.NodeVisitor):
         self.stars = stars
         self.paths: set[str] = set()
         self.names: set[str] = set()
+        self.mutated: set[str] = set()
         self.dynamic = False
 
     def _dotted(self, node) -> str | None:
@@ -98,7 +210,29 @@ class _Refs(ast.NodeVisitor):
         dotted = self._dotted(node)
         if dotted:
             self.paths.add(dotted)
+        if node.attr in _INTROSPECTION:
+            self.dynamic = True
+        if isinstance(node.ctx, ast.Store | ast.Del):
+            self._mutates(node.value)
         self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Store | ast.Del):
+            self._mutates(node.value)
+        self.generic_visit(node)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.mutated.update(node.names)
+
+    def _mutates(self, node) -> None:
+        while isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        if isinstance(node, ast.Name):
+            self.mutated.add(node.id)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and node.value in _INTROSPECTION:  # getattr(f, "__code__"), d["__dict__"]
+            self.dynamic = True
 
     def visit_Name(self, node: ast.Name) -> None:
         self.names.add(node.id)
@@ -112,6 +246,10 @@ class _Refs(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if isinstance(func, ast.Attribute):  # tools.update(...), cache.append(...): may store into the receiver
+            self._mutates(func.value)
+        if isinstance(func, ast.Name) and func.id in ("setattr", "delattr") and node.args:
+            self._mutates(node.args[0])
         if isinstance(func, ast.Name) and func.id in ("getattr", "setattr", "hasattr", "delattr") and node.args:
             base = self._dotted(node.args[0]) if isinstance(node.args[0], ast.Name | ast.Attribute) else None
             if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
@@ -123,15 +261,33 @@ class _Refs(ast.NodeVisitor):
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            if alias.name.split(".")[0] == "importlib":
+            if not _plain_module(alias.name):
                 self.dynamic = True
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if (node.module or "").split(".")[0] == "importlib":
+        if node.level or not _plain_module(node.module or ""):
             self.dynamic = True
         for alias in node.names:
             if node.module and alias.name != "*":
                 self.paths.add(f"{node.module}.{alias.name}")
+
+
+def _plain_module(name: str) -> bool:
+    """Whether importing ``name`` loads installed code that runs nothing the scan should know about."""
+    top = name.split(".")[0]
+    if not top or top in _DYNAMIC_MODULES:
+        return False
+    if top in sys.builtin_module_names or top in sys.stdlib_module_names:
+        return True
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _dynamic_path(path: str) -> bool:
+    return path.split(".")[0] in _DYNAMIC_MODULES or path.startswith(_DYNAMIC_PATHS) or any(
+        part in _INTROSPECTION for part in path.split("."))
 
 
 def _collect_aliases(tree: ast.AST, aliases: dict, stars: list) -> None:
@@ -151,6 +307,43 @@ def _collect_aliases(tree: ast.AST, aliases: dict, stars: list) -> None:
                     aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
+
+
+def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Top-level statements, with those inside compound statements (``try``, ``if``, ``with``, ...) taken out.
+
+    A compound statement stands for its header (test, iterable, context managers, exception types) as an
+    expression statement; its bodies are flattened in turn.
+    """
+    out: list[ast.stmt] = []
+    for stmt in body:
+        if not isinstance(stmt, _COMPOUND):
+            out.append(stmt)
+            continue
+        header = [getattr(stmt, f) for f in ("test", "iter", "target", "subject") if getattr(stmt, f, None)]
+        header += [item.context_expr for item in getattr(stmt, "items", ())]
+        header += [h.type for h in getattr(stmt, "handlers", ()) if h.type is not None]
+        if header:
+            out.append(ast.Expr(value=ast.Tuple(elts=header, ctx=ast.Load())))
+        for field in ("body", "orelse", "finalbody"):
+            out.extend(_flatten(getattr(stmt, field, None) or []))
+        for sub in getattr(stmt, "handlers", ()):
+            out.extend(_flatten(sub.body))
+        for case in getattr(stmt, "cases", ()):
+            out.extend(_flatten(case.body))
+    return out
+
+
+def _defines(stmt: ast.stmt) -> list[str]:
+    """The top-level names one (flattened) statement binds."""
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [stmt.name]
+    if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        return _targets(stmt)
+    return []
+
+
 def _targets(node) -> list[str]:
     names = []
     for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
@@ -162,11 +355,6 @@ def _targets(node) -> list[str]:
 
 def _tampers(stmt: ast.stmt, aliases: dict) -> bool:
     """Code that rewires the interpreter or an imported module."""
-    benign = set()
-    for node in ast.walk(stmt):
-        if (isinstance(node, ast.Attribute) and node.attr in _BENIGN_IPYTHON and isinstance(node.value, ast.Call)
-                and isinstance(node.value.func, ast.Name) and node.value.func.id == "get_ipython"):
-            benign.add(id(node.value.func))
     for node in ast.walk(stmt):
         targets = []
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
@@ -179,7 +367,7 @@ def _tampers(stmt: ast.stmt, aliases: dict) -> bool:
                         root = root.value
                     if isinstance(root, ast.Name) and (root.id in aliases or root.id in _TAMPER_ROOTS):
                         return True
-        if isinstance(node, ast.Name) and node.id in ("get_ipython", "__builtins__") and id(node) not in benign:
+        if isinstance(node, ast.Name) and node.id in ("get_ipython", "__builtins__"):  # magics are gone by now
             return True
         if isinstance(node, ast.Attribute) and node.attr in ("meta_path", "path_hooks", "settrace", "setprofile",
                                                               "modules", "events", "input_transformers_post",
@@ -234,40 +422,52 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
             if path in watch_names:
                 hits.add(path)
                 continue
+            through = [w for w in watch_names if path.startswith(w + ".")]
+            if through:  # a path through a forbidden routine (np.convolve.__wrapped__)
+                hits.update(through)
+                continue
             obj = _resolve(path)
             if obj is not None and id(obj) in watch_ids and watch_ids[id(obj)][0] is obj:
                 hits.add(watch_ids[id(obj)][1])
         return hits
 
+    statements = [stmt for tree in trees for stmt in _flatten(tree.body)]
+    defined = {name for stmt in statements for name in _defines(stmt)}
+    read = []
+    mutates: dict[str, set[str]] = {}  # definition -> top-level names its code stores into
+    for stmt in statements:
+        refs = _Refs(aliases, stars)
+        refs.visit(stmt)
+        read.append(refs)
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            mutates.setdefault(stmt.name, set()).update(refs.mutated & defined - {stmt.name})
     direct: dict[str, set[str]] = {}
     uses: dict[str, set[str]] = {}
     tamper = False
-    for tree in trees:
-        # module-level aliases to library objects (cv = np.convolve) extend the alias table
-        for stmt in tree.body:
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Attribute | ast.Name):
-                dotted = _Refs(aliases, stars)._dotted(stmt.value)
-                if dotted:
-                    for name in _targets(stmt):
-                        aliases[name] = dotted
-    for tree in trees:
-        for stmt in tree.body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names = [stmt.name]
-            elif isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
-                names = _targets(stmt)
-            else:
-                names = ["<top level>"]
-            if not isinstance(stmt, ast.Import | ast.ImportFrom) and _tampers(stmt, aliases):
-                tamper = True
-            refs = _Refs(aliases, stars)
-            refs.visit(stmt)
-            found = forbidden_in(refs.paths)
-            if refs.dynamic:
-                found.add(DYNAMIC)
-            for name in names:
-                direct.setdefault(name, set()).update(found)
-                uses.setdefault(name, set()).update(refs.names)
+    for stmt, refs in zip(statements, read, strict=True):
+        if not isinstance(stmt, ast.Import | ast.ImportFrom) and _tampers(stmt, aliases):
+            tamper = True
+        if any(p == "sys.path" or p.startswith("sys.path.") for p in refs.paths):
+            tamper = True
+        found = forbidden_in(refs.paths)
+        if refs.dynamic or any(_dynamic_path(p) for p in refs.paths):
+            found.add(DYNAMIC)
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names = [stmt.name]
+            for target in mutates[stmt.name]:  # a function that stores into a top-level name passes it on
+                uses.setdefault(target, set()).add(stmt.name)
+        else:
+            # a statement that is not a definition may store what it finds into the names it assigns, the
+            # objects it changes (tools.update(...), cache[k] = ...) and what the functions it calls change
+            names = set(_defines(stmt)) | {"<top level>"} | (refs.mutated & defined)
+            if isinstance(stmt, ast.Import | ast.ImportFrom):  # what an import finds goes with the names it binds
+                names |= {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"}
+            for called in refs.names & mutates.keys():
+                names |= mutates[called]
+            names = sorted(names)
+        for name in names:
+            direct.setdefault(name, set()).update(found)
+            uses.setdefault(name, set()).update(refs.names)
     # through other top-level names, to a fixed point
     flags = {name: set(found) for name, found in direct.items()}
     changed = True

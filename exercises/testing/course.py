@@ -21,7 +21,11 @@ An *attack* (``testing/attacks/<assignment>/*.py``, same format) tries to forge 
 from a solution cell. Its cells without a section stay as released (blank), and its docstring says what it must
 score, ``expect: 0`` or ``expect: test_full=3`` (the named cells get those points, every other cell 0): exactly
 what its honest part deserves. Its code may contain ``__COURSE__``, ``__REPO__``, ``__HOME__`` and ``__PORT__``,
-which the attack test replaces by the real paths and the port of a loopback listener.
+which the attack test replaces by the real paths and the port of a loopback listener. Two more docstring lines
+serve attacks on the submission folder and on isolation: ``link: NAME -> TARGET`` puts a symbolic link NAME
+(the notebook's own name included) into the submitted folder, and ``shows: TEXT`` says that the graded
+notebook's outputs must contain TEXT (what the attack prints when it finds nothing to use). IPython syntax
+(magics, ``!cmd``) is written as a comment, ``#ipython: %%capture``, and becomes that line in the cell.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ VARIANTS = EXERCISES / "testing" / "variants"
 ATTACKS = EXERCISES / "testing" / "attacks"
 NOTEBOOK_VERSION = 4
 _SECTION = re.compile(r"^# %% (\w+)\s*$", re.MULTILINE)
+#: A line ``#ipython: %%capture`` in a variant is the IPython line ``%%capture`` in the cell (the file stays Python).
+_IPYTHON_LINE = re.compile(r"^#ipython: ", re.MULTILINE)
 _COPY_IGNORE = shutil.ignore_patterns(
     "release", "submitted", "autograded", "feedback", "gradebook.db", "*.csv", "__pycache__", "testing",
     ".ipynb_checkpoints",
@@ -64,15 +70,22 @@ class Variant:
     loses: tuple[str, ...]
     sections: dict
     expect: dict = dataclasses.field(default_factory=dict)  # attacks: {test grade_id: points}, others 0
+    links: dict = dataclasses.field(default_factory=dict)  # attacks: {file name in the submission: link target}
+    shows: tuple[str, ...] = ()  # attacks: texts the graded notebook's outputs must contain
 
     @classmethod
     def from_file(cls, path: Path, attack: bool = False) -> Variant:
         text = path.read_text(encoding="utf-8")
         doc = ast.get_docstring(ast.parse(text)) or ""
-        loses, expect, has_expect = (), {}, False
+        loses, expect, has_expect, links, shows = (), {}, False, {}, []
         for line in doc.splitlines():
             key, _, value = line.strip().partition(":")
-            if key == "loses":
+            if key == "link":
+                name, _, target = value.partition("->")
+                links[name.strip()] = target.strip()
+            elif key == "shows":
+                shows.append(value.strip())
+            elif key == "loses":
                 loses = tuple(s.strip() for s in value.split(",") if s.strip())
             elif key == "expect":
                 has_expect = True
@@ -81,13 +94,13 @@ class Variant:
                         gid, points = item.split("=")
                         expect[gid.strip()] = float(points)
         parts = _SECTION.split(text)
-        sections = {parts[i]: parts[i + 1].strip("\n") + "\n" for i in range(1, len(parts), 2)}
+        sections = {parts[i]: _IPYTHON_LINE.sub("", parts[i + 1].strip("\n")) + "\n" for i in range(1, len(parts), 2)}
         if not sections:
             raise ValueError(f"{path}: no '# %% <grade_id>' section")
         if attack:
             if not has_expect:
                 raise ValueError(f"{path}: an attack's docstring must say what it scores ('expect: ...')")
-            return cls(path.stem, "attack", doc.splitlines()[0], (), sections, expect)
+            return cls(path.stem, "attack", doc.splitlines()[0], (), sections, expect, links, tuple(shows))
         if not loses:
             raise ValueError(f"{path}: the docstring must say which test cells it loses ('loses: ...')")
         kind = path.stem.split("_", 1)[0]
@@ -97,12 +110,13 @@ class Variant:
 
     def substituted(self, **values: str) -> Variant:
         """The same variant with ``__KEY__`` placeholders in its code replaced by ``values``."""
-        sections = {}
-        for gid, code in self.sections.items():
+        def fill(text: str) -> str:
             for key, value in values.items():
-                code = code.replace(f"__{key}__", str(value))
-            sections[gid] = code
-        return dataclasses.replace(self, sections=sections)
+                text = text.replace(f"__{key}__", str(value))
+            return text
+
+        return dataclasses.replace(self, sections={gid: fill(code) for gid, code in self.sections.items()},
+                                   links={name: fill(target) for name, target in self.links.items()})
 
 
 def variants(assignment: str) -> list[Variant]:
@@ -203,6 +217,16 @@ class Course:
         path = self.root / "submitted" / student / assignment / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
+
+    def link(self, student: str, assignment: str, links: dict) -> None:
+        """Put symbolic links into a submitted folder (replacing a file of the same name)."""
+        folder = self.root / "submitted" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, target in links.items():
+            path = folder / name
+            if path.exists() or path.is_symlink():
+                path.unlink()
+            path.symlink_to(target)
 
     def scores(self, assignment: str, student: str, db: str | None = None) -> dict[str, tuple[float, float]]:
         """``{test cell grade_id: (score, max_score)}`` from the gradebook."""

@@ -1,0 +1,152 @@
+"""What a submission can reach: the files grading takes from it, what its kernel sees, the memory it may hold.
+
+Unit-level tests of :mod:`convlearn.grading.submission`, :func:`convlearn.grading.sandbox.stage_files`, the
+``nbgrader collect`` that takes regular files only, and the sandbox's memory group; the whole path, through
+``nbgrader autograde``, is in ``test_grading_attacks.py`` (the ``symlink_*`` and ``read_graded_notebook``
+attacks).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from convlearn.grading import sandbox, submission
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A submission folder with one of everything: regular files, links to files and folders, a FIFO."""
+    root = tmp_path / "sub"
+    (root / "data").mkdir(parents=True)
+    (root / "a.ipynb").write_text("{}")
+    (root / "data" / "x.csv").write_text("1,2\n")
+    (root / ".hidden").write_text("h")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the instructor's file")
+    os.symlink(secret, root / "notes.txt")
+    os.symlink("/dev/zero", root / "zero.bin")
+    os.symlink(tmp_path, root / "up")
+    os.mkfifo(root / "pipe")
+    return root
+
+
+def test_inspect_takes_regular_files_and_refuses_everything_else(folder):
+    accepted, refused = submission.inspect(folder)
+    assert accepted == [".hidden", "a.ipynb", "data/x.csv"]
+    assert refused == {"notes.txt": "a symbolic link", "zero.bin": "a symbolic link", "up": "a symbolic link",
+                       "pipe": "a named pipe (FIFO)"}
+
+
+def test_inspect_bounds_sizes_and_counts(tmp_path):
+    root = tmp_path / "sub"
+    root.mkdir()
+    for i in range(5):
+        (root / f"f{i}.txt").write_bytes(b"x" * 100)
+    (root / "big.bin").write_bytes(b"y" * 1000)
+    accepted, refused = submission.inspect(root, max_file=500, max_total=250, max_files=10)
+    assert accepted == ["f0.txt", "f1.txt"]
+    assert "more than the 500" in refused["big.bin"] and "in all" in refused["f2.txt"]
+    accepted, refused = submission.inspect(root, max_files=3)
+    assert len(accepted) == 3 and sum("more than 3 files" in why for why in refused.values()) == 3
+
+
+def test_a_folder_that_is_a_link_is_refused_whole(tmp_path, folder):
+    os.symlink(folder, tmp_path / "link")
+    assert submission.inspect(tmp_path / "link") == ([], {".": "the submission folder is a symbolic link, not a "
+                                                              "folder"})
+
+
+def test_copy_regular_never_follows_links(folder, tmp_path):
+    assert submission.copy_regular(folder / "data" / "x.csv", tmp_path / "copy.csv") == 4
+    for name in ("notes.txt", "zero.bin", "pipe"):
+        with pytest.raises(submission.SubmissionError):
+            submission.copy_regular(folder / name, tmp_path / "bad")
+    with pytest.raises(submission.SubmissionError, match="more than"):
+        submission.copy_regular(folder / "data" / "x.csv", tmp_path / "small", limit=2)
+
+
+def test_a_kernel_is_shown_data_files_only(folder, tmp_path):
+    """No notebook (the graded one holds the hidden tests), no hidden file, nothing a link points at."""
+    into = tmp_path / "staged"
+    into.mkdir()
+    refused = sandbox.stage_files(folder, into)
+    shown = sorted(p.relative_to(into).as_posix() for p in into.rglob("*") if p.is_file())
+    assert shown == ["data/x.csv"]
+    assert set(refused) == {"notes.txt", "zero.bin", "up", "pipe"}
+    assert not any(p.is_symlink() for p in into.rglob("*"))
+
+
+def test_collect_takes_regular_files_only(folder, tmp_path):
+    from nbgrader.coursedir import CourseDirectory
+
+    from convlearn.grading.nbgrader_plugin import SafeCollect
+
+    collect = SafeCollect(coursedir=CourseDirectory(root=str(tmp_path / "course")))
+    collect.do_copy(str(folder), str(tmp_path / "collected"))
+    got = sorted(p.relative_to(tmp_path / "collected").as_posix() for p in (tmp_path / "collected").rglob("*")
+                 if p.is_file() or p.is_symlink())
+    assert got == [".hidden", "a.ipynb", "data/x.csv"]  # nbgrader's own ignore list is applied on top
+    # a submission folder that is itself a link (to a classmate's) is not collected at all
+    os.symlink(folder, tmp_path / "student+a1+2026-01-01 00:00:00.000000 UTC")
+    collect.do_copy(str(tmp_path / "student+a1+2026-01-01 00:00:00.000000 UTC"), str(tmp_path / "nothing"))
+    assert not (tmp_path / "nothing").exists()
+
+
+_FORK_HOARD = """
+import os, sys, time
+import numpy as np
+for _ in range(4):
+    if os.fork() == 0:
+        try:
+            hoard = [np.ones(100 << 20, dtype=np.uint8) for _ in range(4)]
+            print("child held", len(hoard) * 100, "MB", flush=True)
+        finally:
+            os._exit(0)
+for _ in range(4):
+    os.wait()
+print("parent done", flush=True)
+"""
+
+
+def test_a_sandbox_that_forks_is_bounded_in_memory_in_all():
+    """The processes of one sandbox share one memory limit (a cgroup), not one each (RLIMIT_AS)."""
+    ok, why = sandbox.available()
+    if not ok:
+        pytest.skip(why)
+    group = sandbox.MemoryGroup.create(f"test-{os.getpid()}", 300 << 20)
+    if group is None:
+        pytest.skip("no writable memory cgroup here: the sandbox falls back on its per-process limits")
+    try:
+        cmd = sandbox.bwrap_command([sys.executable, "-c", _FORK_HOARD], sockets=None, connection=None, cwd=None)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, preexec_fn=group.join)
+        assert "parent done" in proc.stdout, proc.stdout + proc.stderr
+        assert "child held 400 MB" not in proc.stdout  # no child got all it asked for: 4 x 400 MB > 300 MB
+        assert group.peak() is None or group.peak() <= 300 << 20
+    finally:
+        group.remove()
+    assert not Path(group.path).exists()
+
+
+def test_a_python_environment_under_the_temporary_directory_is_not_hidden(monkeypatch, tmp_path):
+    """The private /tmp is mounted before the Python directories are bound, so a venv in /tmp stays visible."""
+    venv = Path("/tmp") / tmp_path.name / "venv"
+    monkeypatch.setattr(sandbox, "_python_dirs", lambda: [venv])
+    cmd = sandbox.bwrap_command(["/bin/true"], sockets=None, connection=None, cwd=None)
+    assert cmd.index("--tmpfs") < cmd.index(str(venv))
+    assert cmd[cmd.index(str(venv)) - 1] == "--ro-bind"
+
+
+def test_every_forbidden_routine_still_exists():
+    """A renamed library routine would silently stop being blocked: every listed name must resolve."""
+    from convlearn import grading
+
+    lists = {name: getattr(grading, name) for name in ("INTEGRALS", "CONV_1D", "CONV_2D", "CONV_LAYER",
+                                                        "CONV_BACKWARD", "CNN_LAYERS")}
+    missing = sorted({dotted for names in lists.values() for dotted in names
+                      if dotted.split(".")[0] in ("numpy", "scipy", "convlearn") and grading._resolve(dotted) is None})
+    assert missing == []
