@@ -48,7 +48,12 @@ __all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax",
 _RESOURCE_KEY = "convlearn_scores"
 #: Largest message read from a student's kernel (bytes). Every reply the grader accepts (wire.MAX_MESSAGE)
 #: fits; a larger message is refused by ZeroMQ while it arrives, before it takes the grader's memory.
-MESSAGE_LIMIT = 64 << 20
+MESSAGE_LIMIT = 16 << 20
+#: Messages ZeroMQ may queue unread per socket (its receive high-water mark; the default is 1,000). With
+#: MESSAGE_LIMIT this bounds what a kernel can make the grader hold before the grader reads and counts it:
+#: 16 x 16 MiB. (Measured: a kernel sending 80 widget messages of 16 MiB grew the grader to 1.9 GB with the
+#: default.) An honest kernel's output is batched by ipykernel, so it never has that many messages waiting.
+QUEUED_MESSAGES = 16
 
 
 class _OutOfTime(Exception):
@@ -75,13 +80,15 @@ def _size(obj) -> int:
 
 
 class BoundedKernelClient(AsyncKernelClient):
-    """A kernel client whose sockets refuse messages above :data:`MESSAGE_LIMIT` bytes (ZeroMQ MAXMSGSIZE)."""
+    """A kernel client whose sockets refuse messages above :data:`MESSAGE_LIMIT` bytes (ZeroMQ MAXMSGSIZE) and
+    queue at most :data:`QUEUED_MESSAGES` unread messages (ZeroMQ RCVHWM)."""
 
     message_limit = MESSAGE_LIMIT
 
     def _context_default(self):
         context = super()._context_default()
         context.setsockopt(zmq.MAXMSGSIZE, int(self.message_limit))
+        context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
         return context
 
 

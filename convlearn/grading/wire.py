@@ -40,8 +40,9 @@ __all__ = ["WireError", "encode", "decode", "MIME", "MAX_MESSAGE", "MAX_DEPTH", 
 
 #: MIME type of the agent's replies in the kernel's ``display_data`` messages.
 MIME = "application/vnd.convlearn.grading+base64"
-#: Largest message accepted, in characters of base64 (about 96 MiB of data).
-MAX_MESSAGE = 128 << 20
+#: Largest message accepted, in characters of base64 (about 9 MiB of data; the largest reply of the course is
+#: well under 1 MiB). A reply must also fit in one kernel message (nbgrader_plugin.MESSAGE_LIMIT).
+MAX_MESSAGE = 12 << 20
 #: Deepest nesting and largest number of nodes accepted in a tree.
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000

@@ -17,13 +17,17 @@ def convolve_full(x, k):
 
 
 # %% conv_modes
-from ipykernel.comm import Comm
 from IPython.display import display, update_display
 
 blob = "x" * (16 << 20)
 display({"text/plain": "small"}, raw=True, display_id="grow")
 for _ in range(24):
     update_display({"text/plain": blob}, raw=True, display_id="grow")
+
+# %% correlate
+from ipykernel.comm import Comm
+
+blob = "y" * (15 << 20)
 comm = Comm(target_name="jupyter.widget")
 for _ in range(80):
     comm.send({"state": {"value": blob}, "buffer_paths": []})
