@@ -90,6 +90,8 @@ function render({ model, el }) {
     const ky = narrow ? 40 + H * cell + 80 : 60, py = narrow ? ky + kRows + 90 : 60;
     const width = narrow ? full : px + kCols + 120;
     const height = narrow ? py + kRows + 20 : 40 + Math.max(H * cell, kRows) + 40;
+    const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+      "aria-label": "the image with the window, the weights and the products" });
     let lo = Infinity, hi = -Infinity;
     for (const row of image) for (const v of row) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
     const grey = (v) => {  // black (lowest value) to white (highest)
