@@ -341,14 +341,13 @@ def test_chapter_opens_runs_and_saves_as_a_book(chromium, lab) -> None:
         admonition.scroll_into_view_if_needed()
         shots("2-myst-admonition")
 
-        # the worked answers are folded: their code and their output are hidden placeholders
+        # the worked answers are folded: their code is a placeholder (and they have no output yet)
         answers = [i for i, cell in enumerate(jupytext.read(chapter).cells) if cell.source.startswith("%%answer\n")]
         assert answers, f"{CHAPTER} has no %%answer cell"
         cells = panel.locator(".jp-Notebook .jp-Cell")
         for i in answers:
             folded = cells.nth(i)
             assert folded.locator(".jp-InputPlaceholder").count() == 1, f"answer cell {i} shows its code"
-            assert folded.locator(".jp-OutputPlaceholder").count() == 1, f"answer cell {i} shows its output"
             assert folded.locator(".jp-InputArea-editor:visible").count() == 0, f"answer cell {i} shows its code"
         cells.nth(answers[0]).scroll_into_view_if_needed()
         shots("1b-answers-folded")
@@ -363,7 +362,8 @@ def test_chapter_opens_runs_and_saves_as_a_book(chromium, lab) -> None:
         page.wait_for_timeout(1000)
         page.wait_for_function(
             "() => { const p = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell"
-            " .jp-InputPrompt')]; return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
+            " .jp-InputPrompt:not(.jp-Placeholder-prompt)')];"  # a folded cell's placeholder has no count
+            " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
             timeout=600_000,
         )
         wait_kernel_idle(page)
@@ -371,8 +371,12 @@ def test_chapter_opens_runs_and_saves_as_a_book(chromium, lab) -> None:
         assert errors.count() == 0, f"a cell failed:\n{errors.first.inner_text()}"
         n_code = panel.locator(".jp-CodeCell").count()
         assert n_code > 5
-        for i in answers:  # Run All did not unfold them either
+        for i in answers:  # Run All left them folded, and they only say how to run them
             assert cells.nth(i).locator(".jp-InputPlaceholder").count() == 1, f"answer cell {i} unfolded"
+            said = cells.nth(i).locator(".jp-Cell-outputArea").inner_text()
+            assert "is not run with the rest of the chapter" in said, f"answer cell {i} printed {said!r}"
+        cells.nth(answers[-1]).scroll_into_view_if_needed()
+        shots("2b-answers-after-run-all")
 
         save_and_wait(page, panel)
         assert chapter.read_bytes() == original, "saving the chapter after running it changed the file"
