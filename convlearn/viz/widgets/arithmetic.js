@@ -17,7 +17,7 @@ function layout({ i, k, p, s: st, d, t, a }) {
   if (!t) {
     if (span > i + 2 * p) {
       throw new Error(`invalid: the dilated kernel spans d(k − 1) + 1 = ${d}·(${k} − 1) + 1 = ${span} cells, ` +
-        `but the padded input has only i + 2p = ${i} + ${2 * p} = ${i + 2 * p}: no position fits the kernel. ` +
+        `but the padded input has only H + 2p = ${i} + ${2 * p} = ${i + 2 * p}: no position fits the kernel. ` +
         `Increase the padding or the input size, or reduce k or d.`);
     }
     const o = Math.floor((i + 2 * p - d * (k - 1) - 1) / st) + 1;
@@ -27,7 +27,7 @@ function layout({ i, k, p, s: st, d, t, a }) {
     return { o, kinds, step: st, offset: p, spacing: 1 };
   }
   if (a >= Math.max(st, d)) {
-    throw new Error(`invalid: output_padding a = ${a} must be smaller than max(s, d) = ${Math.max(st, d)} ` +
+    throw new Error(`invalid: output_padding q = ${a} must be smaller than max(s, d) = ${Math.max(st, d)} ` +
       `(it only picks which of the input sizes that share one output size to recover).`);
   }
   const edge = d * (k - 1) - p;
@@ -110,7 +110,7 @@ function render({ model, el }) {
     sliders.output_padding.element.style.opacity = v.t ? 1 : 0.4;
     let geo;
     try {
-      if (!v.t && v.a !== 0) throw new Error("output_padding only applies to a transposed convolution: set a = 0");
+      if (!v.t && v.a !== 0) throw new Error("output_padding only applies to a transposed convolution: set q = 0");
       geo = layout(v);
       showError(box, "");
     } catch (error) {
@@ -135,7 +135,7 @@ function render({ model, el }) {
         `  (output ${o} × ${o})`),
       h("div", { class: "cl-relationship" }, relationship(v)),
       h("div", { class: "cl-inputs", "data-inputs": JSON.stringify(inputs), "data-cell": JSON.stringify([row, col]) },
-        `output cell (${row}, ${col}) reads ${inputs.length} input cells out of its ${v.k * v.k} taps` +
+        `output cell (${row}, ${col}) reads ${inputs.length} input cell${inputs.length === 1 ? "" : "s"} out of its ${v.k * v.k} taps` +
         (inputs.length < v.k * v.k ? "; the other taps fall on padding" + (v.t ? " or inserted zeros" : "") : "") +
         ". Click an output cell to choose another."),
     );
