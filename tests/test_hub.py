@@ -26,6 +26,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -219,10 +220,10 @@ def hub():
 
 # --- helpers --------------------------------------------------------------------------------------------------
 
-def _login(context, hub: Hub, user: str):
+def _login(context, hub: Hub, user: str, next_path: str = ""):
     """A new page of ``context``, logged in at the hub's login page with the user's Unix password."""
     page = context.new_page()
-    page.goto(f"{hub.url}/hub/login")
+    page.goto(f"{hub.url}/hub/login" + (f"?next={quote(next_path)}" if next_path else ""))
     page.fill("input#username_input", user)
     page.fill("input#password_input", hub.passwords[user])
     page.click("#login_submit")
@@ -269,17 +270,19 @@ def _student_in_browser(browser, hub: Hub, student: str) -> None:
         context.close()
 
 
-def _formgrader_status(browser, hub: Hub, user: str, shot: str | None = None) -> tuple[int, str, str]:
-    """Log ``user`` in and open the course service; (status, final URL, Content-Security-Policy)."""
+def _open_as(browser, hub: Hub, user: str, path: str, shot: str | None = None) -> tuple[int, str, str]:
+    """Log ``user`` in (straight to ``path``: no server of their own is started) and open ``path``.
+
+    Returns the status, the final URL and the Content-Security-Policy of the page.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
-        page = _login(context, hub, user)
-        page.wait_for_url(re.compile(r"/(hub/(home|spawn|spawn-pending)|user)/"), timeout=180_000)
-        response = page.goto(f"{hub.url}/services/{COURSE_ID}/", timeout=120_000)
-        if response.status == 200:
+        page = _login(context, hub, user, next_path=path)
+        page.wait_for_load_state("networkidle", timeout=120_000)
+        response = page.goto(f"{hub.url}{path}", timeout=120_000)
+        if response.status == 200 and shot:
             page.get_by_text(ASSIGNMENT).first.wait_for(timeout=60_000)
-            if shot:
-                _shot(page, shot)
+            _shot(page, shot)
         return response.status, page.url, response.headers.get("content-security-policy", "")
     finally:
         context.close()
@@ -402,10 +405,12 @@ def test_a_class_on_the_hub(hub, chromium):
 
     # 6. the Formgrader: instructor and teaching assistant open it (a top-level page; the hub's CSP, which forbids
     # framing, is left in place), a student is refused
-    status, url, csp = _formgrader_status(chromium, hub, hub.instructor, shot="3_formgrader_instructor")
+    service = f"/services/{COURSE_ID}/"
+    status, url, csp = _open_as(chromium, hub, hub.instructor, service, shot="3_formgrader_instructor")
     assert status == 200 and "/formgrader" in url and "frame-ancestors 'none'" in csp, (status, url, csp)
-    assert _formgrader_status(chromium, hub, hub.ta)[0] == 200
-    assert _formgrader_status(chromium, hub, s2)[0] == 403
+    assert _open_as(chromium, hub, hub.ta, service)[0] == 200
+    assert _open_as(chromium, hub, s2, service)[0] == 403
+    assert _open_as(chromium, hub, s2, f"/user/{s1}/lab")[0] == 403   # nor another student's JupyterLab
 
     # 7. grades for the LMS, in Canvas's gradebook-import layout
     out = hub.course_dir / "canvas.csv"
