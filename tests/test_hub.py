@@ -359,6 +359,9 @@ def test_a_class_on_the_hub(hub, chromium):
         assert r.returncode == 0, f"setting up '{name}' failed: {r.stderr}"
 
     # 4. the course account (the Formgrader's user) collects, autogrades in the sandbox, releases feedback
+    listed = hub.nbgrader(hub.course_user, "list", "--inbound", ASSIGNMENT, cwd=hub.course_dir)
+    for student in hub.students:  # the instructor's view of the inbound directories (forged entries included)
+        assert f"{COURSE_ID} {student} {ASSIGNMENT}" in listed.stdout + listed.stderr
     r = hub.nbgrader(hub.course_user, "collect", ASSIGNMENT, cwd=hub.course_dir)
     log = r.stdout + r.stderr
     assert log.count("Not collecting") == len(forged), log
@@ -421,3 +424,34 @@ def test_a_class_on_the_hub(hub, chromium):
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
     assert rows[1][0] == "Points Possible" and float(rows[1][5]) == 10
     assert {r[3]: float(r[5]) for r in rows[2:]} == totals
+
+
+# --- the pieces that need no hub ------------------------------------------------------------------------------
+
+def test_global_config_selects_the_safer_exchange(monkeypatch, tmp_path):
+    """exercises/hub/jupyter/nbgrader_config.py: course id, exchange root from CONVLEARN_EXCHANGE, our classes."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from convlearn.grading import exchange
+    monkeypatch.setenv("CONVLEARN_EXCHANGE", str(tmp_path))
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(GLOBAL_CONFIG_DIR)).load_config()
+    assert cfg.CourseDirectory.course_id == COURSE_ID and cfg.Exchange.root == str(tmp_path)
+    for step, cls in exchange.EXCHANGE_CLASSES.items():
+        assert cfg.ExchangeFactory[step] == f"convlearn.grading.exchange.{cls.__name__}"
+
+
+def test_collect_refuses_links_special_files_and_bulk(tmp_path):
+    from convlearn.grading.exchange import _tree_problem
+    sub = tmp_path / "sub"
+    (sub / "d").mkdir(parents=True)
+    (sub / "a.ipynb").write_text("{}")
+    (sub / "d" / "b.txt").write_text("x" * 100)
+    assert _tree_problem(str(sub), max_files=2, max_bytes=1000) is None
+    (sub / "c").write_text("")
+    assert "3 files" in _tree_problem(str(sub), max_files=2, max_bytes=10**6)
+    assert "bytes" in _tree_problem(str(sub), max_files=10, max_bytes=50)
+    (sub / "d" / "link").symlink_to("/etc/passwd")
+    assert "symbolic link" in _tree_problem(str(sub), max_files=10, max_bytes=10**6)
+    (sub / "d" / "link").unlink()
+    os.mkfifo(sub / "fifo")
+    assert "special file" in _tree_problem(str(sub), max_files=10, max_bytes=10**6)

@@ -61,9 +61,11 @@ from nbgrader.exchange.default import (
 from nbgrader.utils import get_username, parse_utc
 from traitlets import Int
 
-__all__ = ["SecureCollect", "SecureSubmit", "configure", "prepare", "student_inbound", "main"]
+__all__ = ["SecureCollect", "SecureSubmit", "configure", "prepare", "student_inbound", "submission_refusal", "main"]
 
 _MODULE = __name__
+#: Default of :attr:`SecureCollect.max_files`: a submission is one or a few notebooks.
+MAX_FILES = 100
 
 
 def student_inbound(root: str, course_id: str, student: str) -> str:
@@ -120,8 +122,11 @@ class SecureList(_RootNeedNotBeWritable, ExchangeList):
             course_id = self.coursedir.course_id or "*"
             assignment_id = self.coursedir.assignment_id or "*"
             student_id = self.coursedir.student_id or "*"
-            self.assignments = sorted(glob.glob(os.path.join(
+            found = sorted(glob.glob(os.path.join(
                 self.root, course_id, "inbound", student_id, f"{student_id}+{assignment_id}+*")))
+            # only what collect would take: listing reads the notebooks, which must not be links or pipes
+            max_bytes = 1000 * self.coursedir.max_dir_size
+            self.assignments = [p for p in found if submission_refusal(p, MAX_FILES, max_bytes) is None]
 
     def parse_assignment(self, assignment):
         if self.inbound:  # inbound/<student>/<student>+<assignment>+<timestamp>+<random>
@@ -171,10 +176,33 @@ def _tree_problem(path: str, max_files: int, max_bytes: int) -> str | None:
     return None
 
 
+def submission_refusal(path: str, max_files: int, max_bytes: int) -> str | None:
+    """Why the submission at ``inbound/<s>/<name>`` may not be taken, or None.
+
+    It must be named ``<s>+<assignment>+<timestamp>[+<random>]``, be a directory (not a link) owned, like its
+    folder, by the Unix user ``s``, and hold at most ``max_files`` plain files of ``max_bytes`` in all (no links,
+    no special files).
+    """
+    folder, name = os.path.split(path)
+    student, parts = os.path.basename(folder), name.rsplit("+", 3)
+    try:
+        uid = pwd.getpwnam(student).pw_uid
+    except KeyError:
+        return f"there is no user {student!r}"
+    if len(parts) < 3 or parts[0] != student:
+        return f"it lies in {student}'s inbound directory but names {parts[0]!r}"
+    st_folder, st = os.lstat(folder), os.lstat(path)
+    if st_folder.st_uid != uid or st.st_uid != uid:
+        return f"it is not owned by {student}"
+    if not stat.S_ISDIR(st.st_mode):
+        return "it is not a directory (a symbolic link or a file)"
+    return _tree_problem(path, max_files, max_bytes)
+
+
 class SecureCollect(_RootNeedNotBeWritable, ExchangeCollect):
     """``collect`` from the per-student inbound directories, taking only what each student owns."""
 
-    max_files = Int(100, help="Refuse a submission with more files than this").tag(config=True)
+    max_files = Int(MAX_FILES, help="Refuse a submission with more files than this").tag(config=True)
 
     def init_src(self):
         if self.coursedir.course_id == "":
@@ -206,28 +234,12 @@ class SecureCollect(_RootNeedNotBeWritable, ExchangeCollect):
             self.src_records.append(on_time[0] if self.before_duedate and on_time else recs[0])
 
     def _checked_record(self, path: str) -> dict | None:
-        folder, name = os.path.split(path)
-        student = os.path.basename(folder)
-        parts = name.rsplit("+", 3)
-        refuse = None
-        try:
-            uid = pwd.getpwnam(student).pw_uid
-        except KeyError:
-            uid = None
-            refuse = f"there is no user {student!r}"
-        if refuse is None and (len(parts) < 3 or parts[0] != student):
-            refuse = f"it lies in {student}'s inbound directory but names {parts[0]!r}"
-        if refuse is None:
-            st_folder, st = os.lstat(folder), os.lstat(path)
-            if st_folder.st_uid != uid or st.st_uid != uid:
-                refuse = f"it is not owned by {student}"
-            elif not stat.S_ISDIR(st.st_mode):
-                refuse = "it is not a directory (a symbolic link or a file)"
-        if refuse is None:
-            refuse = _tree_problem(path, self.max_files, 1000 * self.coursedir.max_dir_size)
+        refuse = submission_refusal(path, self.max_files, 1000 * self.coursedir.max_dir_size)
         if refuse is not None:
             self.log.warning("Not collecting %s: %s", path, refuse)
             return None
+        folder, name = os.path.split(path)
+        student, parts = os.path.basename(folder), name.rsplit("+", 3)
         try:
             timestamp = parse_utc(parts[2])
         except Exception:
