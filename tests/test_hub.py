@@ -270,6 +270,30 @@ def _student_in_browser(browser, hub: Hub, student: str) -> None:
         context.close()
 
 
+def _fetch_feedback_in_browser(browser, hub: Hub, student: str) -> Path:
+    """Log in again, open the Assignment List and press *Fetch Feedback*; the fetched page's path."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = _login(context, hub, student, next_path=f"/user/{student}/lab")
+        page.wait_for_selector(".jp-LabShell", timeout=180_000)
+        page.get_by_text("Nbgrader", exact=True).click()
+        page.get_by_text("Assignment List", exact=True).click()
+        submitted = page.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT).first
+        submitted.wait_for(timeout=60_000)
+        submitted.get_by_role("button", name="Fetch Feedback").click()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            pages = list((hub.home / student / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html"))
+            if pages:
+                page.wait_for_timeout(1000)
+                _shot(page, "4_feedback_fetched")
+                return pages[0]
+            time.sleep(1)
+        raise AssertionError(f"{student}: Fetch Feedback fetched nothing")
+    finally:
+        context.close()
+
+
 def _open_as(browser, hub: Hub, user: str, path: str, shot: str | None = None) -> tuple[int, str, str]:
     """Log ``user`` in (straight to ``path``: no server of their own is started) and open ``path``.
 
@@ -393,11 +417,13 @@ def test_a_class_on_the_hub(hub, chromium):
         assert "Permission denied" in r.stderr
     assert sorted(p.name for p in (ex / "feedback").iterdir()) == released
 
-    # 5. each student fetches feedback: their own, and only theirs
+    # 5. each student fetches feedback (student 1 in the browser): their own, and only theirs
     feedback = {}
     for student in hub.students:
-        args = ["fetch_feedback", ASSIGNMENT] + ([f"--student={s1}"] if student == s3 else [])
-        hub.nbgrader(student, *args)
+        if student == s1:  # in the browser, the others with the command
+            _fetch_feedback_in_browser(chromium, hub, s1)
+        else:
+            hub.nbgrader(student, "fetch_feedback", ASSIGNMENT, *([f"--student={s1}"] if student == s3 else []))
         (page,) = (hub.home / student / ASSIGNMENT / "feedback").glob(f"*/{ASSIGNMENT}.html")
         assert page.stat().st_uid == uid[student]
         feedback[student] = page.read_text()
