@@ -2,7 +2,7 @@
 
 Run as root: ``jupyterhub -f exercises/hub/jupyterhub_config.py`` (with ``configurable-http-proxy`` on PATH).
 Everything site-specific comes from environment variables, so that the same file serves a class and the test
-(``tests/test_hub.py``); the instructors' guide (book/appendix/instructors.md, "The course on JupyterHub")
+(``tests/test_hub.py``); the instructors' guide (book/appendix/instructors.md, "The course on a JupyterHub")
 explains the set-up.
 
 =============================  ==================================================  =========================
@@ -17,9 +17,10 @@ CONVLEARN_COURSE_USER          Unix account owning the course, runs the service 
 CONVLEARN_COURSE_DIR           the course directory (a copy of exercises/)         ~COURSE_USER/convlearn
 CONVLEARN_INSTRUCTORS          logins that may open the Formgrader (comma list)    (none)
 CONVLEARN_GRADERS              more logins that may open it (teaching assistants)  (none)
-CONVLEARN_STUDENTS             student logins (comma list)                          (none)
+CONVLEARN_STUDENTS             student logins (comma list)                         (none)
 CONVLEARN_EXCHANGE             nbgrader's exchange root                            /srv/nbgrader/exchange
 CONFIGPROXY_AUTH_TOKEN         shared secret of hub and proxy (set it!)            (generated per start)
+CONVLEARN_SERVICE_START_TIMEOUT  seconds the hub waits for the Formgrader service  180
 =============================  ==================================================  =========================
 """
 
