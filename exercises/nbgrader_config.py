@@ -7,7 +7,7 @@ import os
 
 import nbgrader
 
-from convlearn.grading.nbgrader_plugin import configure
+from convlearn.grading.nbgrader_plugin import collect_class, configure
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -60,3 +60,5 @@ c.HTMLExporter.extra_template_basedirs = [_templates, _nbgrader_templates]
 
 # The exchange (release_assignment / fetch / submit / collect) for a real class on JupyterHub; see README.md.
 c.Exchange.root = os.environ.get("CONVLEARN_EXCHANGE", "/srv/nbgrader/exchange")
+# Collect takes regular files only (no links, devices or oversized files), from either exchange layout.
+c.ExchangeFactory.collect = collect_class(c.Exchange.root, c.CourseDirectory.course_id)

@@ -43,7 +43,8 @@ from traitlets import Bool, Float, Integer
 
 from . import GradingError, harness, sandbox, scan, submission, wire
 
-__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "configure"]
+__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "collect_class",
+           "configure"]
 
 _RESOURCE_KEY = "convlearn_scores"
 #: Largest message read from a student's kernel (bytes). Every reply the grader accepts (wire.MAX_MESSAGE)
@@ -630,6 +631,23 @@ def _guard_autograde() -> None:
     Autograde._convlearn_guarded = True
 
 
+def collect_class(root: str, course_id: str) -> str:
+    """The ``ExchangeFactory.collect`` class for the exchange at ``root``: regular files only, in either layout.
+
+    An exchange laid out by ``python -m convlearn.grading.exchange`` (an ``inbound/`` that others cannot
+    write, with a private folder per student: the JupyterHub set-up) is collected by
+    :class:`convlearn.grading.exchange.SecureCollect`; nbgrader's own layout (a shared, world-writable
+    ``inbound/``: a local try-out) by :class:`SafeCollect`.
+    """
+    inbound = Path(root) / course_id / "inbound"
+    try:
+        private = not inbound.stat().st_mode & 0o002
+    except OSError:
+        private = False
+    return ("convlearn.grading.exchange.SecureCollect" if private else
+            "convlearn.grading.nbgrader_plugin.SafeCollect")
+
+
 def configure(c) -> None:
     """Make nbgrader grade in sandboxes; called by the course's ``nbgrader_config.py`` with its ``c``."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -656,7 +674,6 @@ def configure(c) -> None:
         AssignLatePenalties, CheckCellMetadata,
     ]
     c.KernelManager.transport = "ipc"
-    c.ExchangeFactory.collect = "convlearn.grading.nbgrader_plugin.SafeCollect"
     _guard_autograde()
     if sandbox.available()[0]:
         c.Execute.kernel_name = sandbox.KERNEL_NAME  # nbgrader validate too
