@@ -313,10 +313,13 @@ class RestoreMetadata(NbGraderPreprocessor):
     A submission may edit its notebook's metadata: turn a test cell into a solution cell, give a cell new
     points or an unknown ``grade_id``. nbgrader then stops with "Inconsistent checksums" for that student;
     here the flags of known cells are put back (so ``OverwriteCells`` restores their source) and cells with
-    an unknown ``grade_id`` become ordinary cells.
+    an unknown ``grade_id`` become ordinary cells. A locked cell left as released (the gradebook's source minus
+    its hidden tests) gets the gradebook's source back, so ``OverwriteCells`` warns only about edited cells.
     """
 
     def preprocess(self, nb, resources):
+        from .released import is_as_released
+
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             notebook = gb.find_notebook(info["notebook"], info["assignment"])
@@ -336,6 +339,9 @@ class RestoreMetadata(NbGraderPreprocessor):
                 meta["solution"] = gid in solutions
                 meta["locked"] = bool(sources[gid].locked)
                 meta["task"] = gid in tasks
+                if meta["locked"] and cell.source != sources[gid].source and is_as_released(
+                        cell.source, sources[gid].source, self):
+                    cell.source = sources[gid].source  # untouched: no "checksum has changed" (released.py)
                 if gid in grades or gid in tasks:
                     meta["points"] = grades.get(gid, tasks.get(gid))
                 else:
@@ -396,9 +402,11 @@ def configure(c) -> None:
     c.Autograde.sanitize_preprocessors = [
         ClearOutput, DeduplicateIds, RestoreMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
     ]
+    from .inert import InertOutputs  # student output can run no script in the Formgrader or the feedback
+
     c.Autograde.autograde_preprocessors = [
-        SandboxedGrade, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, RecordScores,
-        AssignLatePenalties, CheckCellMetadata,
+        SandboxedGrade, InertOutputs, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        RecordScores, AssignLatePenalties, CheckCellMetadata,
     ]
     c.KernelManager.transport = "ipc"
     if sandbox.available()[0]:
