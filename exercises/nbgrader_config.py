@@ -4,8 +4,10 @@ See README.md in this directory for the workflow; the instructor's appendix of t
 """
 
 import os
+import warnings
 
 import nbgrader
+from sqlalchemy.exc import SAWarning
 
 from convlearn.grading.nbgrader_plugin import configure
 
@@ -67,6 +69,12 @@ c.FeedbackExporter.extra_template_basedirs = [_templates, _nbgrader_templates]
 # there is no feedback to release. See convlearn/grading/steps.py.
 c.Autograde.exporter_class = "convlearn.grading.steps.AutogradeExporter"
 c.ExchangeFactory.release_feedback = "convlearn.grading.steps.ReleaseFeedbackOrFail"
+
+# nbgrader 0.9.6's Gradebook.add_submission builds a new submission's notebooks and grades through relationships
+# while SQLAlchemy 2 autoflushes; SQLAlchemy warns that the half-built objects are "not in session" (they are
+# added right after, and the gradebook is complete). Only this known-harmless message is silenced.
+warnings.filterwarnings("ignore", message=r"Object of type <(Submitted\w+|Grade|Comment)> not in session",
+                        category=SAWarning)
 
 # The exchange (release_assignment / fetch / submit / collect) for a real class on JupyterHub; see README.md.
 c.Exchange.root = os.environ.get("CONVLEARN_EXCHANGE", "/srv/nbgrader/exchange")

@@ -128,7 +128,7 @@ def test_overrides_name_existing_settings() -> None:
 
 
 def test_page_config_turns_off_existing_instructor_plugins() -> None:
-    """The plugins the environment turns off are nbgrader's instructor tools, by their real ids; students keep theirs."""
+    """The plugins turned off for the environment are nbgrader's instructor tools, by real ids; students keep theirs."""
     disabled = json.loads(PAGE_CONFIG.read_text())["disabledExtensions"]
     assert disabled == {"@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True,
                         "@jupyter/nbgrader:course-list": True}
