@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from pathlib import Path
 
 from nbgrader.server_extensions.assignment_list.handlers import AssignmentList
@@ -47,7 +48,8 @@ class KindValidateHandler(ValidateAssignmentHandler):
         root = Path(self.root_dir).resolve()
         target = (root / path).resolve()
         if target.is_relative_to(root) and not _is_assignment(target):
-            return {"success": False, "value": NOT_AN_ASSIGNMENT.format(name=target.name)}
+            # short lines: JupyterLab shows the answer in a box that does not wrap
+            return {"success": False, "value": textwrap.fill(NOT_AN_ASSIGNMENT.format(name=target.name), 80)}
         return super().validate_notebook(path)
 
 
