@@ -33,10 +33,16 @@ MATHJAX_URL = "convlearn/mathjax/"
 #: the MathJax 2 script of nbconvert's ``mathjax()`` macro, which nbgrader's ``formgrade`` template calls
 _CDN_MATHJAX = ('<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js'
                 '?config=TeX-AMS_CHTML-full,Safe"> </script>')
+#: MathJax 3, and the one piece of MathJax 2's API that nbgrader's formgrade.js calls (``Hub.Startup.signal``)
 _LOCAL_MATHJAX = """<script>
 window.MathJax = {{tex: {{inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], processEscapes: true}}}};
 </script>
-<script src="{src}"></script>"""
+<script src="{src}"></script>
+<script>
+window.MathJax.Hub = {{Startup: {{signal: {{Interest: function (callback) {{
+  window.MathJax.startup.promise.then(function () {{ callback("End"); }});
+}}}}}}}};
+</script>"""
 
 
 class FormgradeExporter(HTMLExporter):
