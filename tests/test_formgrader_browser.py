@@ -51,8 +51,6 @@ from test_lab_browser import fresh_user_env, running_lab
 sys.path.insert(0, str(REPO / "exercises" / "testing"))
 import course  # noqa: E402
 
-from convlearn.grading import sandbox  # noqa: E402
-
 pytestmark = [pytest.mark.browser, pytest.mark.nbgrader, pytest.mark.slow]
 
 A = "a2_discrete1d"
@@ -180,14 +178,6 @@ def _feedback_score(html: str) -> tuple[float, float]:
     assert m, "the feedback page shows no 'Score: x / y'"
     return float(m.group(1)), float(m.group(2))
 
-
-@pytest.fixture(scope="module")
-def sandboxed():
-    ok, why = sandbox.available()
-    if not ok:
-        if os.environ.get("CONVLEARN_REQUIRE_SANDBOX") == "1":
-            pytest.fail(f"CONVLEARN_REQUIRE_SANDBOX=1 but {why}")
-        pytest.skip(why)
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "exercises" / "testing"))
 import course  # noqa: E402
 
-from convlearn.grading import sandbox  # noqa: E402
 from convlearn.grading.inert import DROPPED_NOTE  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
@@ -45,13 +44,8 @@ RICH = ("text/html", "application/javascript", "image/svg+xml", "text/markdown",
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, sandboxed):
     """A course with a2 graded for the four students, feedback made: (course, autograde log)."""
-    ok, why = sandbox.available()
-    if not ok:
-        if os.environ.get("CONVLEARN_REQUIRE_SANDBOX") == "1":
-            pytest.fail(f"CONVLEARN_REQUIRE_SANDBOX=1 but {why}")
-        pytest.skip(why)
     tmp = tmp_path_factory.mktemp("steps")
     c = course.Course(tmp / "course", timeout=40)
     c.nbgrader("generate_assignment", A, "--force")
