@@ -252,6 +252,21 @@ def _instructor_loop(c, fg: Browser, st: Browser, carol_root: Path, exchange: Pa
     st.shot("fetched")
     nb_path = carol_root / A / f"{A}.ipynb"
     nbformat.write(c.submission(A, "reference"), nb_path)  # carol's work, saved from her notebook
+    # Validate on the assignment: nbgrader's own answer (here: it passes)
+    sp.goto(st.base_url + f"lab/tree/{A}/{A}.ipynb", wait_until="domcontentloaded")
+    sp.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
+    sp.locator(".jp-NotebookPanel:not(.lm-mod-hidden) button:has-text('Validate')").first.click()
+    dialog = sp.locator(".jp-Dialog")
+    dialog.wait_for(timeout=300_000)
+    sp.wait_for_timeout(500)
+    st.shot("validated")
+    message = dialog.inner_text()
+    assert "passes all the tests" in message and "Traceback" not in message, message
+    dialog.locator("button").last.click()
+    _nbgrader_menu(st)
+    sp.locator(".lm-Menu-itemLabel:text-is('Assignment List')").click()
+    fetched = sp.locator("#fetched_assignments_list")
+    fetched.get_by_text(A).first.wait_for(timeout=60_000)
     fetched.locator("button:text-is('Submit')").first.click()
     sp.locator("#submitted_assignments_list, #fetched_assignments_list").get_by_text(re.compile(r"\d{4}-\d\d-\d\d")) \
         .first.wait_for(timeout=60_000)
@@ -318,6 +333,8 @@ def _instructor_loop(c, fg: Browser, st: Browser, carol_root: Path, exchange: Pa
     assert page.evaluate("() => window.convlearnPwned === undefined"), "the submission's script ran"
     assert page.locator("[data-convlearn-pwned]").count() == 0, "the submission's script ran"
     assert "not shown to graders" in page.inner_text("#notebook-container")
+    page.get_by_text("not shown to graders").first.scroll_into_view_if_needed()
+    fg.shot("submission-view-inert-output")
     after = {g["name"]: g for g in _api(fg, f"formgrader/api/grades?submission_id={submission_id}")}
     assert all(g["manual_score"] is None and g["extra_credit"] is None for g in after.values()), after
     score = page.locator("input.score#test_full")
@@ -430,3 +447,39 @@ def test_instructor_step_is_documented_in_the_guide() -> None:
     guide = (REPO / "book" / "appendix" / "instructors.md").read_text(encoding="utf-8")
     assert " ".join(_enable_step()) in guide
 
+
+
+def test_formgrader_without_sandbox_says_why_and_keeps_the_grades(chromium, sandboxed, shots, tmp_path) -> None:
+    """Autograde in the Formgrader where bubblewrap is missing: a few short lines say why; nothing is deleted."""
+    c = course.Course(tmp_path / "course")
+    c.nbgrader("generate_assignment", A)
+    c.submit("bob", A, c.submission(A, "blank"))
+    (c.root / "submitted" / "bob" / A / "timestamp.txt").write_text("2026-12-06 01:00:00.000000 UTC")
+    c.nbgrader("autograde", A)  # graded once, with the sandbox
+    graded = c.root / "autograded" / "bob" / A / f"{A}.ipynb"
+    before = graded.read_bytes()
+    env = _user_env(tmp_path / "instructor", None)
+    env["PATH"] = os.path.dirname(sys.executable)  # this Python only: no bwrap
+    assert shutil.which("bwrap", path=env["PATH"]) is None
+    with running_lab(c.root, env, tmp_path / "lab.log") as base:
+        b = Browser(chromium, base, shots, "no-sandbox")
+        page = b.page
+        try:
+            page.goto(base + f"formgrader/manage_submissions/{A}", wait_until="domcontentloaded")
+            row = _row(page, "td.student-id", "bob")
+            row.wait_for(timeout=180_000)
+            row.locator("td.autograde a").click()
+            modal = page.locator(".modal.in, .modal.show").last
+            modal.wait_for(state="visible", timeout=300_000)
+            page.wait_for_timeout(500)
+            b.shot("autograde-refused")
+            assert modal.locator(".modal-title").inner_text().strip() == "Error"
+            log = modal.locator(".panel-warning pre")
+            text = log.inner_text()
+            assert "Why: bubblewrap is not installed" in text and "Nothing was graded, changed or deleted" in text, text
+            assert "Traceback" not in text
+            cut = log.evaluate("pre => pre.scrollWidth - pre.clientWidth")
+            assert cut <= 1, f"the reason is cut off: the log box scrolls by {cut} px"
+        finally:
+            b.close()
+    assert graded.read_bytes() == before

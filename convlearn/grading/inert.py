@@ -12,9 +12,9 @@ graded notebook from the few kinds that cannot run code, and escapes raw HTML in
   attribute);
 - everything else (``text/html``, ``text/markdown``, ``text/latex``, ``image/svg+xml``,
   ``application/javascript``, widget views, output metadata) is dropped and replaced by one line saying so;
-- Markdown cells that are not locked instructor cells (the student's own text) and raw cells get their HTML
-  escaped (``<script>`` shows as text); locked cells hold the instructor's text (nbgrader restores it from
-  the gradebook) and are left alone.
+- Markdown cells that are not locked (a student can edit them) and raw cells get every ``<`` escaped, so no
+  HTML tag can open (``<script>`` shows as text; Markdown, and ``<`` in math, still render); locked cells
+  hold the instructor's text (nbgrader restores it from the gradebook) and are left alone.
 
 It runs at the end of ``nbgrader autograde`` (so the graded notebook on disk is inert, whatever displays
 it) and again before the feedback HTML and the Formgrader's submission view are made.
@@ -22,7 +22,6 @@ it) and again before the feedback HTML and the Formgrader's submission view are 
 
 from __future__ import annotations
 
-import html
 import re
 
 import nbformat
@@ -103,5 +102,5 @@ class InertOutputs(Preprocessor):
             cell.outputs = inert_outputs(cell.get("outputs"))
             cell.execution_count = _count(cell.get("execution_count"))
         elif cell.cell_type == "raw" or (cell.cell_type == "markdown" and not _is_locked(cell)):
-            cell.source = html.escape(_text(cell.source), quote=False)
+            cell.source = _text(cell.source).replace("<", "&lt;")  # no tag can open; Markdown and math stay
         return cell, resources
