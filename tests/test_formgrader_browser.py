@@ -149,6 +149,12 @@ def _row(page, cell: str, text: str):
     return page.locator("tbody tr").filter(has=page.locator(cell, has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")))
 
 
+def _validate_button(page):
+    """nbgrader's *Validate* in the current notebook's toolbar."""
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    return panel.locator(".jp-Toolbar-item:has-text('Validate') button, button:has-text('Validate')").first
+
+
 def _no_error_page(b: Browser) -> None:
     assert b.page.locator("#error-500, #error-502, #error-403").count() == 0, b.page.inner_text("body")[:2000]
 
@@ -255,7 +261,7 @@ def _instructor_loop(c, fg: Browser, st: Browser, carol_root: Path, exchange: Pa
     # Validate on the assignment: nbgrader's own answer (here: it passes)
     sp.goto(st.base_url + f"lab/tree/{A}/{A}.ipynb", wait_until="domcontentloaded")
     sp.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=120_000)
-    sp.locator(".jp-NotebookPanel:not(.lm-mod-hidden) button:has-text('Validate')").first.click()
+    _validate_button(sp).click()
     dialog = sp.locator(".jp-Dialog")
     dialog.wait_for(timeout=300_000)
     sp.wait_for_timeout(500)
@@ -430,7 +436,7 @@ def test_learner_sees_no_instructor_tools(chromium, shots, tmp_path) -> None:
             assert "Traceback" not in text
             # Validate on a chapter: one sentence, no traceback
             page.locator(".lm-TabBar-tab:has-text('01-integral.md')").first.click()
-            page.locator(".jp-Toolbar-item:has-text('Validate') button, button:has-text('Validate')").first.click()
+            _validate_button(page).click()
             dialog = page.locator(".jp-Dialog")
             dialog.wait_for(timeout=60_000)
             page.wait_for_timeout(500)

@@ -37,8 +37,9 @@ from .inert import InertOutputs
 
 __all__ = ["AutogradeExporter", "FeedbackExporter", "ReleaseFeedbackOrFail", "keep_previous", "sandbox_refusal"]
 
-#: width of the lines a refusal logs: the Formgrader's log box shows about this many characters unscrolled
-LINE = 76
+#: width of the lines a refusal logs: with nbgrader's "[ERROR] " in front, the Formgrader's log box shows them
+#: whole (it does not wrap; checked by tests/test_formgrader_browser.py)
+LINE = 68
 
 
 def keep_previous(converter, result: str) -> None:
@@ -100,7 +101,8 @@ def sandbox_refusal(allow_unsandboxed: bool) -> list[str] | None:
         *textwrap.wrap(f"Why: {why}", LINE, subsequent_indent="  "),
         "Nothing was graded, changed or deleted.",
         *textwrap.wrap("What to do: install bubblewrap, check with `python -m convlearn.grading.sandbox --check`; "
-                       "see 'Grading in a sandbox' in the instructors' guide.", LINE, subsequent_indent="  "),
+                       "see 'What an instructor must install' in the instructors' guide.", LINE,
+                       subsequent_indent="  "),
     ]
 
 
