@@ -42,14 +42,6 @@ ASSIGNMENT = "a2_discrete1d"
 HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "_reference", "default_rng(201)", "default_rng(202)")
 
 
-@pytest.fixture(scope="module")
-def sandboxed():
-    ok, why = sandbox.available()
-    if not ok:
-        if os.environ.get("CONVLEARN_REQUIRE_SANDBOX") == "1":
-            pytest.fail(f"CONVLEARN_REQUIRE_SANDBOX=1 but {why}")
-        pytest.skip(why)
-
 
 def _tree_hash(root: Path, skip=lambda rel: False) -> dict[str, str]:
     out = {}

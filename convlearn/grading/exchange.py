@@ -55,11 +55,12 @@ from nbgrader.exchange.default import (
     ExchangeFetchFeedback,
     ExchangeList,
     ExchangeReleaseAssignment,
-    ExchangeReleaseFeedback,
     ExchangeSubmit,
 )
 from nbgrader.utils import get_username, parse_utc
 from traitlets import Int
+
+from .steps import ReleaseFeedbackOrFail
 
 __all__ = ["SecureCollect", "SecureSubmit", "configure", "prepare", "student_inbound", "submission_refusal", "main"]
 
@@ -109,8 +110,9 @@ class SecureFetchFeedback(_RootNeedNotBeWritable, ExchangeFetchFeedback):
     """``fetch_feedback`` from an exchange whose root is not world-writable."""
 
 
-class SecureReleaseFeedback(_RootNeedNotBeWritable, ExchangeReleaseFeedback):
-    """``release_feedback`` into an exchange whose root is not world-writable."""
+class SecureReleaseFeedback(_RootNeedNotBeWritable, ReleaseFeedbackOrFail):
+    """``release_feedback`` into an exchange whose root is not world-writable (failing when there is nothing to
+    release, as :class:`convlearn.grading.steps.ReleaseFeedbackOrFail`)."""
 
 
 class SecureList(_RootNeedNotBeWritable, ExchangeList):

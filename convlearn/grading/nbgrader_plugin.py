@@ -43,7 +43,7 @@ from traitlets import Bool, Float, Integer
 
 from . import GradingError, harness, sandbox, scan, submission, wire
 
-__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "collect_class",
+__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "exchange_classes",
            "configure"]
 
 _RESOURCE_KEY = "convlearn_scores"
@@ -465,10 +465,13 @@ class RestoreMetadata(NbGraderPreprocessor):
     A submission may edit its notebook's metadata: turn a test cell into a solution cell, give a cell new
     points or an unknown ``grade_id``. nbgrader then stops with "Inconsistent checksums" for that student;
     here the flags of known cells are put back (so ``OverwriteCells`` restores their source) and cells with
-    an unknown ``grade_id`` become ordinary cells.
+    an unknown ``grade_id`` become ordinary cells. A locked cell left as released (the gradebook's source minus
+    its hidden tests) gets the gradebook's source back, so ``OverwriteCells`` warns only about edited cells.
     """
 
     def preprocess(self, nb, resources):
+        from .released import is_as_released
+
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             notebook = gb.find_notebook(info["notebook"], info["assignment"])
@@ -488,6 +491,9 @@ class RestoreMetadata(NbGraderPreprocessor):
                 meta["solution"] = gid in solutions
                 meta["locked"] = bool(sources[gid].locked)
                 meta["task"] = gid in tasks
+                if meta["locked"] and cell.source != sources[gid].source and is_as_released(
+                        cell.source, sources[gid].source, self):
+                    cell.source = sources[gid].source  # untouched: no "checksum has changed" (released.py)
                 if gid in grades or gid in tasks:
                     meta["points"] = grades.get(gid, tasks.get(gid))
                 else:
@@ -631,21 +637,26 @@ def _guard_autograde() -> None:
     Autograde._convlearn_guarded = True
 
 
-def collect_class(root: str, course_id: str) -> str:
-    """The ``ExchangeFactory.collect`` class for the exchange at ``root``: regular files only, in either layout.
+def exchange_classes(root: str, course_id: str) -> dict[str, str]:
+    """The ``ExchangeFactory`` classes for the exchange at ``root`` (step -> dotted class name).
 
-    An exchange laid out by ``python -m convlearn.grading.exchange`` (an ``inbound/`` that others cannot
-    write, with a private folder per student: the JupyterHub set-up) is collected by
-    :class:`convlearn.grading.exchange.SecureCollect`; nbgrader's own layout (a shared, world-writable
-    ``inbound/``: a local try-out) by :class:`SafeCollect`.
+    An exchange laid out by ``python -m convlearn.grading.exchange`` (an ``inbound/`` that others cannot write,
+    with a private folder per student: the JupyterHub set-up) uses every class of
+    :mod:`convlearn.grading.exchange`; nbgrader's own layout (a shared, world-writable ``inbound/``: a local
+    try-out) keeps nbgrader's classes but collects with :class:`SafeCollect` and releases feedback with
+    :class:`convlearn.grading.steps.ReleaseFeedbackOrFail`. Either way collect takes regular files only, and
+    releasing feedback that was never generated fails with a reason.
     """
+    from . import exchange
+
     inbound = Path(root) / course_id / "inbound"
     try:
         private = not inbound.stat().st_mode & 0o002
     except OSError:
         private = False
-    return ("convlearn.grading.exchange.SecureCollect" if private else
-            "convlearn.grading.nbgrader_plugin.SafeCollect")
+    if private:
+        return {step: f"{exchange.__name__}.{cls.__name__}" for step, cls in exchange.EXCHANGE_CLASSES.items()}
+    return {"collect": f"{__name__}.SafeCollect", "release_feedback": "convlearn.grading.steps.ReleaseFeedbackOrFail"}
 
 
 def configure(c) -> None:
@@ -669,9 +680,11 @@ def configure(c) -> None:
     c.Autograde.sanitize_preprocessors = [
         ClearOutput, DeduplicateIds, RestoreMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
     ]
+    from .inert import InertOutputs  # student output can run no script in the Formgrader or the feedback
+
     c.Autograde.autograde_preprocessors = [
-        SandboxedGrade, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, RecordScores,
-        AssignLatePenalties, CheckCellMetadata,
+        SandboxedGrade, InertOutputs, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        RecordScores, AssignLatePenalties, CheckCellMetadata,
     ]
     c.KernelManager.transport = "ipc"
     _guard_autograde()
