@@ -1,4 +1,4 @@
-"""Degenerate: conv2d behaves as if the weight were zero: the bias alone, in the right shape and dtype.
+"""Degenerate: conv2d behaves as if the weight were zero: zeros of the right shape and dtype, plus the bias if given.
 
 loses: test_conv_channels, test_conv_bias, test_conv_padding, test_conv_stride, test_conv_dilation, test_conv_dtype
 """
