@@ -1,0 +1,217 @@
+"""One submission graded as a self-contained task: plain data in, plain data out (see :mod:`.parallel`).
+
+A *task* is a dict of plain data: the assignment and student, the submission's files (regular files only,
+taken with :func:`convlearn.grading.submission.inspect` / :func:`~convlearn.grading.submission.copy_regular`),
+the assignment's ``source/`` files, the course's ``nbgrader_config.py``, a small SQLite gradebook holding
+just the assignment's definition (:func:`definition_gradebook`), the student's extension if any, and extra
+nbgrader options. :func:`grade` builds a private temporary course from it, runs the real
+``nbgrader autograde <assignment> --student <student> --force`` there (so the sandbox, harness and limits
+are exactly the course's), and returns the submission's gradebook rows, the graded files, the log and a
+provenance record, as plain data. It never touches the real course or gradebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import datetime
+import hashlib
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import convlearn
+
+from . import submission
+
+__all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "CONFIG_FILE"]
+
+CONFIG_FILE = "nbgrader_config.py"
+#: nbgrader log lines that count what a submission's limits cost (see nbgrader_plugin / harness).
+_RUNS = re.compile(r"(\w+): ([\d.]+) of ([\d.]+) points \((\d+) runs?,")
+_KERNEL_START = re.compile(r"sandboxed kernel started in ([\d.]+) s")
+
+
+def read_files(directory, *, ignore=None) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The regular files of a folder as ``{relative path: bytes}``, and the refused entries with reasons.
+
+    Entries are sorted and bounded by :func:`convlearn.grading.submission.inspect`, and read with
+    :func:`~convlearn.grading.submission.copy_regular` (links are never followed).
+    """
+    accepted, refused = submission.inspect(directory, ignore=ignore)
+    files = {}
+    with tempfile.TemporaryDirectory(prefix="convlearn-read-") as tmp:
+        target = os.path.join(tmp, "f")
+        for rel in accepted:
+            try:
+                submission.copy_regular(os.path.join(directory, rel), target)
+            except submission.SubmissionError as exc:
+                refused[rel] = str(exc)
+                continue
+            with open(target, "rb") as fh:
+                files[rel] = fh.read()
+    return files, refused
+
+
+def files_digest(files: dict[str, bytes]) -> str:
+    """SHA-256 over the sorted (path, content) pairs of ``files``: what identifies a submission or a source."""
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        data = files[rel]
+        h.update(rel.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return h.hexdigest()
+
+
+def _write_files(root: Path, files: dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        path = root / rel
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise ValueError(f"file name {rel!r} leaves its folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def definition_gradebook(db_url: str, course_id: str, assignment: str, target: Path) -> None:
+    """Write a fresh SQLite gradebook at ``target`` holding only ``assignment``'s definition from ``db_url``.
+
+    Copied through nbgrader's :class:`~nbgrader.api.Gradebook` API (so any ``db_url`` works): the
+    assignment (due date), its notebooks and their grade, solution, task and source cells, exactly what
+    ``nbgrader generate_assignment`` recorded. Raises ``nbgrader.api.MissingEntry`` when the assignment is
+    not in the gradebook.
+    """
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course_id) as src, Gradebook(f"sqlite:///{target}", course_id) as dst:
+        a = src.find_assignment(assignment)
+        dst.update_or_create_assignment(assignment, duedate=a.duedate)
+        for nb in a.notebooks:
+            dst.update_or_create_notebook(nb.name, assignment, kernelspec=nb.kernelspec)
+            for c in nb.grade_cells:
+                dst.update_or_create_grade_cell(c.name, nb.name, assignment, max_score=c.max_score,
+                                                cell_type=c.cell_type)
+            for c in nb.solution_cells:
+                dst.update_or_create_solution_cell(c.name, nb.name, assignment)
+            for c in nb.task_cells:
+                dst.update_or_create_task_cell(c.name, nb.name, assignment, max_score=c.max_score,
+                                               cell_type=c.cell_type)
+            for c in nb.source_cells:
+                dst.update_or_create_source_cell(c.name, nb.name, assignment, cell_type=c.cell_type,
+                                                 locked=c.locked, source=c.source, checksum=c.checksum)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the nbgrader process (and so its sandboxes) gets SIGKILL when the worker that started it dies."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _environment() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    repo = str(Path(convlearn.__file__).resolve().parents[1])  # the convlearn this worker imports
+    env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
+def _rows(db_url: str, course_id: str, assignment: str, student: str) -> dict | None:
+    """The submission's rows in the temporary gradebook, as plain data (None if nbgrader made none)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None
+        notebooks = {}
+        for nb in sub.notebooks:
+            notebooks[nb.name] = {
+                "late_submission_penalty": nb.late_submission_penalty,
+                "grades": {g.name: {"auto_score": g.auto_score, "needs_manual_grade": bool(g.needs_manual_grade)}
+                           for g in nb.grades},
+                "comments": {c.name: {"auto_comment": c.auto_comment} for c in nb.comments},
+            }
+        return {"timestamp": sub.timestamp.isoformat() if sub.timestamp else None, "notebooks": notebooks}
+
+
+def _budget_report(log: str) -> dict:
+    """What the log says each test cell cost: ``{grade_id: runs}``, and the sandbox's start-up times."""
+    runs = {m.group(1): int(m.group(4)) for m in _RUNS.finditer(log)}
+    starts = [float(m.group(1)) for m in _KERNEL_START.finditer(log)]
+    return {"runs": runs, "kernel_start_s": starts}
+
+
+def grade(task: dict) -> dict:
+    """Grade one submission in a private temporary course; return its result as plain data.
+
+    Parameters
+    ----------
+    task : dict
+        ``assignment``, ``student``, ``course_id``, ``config`` (text of ``nbgrader_config.py``), ``source``
+        and ``submission`` (``{relative path: bytes}``), ``gradebook`` (bytes of a definition gradebook),
+        ``extension`` (seconds or None), ``options`` (extra ``--Class.trait=value`` arguments), and the
+        provenance fields ``submission_hash`` and ``source_hash``.
+
+    Returns
+    -------
+    dict
+        ``ok`` (nbgrader succeeded and wrote a graded notebook), ``rows`` (:func:`_rows`), ``files``
+        (``{relative path: bytes}`` of ``autograded/<student>/<assignment>/``), ``log`` (nbgrader's output)
+        and ``provenance``.
+    """
+    from nbgrader.api import Gradebook
+
+    a, s = task["assignment"], task["student"]
+    started = datetime.datetime.now(datetime.UTC)
+    t0 = time.monotonic()
+    root = Path(tempfile.mkdtemp(prefix="convlearn-grade-"))
+    try:
+        (root / CONFIG_FILE).write_text(task["config"], encoding="utf-8")
+        _write_files(root / "source" / a, task["source"])
+        folder = root / "submitted" / s / a
+        folder.mkdir(parents=True)
+        _write_files(folder, task["submission"])
+        db = root / "gradebook.db"
+        db.write_bytes(task["gradebook"])
+        db_url = f"sqlite:///{db}"
+        with Gradebook(db_url, task["course_id"]) as gb:
+            gb.update_or_create_student(s)
+            if task.get("extension") is not None:
+                gb.update_or_create_submission(a, s, extension=datetime.timedelta(seconds=task["extension"]))
+        cmd = [sys.executable, "-m", "nbgrader", "autograde", a, "--student", s, "--force",
+               f"--CourseDirectory.root={root}", f"--CourseDirectory.db_url={db_url}",
+               f"--CourseDirectory.course_id={task['course_id']}", *task.get("options", ())]
+        proc = subprocess.run(cmd, cwd=root, env=_environment(), capture_output=True, text=True,
+                              preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL)
+        log = proc.stdout + proc.stderr
+        rows = _rows(db_url, task["course_id"], a, s)
+        graded = root / "autograded" / s / a
+        files = {}
+        if graded.is_dir():
+            for path in sorted(graded.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    files[path.relative_to(graded).as_posix()] = path.read_bytes()
+        ok = proc.returncode == 0 and rows is not None and any(rel.endswith(".ipynb") for rel in files)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    ended = datetime.datetime.now(datetime.UTC)
+    provenance = {
+        "assignment": a, "student": s,
+        "submission_hash": task["submission_hash"], "source_hash": task["source_hash"],
+        "convlearn_version": convlearn.__version__,
+        "sandbox": {"options": list(task.get("options", ())),
+                    "config_hash": files_digest({CONFIG_FILE: task["config"].encode()}), **_budget_report(log)},
+        "worker": f"{platform.node()}:{os.getpid()}",
+        "start": started.isoformat(), "end": ended.isoformat(), "seconds": round(time.monotonic() - t0, 3),
+        "exit_status": proc.returncode,
+    }
+    return {"ok": ok, "rows": rows, "files": files, "log": log, "provenance": provenance}
