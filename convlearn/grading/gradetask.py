@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import datetime
 import hashlib
+import json
 import os
 import platform
 import re
@@ -24,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -31,7 +33,7 @@ import convlearn
 
 from . import submission
 
-__all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "CONFIG_FILE"]
+__all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "run_nbgrader", "CONFIG_FILE"]
 
 CONFIG_FILE = "nbgrader_config.py"
 #: nbgrader log lines that count what a submission's limits cost (see nbgrader_plugin / harness).
@@ -123,6 +125,89 @@ def _environment() -> dict:
     return env
 
 
+#: The preloaded nbgrader of :func:`run_nbgrader`: a small process that imports nbgrader and the course's
+#: grading modules once, then forks a fresh child for each submission (the child runs nbgrader's command
+#: line as ``python -m nbgrader`` would). It saves each submission the import of nbgrader and its
+#: dependencies, which takes longer than starting the sandbox. The server is single-threaded, so forking it
+#: is safe; each child is a new process, so no state passes from one submission to the next.
+_SERVER = r"""
+import json, os, sys
+import nbgrader.apps.nbgraderapp, nbgrader.converters.autograde, convlearn.grading.nbgrader_plugin  # preload
+PDEATHSIG = int(sys.argv[1])
+for line in sys.stdin:
+    req = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            import ctypes
+            ctypes.CDLL(None).prctl(1, PDEATHSIG)  # dies with the server (PR_SET_PDEATHSIG)
+            os.chdir(req["cwd"])
+            os.environ.clear()
+            os.environ.update(req["env"])
+            null = os.open(os.devnull, os.O_RDONLY)
+            log = os.open(req["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(null, 0); os.dup2(log, 1); os.dup2(log, 2)
+            sys.stdin = open(os.devnull)
+            sys.stdout = open(1, "w", closefd=False, buffering=1)
+            sys.stderr = open(2, "w", closefd=False, buffering=1)
+            sys.argv = ["nbgrader", *req["argv"]]
+            code = 0
+            try:
+                nbgrader.apps.nbgraderapp.main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush(); sys.stderr.flush()
+        finally:
+            os._exit(locals().get("code", 1))
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps(os.waitstatus_to_exitcode(status)), flush=True)
+"""
+_servers = threading.local()
+
+
+def _server() -> subprocess.Popen | None:
+    proc = getattr(_servers, "proc", None)
+    if proc is not None and proc.poll() is None:
+        return proc
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(int(signal.SIGKILL))], env=_environment(),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                preexec_fn=_die_with_parent)
+    except OSError:
+        return None
+    _servers.proc = proc
+    return proc
+
+
+def run_nbgrader(argv: list[str], cwd: Path) -> tuple[int, str]:
+    """Run ``nbgrader <argv>`` in ``cwd``; return its exit status and output.
+
+    Through the preloaded server (see ``_SERVER``) where it runs, else as a new ``python -m nbgrader``
+    process. Either way the nbgrader process dies with the worker that started it.
+    """
+    env = _environment()
+    server = _server()
+    if server is not None:
+        log = cwd / ".nbgrader-output.log"
+        try:
+            server.stdin.write(json.dumps({"argv": argv, "cwd": str(cwd), "env": env, "log": str(log)}) + "\n")
+            server.stdin.flush()
+            answer = server.stdout.readline()
+            if answer:
+                return int(json.loads(answer)), log.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            pass
+        server.kill()  # it died or answered nonsense: grade this one without it
+        _servers.proc = None
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *argv], cwd=cwd, env=env, capture_output=True,
+                          text=True, preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
 def _rows(db_url: str, course_id: str, assignment: str, student: str) -> dict | None:
     """The submission's rows in the temporary gradebook, as plain data (None if nbgrader made none)."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -187,12 +272,10 @@ def grade(task: dict) -> dict:
             gb.update_or_create_student(s)
             if task.get("extension") is not None:
                 gb.update_or_create_submission(a, s, extension=datetime.timedelta(seconds=task["extension"]))
-        cmd = [sys.executable, "-m", "nbgrader", "autograde", a, "--student", s, "--force",
-               f"--CourseDirectory.root={root}", f"--CourseDirectory.db_url={db_url}",
-               f"--CourseDirectory.course_id={task['course_id']}", *task.get("options", ())]
-        proc = subprocess.run(cmd, cwd=root, env=_environment(), capture_output=True, text=True,
-                              preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL)
-        log = proc.stdout + proc.stderr
+        argv = ["autograde", a, "--student", s, "--force", f"--CourseDirectory.root={root}",
+                f"--CourseDirectory.db_url={db_url}", f"--CourseDirectory.course_id={task['course_id']}",
+                *task.get("options", ())]
+        returncode, log = run_nbgrader(argv, root)
         rows = _rows(db_url, task["course_id"], a, s)
         graded = root / "autograded" / s / a
         files = {}
@@ -200,7 +283,7 @@ def grade(task: dict) -> dict:
             for path in sorted(graded.rglob("*")):
                 if path.is_file() and not path.is_symlink():
                     files[path.relative_to(graded).as_posix()] = path.read_bytes()
-        ok = proc.returncode == 0 and rows is not None and any(rel.endswith(".ipynb") for rel in files)
+        ok = returncode == 0 and rows is not None and any(rel.endswith(".ipynb") for rel in files)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     ended = datetime.datetime.now(datetime.UTC)
@@ -212,6 +295,6 @@ def grade(task: dict) -> dict:
                     "config_hash": files_digest({CONFIG_FILE: task["config"].encode()}), **_budget_report(log)},
         "worker": f"{platform.node()}:{os.getpid()}",
         "start": started.isoformat(), "end": ended.isoformat(), "seconds": round(time.monotonic() - t0, 3),
-        "exit_status": proc.returncode,
+        "exit_status": returncode,
     }
     return {"ok": ok, "rows": rows, "files": files, "log": log, "provenance": provenance}

@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from . import gradetask
@@ -198,7 +199,9 @@ def apply_result(course: Course, result: dict) -> bool:
     if result["rows"] is not None:
         for attempt in range(_APPLY_ATTEMPTS):
             try:
-                _apply_rows(course, a, s, result["rows"])
+                with warnings.catch_warnings():  # nbgrader's update_or_create_submission warns on SQLAlchemy 2
+                    warnings.simplefilter("ignore", sqlalchemy.exc.SAWarning)
+                    _apply_rows(course, a, s, result["rows"])
                 break
             except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
                 if attempt == _APPLY_ATTEMPTS - 1:
