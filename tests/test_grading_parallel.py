@@ -126,6 +126,8 @@ def test_parallel_matches_serial_and_reruns_skip(tmp_path):
     with Gradebook(f"sqlite:///{par.root / 'gradebook.db'}") as gb:
         gb.update_or_create_assignment(ASSIGNMENT, duedate=datetime.datetime(2026, 1, 1, 12, 0))
     (par.root / "submitted" / "reference" / ASSIGNMENT / "timestamp.txt").write_text("2026-01-02 12:00:00.000000 UTC")
+    with open(par.root / "nbgrader_config.py", "a", encoding="utf-8") as fh:
+        fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"  # a late submission scores 0\n')
     ser = course.Course(tmp_path / "serial", copy=False, timeout=CELL_TIMEOUT)
     shutil.copytree(par.root, ser.root)
 
@@ -141,7 +143,8 @@ def test_parallel_matches_serial_and_reruns_skip(tmp_path):
         assert files == sorted(p.relative_to(ser.root).as_posix()
                                for p in (ser.root / "autograded" / student).rglob("*")), student
         assert graded_cells(par, student, ASSIGNMENT) == graded_cells(ser, student, ASSIGNMENT), student
-    assert parallel["reference"]["notebooks"][ASSIGNMENT]["late"] == 0.0  # late, with nbgrader's default plugin
+    full = total(par, ASSIGNMENT, "tampered")[1]
+    assert parallel["reference"]["notebooks"][ASSIGNMENT]["late"] == pytest.approx(full)  # late: penalty = score
     assert parallel["blank"]["notebooks"][ASSIGNMENT]["late"] is None
     check_expected(par, ASSIGNMENT, subs)
 
@@ -178,15 +181,24 @@ def _processes(root_pid: int):
 
 
 def _grading_children(root_pid: int):
-    """nbgrader processes started by the workers of the run with driver ``root_pid``."""
+    """The processes grading one submission (a child of a worker's preloaded nbgrader, or ``python -m
+    nbgrader``) under the driver ``root_pid``: ``[(process, the worker process that started it, student)]``."""
     found = []
     for p in _processes(root_pid):
         try:
-            cmd = p.cmdline()
-        except Exception:  # noqa: BLE001 - gone meanwhile
+            cmd, parent = p.cmdline(), p.parent()
+            preloaded = len(cmd) > 2 and cmd[1] == "-c" and "nbgrader.apps.nbgraderapp" in cmd[2]
+            if preloaded and parent.cmdline() == cmd:  # a forked child of the server, not the server itself
+                worker = parent.parent()
+            elif "nbgrader" in cmd and "--student" in cmd:
+                worker = parent
+            else:
+                continue
+            students = [d.name for d in (Path(p.cwd()) / "submitted").iterdir()]
+        except Exception:  # noqa: BLE001 - gone meanwhile, or not yet in its course
             continue
-        if "nbgrader" in cmd and "autograde" in cmd and "--student" in cmd:
-            found.append(p)
+        if len(students) == 1:
+            found.append((p, worker, students[0]))
     return found
 
 
@@ -210,10 +222,8 @@ def test_worker_killed_mid_task_is_retried(tmp_path):
     c = make_course(tmp_path / "course", ASSIGNMENT, subs)
     proc = _start(c, "--workers", "2")
     try:
-        grading = _wait_for(lambda: _grading_children(proc.pid))
-        victim = grading[0]
-        worker = victim.parent()
-        student = victim.cmdline()[victim.cmdline().index("--student") + 1]
+        victim, worker, student = _wait_for(lambda: _grading_children(proc.pid))[0]
+        scratch = Path(victim.cwd())
         os.kill(worker.pid, signal.SIGKILL)  # the worker process dies mid-task; its nanny starts a new one
         out, err = proc.communicate(timeout=3000)
     finally:
@@ -223,6 +233,11 @@ def test_worker_killed_mid_task_is_retried(tmp_path):
     assert SUMMARY.search(out).groups() == (str(len(subs)), str(len(subs)), "0", "0"), out
     check_expected(c, ASSIGNMENT, subs)
     assert (c.root / ".convlearn" / "graded" / ASSIGNMENT / f"{student}.json").is_file()
+    # the killed task's grading process died with its worker, and its temporary course was removed
+    import psutil
+
+    assert not psutil.pid_exists(victim.pid) or victim.status() == psutil.STATUS_ZOMBIE
+    assert not scratch.exists()
 
 
 def test_driver_killed_then_rerun_loses_and_doubles_nothing(tmp_path):

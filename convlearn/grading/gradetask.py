@@ -235,6 +235,22 @@ def _budget_report(log: str) -> dict:
     return {"runs": runs, "kernel_start_s": starts}
 
 
+_PREFIX = "convlearn-grade-"
+_OWNER = ".owner-pid"
+
+
+def _remove_stale() -> None:
+    """Remove the temporary courses of workers that died mid-task (killed: their ``finally`` never ran)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            pid = int((path / _OWNER).read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (OSError, ValueError):  # not ours to judge (no owner yet, another user's)
+            continue
+
+
 def grade(task: dict) -> dict:
     """Grade one submission in a private temporary course; return its result as plain data.
 
@@ -258,8 +274,10 @@ def grade(task: dict) -> dict:
     a, s = task["assignment"], task["student"]
     started = datetime.datetime.now(datetime.UTC)
     t0 = time.monotonic()
-    root = Path(tempfile.mkdtemp(prefix="convlearn-grade-"))
+    _remove_stale()
+    root = Path(tempfile.mkdtemp(prefix=_PREFIX))
     try:
+        (root / _OWNER).write_text(str(os.getpid()))
         (root / CONFIG_FILE).write_text(task["config"], encoding="utf-8")
         _write_files(root / "source" / a, task["source"])
         folder = root / "submitted" / s / a
