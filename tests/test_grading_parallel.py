@@ -433,6 +433,13 @@ def _reaching(source_nb, function: str) -> set[str]:
         reach |= more
 
 
+def _solution_functions(source_nb) -> set[str]:
+    import ast
+
+    return {node.name for cell in source_nb.cells if course.is_solution(cell)
+            for node in ast.walk(ast.parse(course.reference_code(cell.source))) if isinstance(node, ast.FunctionDef)}
+
+
 @pytest.mark.parametrize("assignment", sorted(HANG_HELPERS))
 def test_hang_in_the_most_called_helper_costs_its_author_only(assignment, tmp_path):
     import nbformat
@@ -462,7 +469,8 @@ def test_hang_in_the_most_called_helper_costs_its_author_only(assignment, tmp_pa
             assert score == top, (gid, hang)  # what the hang does not reach keeps its points
 
     # what it cost: no cell was run again from a new kernel (the interrupt stopped each call), and each of the
-    # student's functions the checks call into the loop cost one full check limit; every later call, a short one
+    # student's functions the checks call into the loop (the helper itself, or a function that reaches it,
+    # or one the checks hand it to) cost at most one full check limit; every later call, a short one
     record = __import__("json").loads(
         (c.root / ".convlearn" / "graded" / assignment / "hang.json").read_text(encoding="utf-8"))
     assert set(record["sandbox"]["runs"]) == set(tests) and set(record["sandbox"]["runs"].values()) == {1}, record
@@ -471,6 +479,7 @@ def test_hang_in_the_most_called_helper_costs_its_author_only(assignment, tmp_pa
               for x in _LIMIT.findall(out.get("text", ""))]
     full = [t for t in limits if t > harness.AFTER_TIMEOUT_SECONDS]
     short = [t for t in limits if t <= harness.AFTER_TIMEOUT_SECONDS]
-    entries = {name for name in reach if any(re.search(rf"\b{name}\(", tests[gid]) for gid in affected)}
+    defined = _solution_functions(source)
+    entries = {name for name in defined if any(re.search(rf"\b{name}\b", tests[gid]) for gid in affected)}
     assert 1 <= len(full) <= len(entries), (limits, entries)
-    assert len(short) >= 1 or len(limits) == len(full), limits
+    assert len(short) >= len(full), limits
