@@ -45,6 +45,10 @@ def main(argv=None) -> int:
     except CourseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: every submission graded so far is kept; run the same command again to grade the rest",
+              file=sys.stderr)
+        return 130
     for student, why in outcome.failures.items():
         print(f"FAILED {student}/{args.assignment}:\n{why}", file=sys.stderr)
     print(outcome.summary())
