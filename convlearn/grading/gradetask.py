@@ -131,8 +131,21 @@ def _environment() -> dict:
 #: dependencies, which takes longer than starting the sandbox. The server is single-threaded, so forking it
 #: is safe; each child is a new process, so no state passes from one submission to the next.
 _SERVER = r"""
-import json, os, sys
-import nbgrader.apps.nbgraderapp, nbgrader.converters.autograde, convlearn.grading.nbgrader_plugin  # preload
+import atexit, json, os, sys
+import nbgrader.apps.nbgraderapp, nbgrader.apps.autogradeapp, nbgrader.converters.autograde  # preload
+import nbgrader.preprocessors, nbconvert.exporters, nbclient, jupyter_client.manager, sqlalchemy.dialects.sqlite
+import convlearn.grading.nbgrader_plugin, convlearn.grading.sandbox
+convlearn.grading.sandbox.available()  # the bubblewrap probe, cached: the children on this machine inherit it
+# what grading a notebook imports on its way (measured: about 1,000 modules): IPython for nbconvert and the
+# harness, the course's set-up cells (convlearn, NumPy, SciPy)
+import importlib, pkgutil, convlearn
+for name in ["IPython", "IPython.core.interactiveshell", "jedi", "pygments", "sqlite3", "pdb", "numpy", "scipy",
+             "scipy.optimize", "scipy.ndimage", "scipy.signal", "scipy.sparse", "scipy.stats",
+             *(f"convlearn.{m.name}" for m in pkgutil.iter_modules(convlearn.__path__))]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
 PDEATHSIG = int(sys.argv[1])
 for line in sys.stdin:
     req = json.loads(line)
@@ -160,6 +173,7 @@ for line in sys.stdin:
                 import traceback
                 traceback.print_exc()
                 code = 1
+            atexit._run_exitfuncs()  # what nbgrader registered (the kernels' private runtime folder)
             sys.stdout.flush(); sys.stderr.flush()
         finally:
             os._exit(locals().get("code", 1))

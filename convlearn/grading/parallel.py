@@ -20,6 +20,7 @@ task run again on another worker by the Dask scheduler.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime
 import json
@@ -253,11 +254,31 @@ def autograde(root, assignment: str, *, workers: int | None = None, scheduler: s
 
     Raises :class:`CourseError` when the course cannot be graded at all.
     """
+    start = time.monotonic()
+    # the cluster starts while the course is read (both take seconds); it is closed unused if nothing changed
+    starter = concurrent.futures.ThreadPoolExecutor(1)
+    cluster_future = starter.submit(_client, workers, scheduler)
+    try:
+        return _autograde(root, assignment, cluster_future, force=force, options=options, progress=progress,
+                          start=start)
+    finally:
+        try:
+            client, cluster = cluster_future.result()
+        except Exception:  # noqa: BLE001 - reported by _autograde when it was needed
+            client = cluster = None
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+        starter.shutdown()
+
+
+def _autograde(root, assignment: str, cluster_future, *, force: bool, options, progress: bool,
+               start: float) -> Outcome:
     from distributed import as_completed
     from nbgrader.api import MissingEntry
     from tqdm import tqdm
 
-    start = time.monotonic()
     course = Course(root, options)
     if not course.source(assignment).is_dir():
         raise CourseError(f"no source folder for {assignment!r}: {course.source(assignment)}")
@@ -275,33 +296,31 @@ def autograde(root, assignment: str, *, workers: int | None = None, scheduler: s
                               f"{assignment} first") from None
         finally:
             definition.unlink(missing_ok=True)
-        client, cluster = _client(workers, scheduler)
         try:
-            futures = [client.submit(gradetask.grade, dict(t, gradebook=gradebook), pure=False,
-                                     key=f"grade-{assignment}-{t['student']}-{t['submission_hash'][:12]}")
-                       for t in tasks]
-            student_of = {f.key: t["student"] for f, t in zip(futures, tasks, strict=True)}
-            bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress,
-                       file=sys.stderr)
-            for future in as_completed(futures):
-                student = student_of[future.key]
-                try:
-                    result = future.result()
-                except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: the task killed every worker it ran on
-                    outcome.failed += 1
-                    outcome.failures[student] = f"{type(exc).__name__}: {exc}"
+            client, _ = cluster_future.result()
+        except Exception as exc:  # noqa: BLE001 - whatever stopped it, said in words
+            raise CourseError(f"cannot start or reach the Dask cluster: {type(exc).__name__}: {exc}") from None
+        futures = [client.submit(gradetask.grade, dict(t, gradebook=gradebook), pure=False,
+                                 key=f"grade-{assignment}-{t['student']}-{t['submission_hash'][:12]}")
+                   for t in tasks]
+        student_of = {f.key: t["student"] for f, t in zip(futures, tasks, strict=True)}
+        bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress,
+                   file=sys.stderr)
+        for future in as_completed(futures):
+            student = student_of[future.key]
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: the task killed every worker it ran on
+                outcome.failed += 1
+                outcome.failures[student] = f"{type(exc).__name__}: {exc}"
+            else:
+                if apply_result(course, result):
+                    outcome.graded += 1
                 else:
-                    if apply_result(course, result):
-                        outcome.graded += 1
-                    else:
-                        outcome.failed += 1
-                        outcome.failures[student] = "\n".join(result["log"].splitlines()[-15:])
-                future.release()
-                bar.update()
-            bar.close()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+                    outcome.failed += 1
+                    outcome.failures[student] = "\n".join(result["log"].splitlines()[-15:])
+            future.release()
+            bar.update()
+        bar.close()
     outcome.seconds = time.monotonic() - start
     return outcome
