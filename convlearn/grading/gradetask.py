@@ -33,7 +33,7 @@ import convlearn
 
 from . import submission
 
-__all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "run_nbgrader", "CONFIG_FILE"]
+__all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "run_nbgrader", "warm", "CONFIG_FILE"]
 
 CONFIG_FILE = "nbgrader_config.py"
 #: nbgrader log lines that count what a submission's limits cost (see nbgrader_plugin / harness).
@@ -180,21 +180,34 @@ for line in sys.stdin:
     _, status = os.waitpid(pid, 0)
     print(json.dumps(os.waitstatus_to_exitcode(status)), flush=True)
 """
-_servers = threading.local()
+_idle: list[subprocess.Popen] = []  # preloaded servers of this worker process, not in use
+_idle_lock = threading.Lock()
 
 
-def _server() -> subprocess.Popen | None:
-    proc = getattr(_servers, "proc", None)
-    if proc is not None and proc.poll() is None:
-        return proc
+def _take_server() -> subprocess.Popen | None:
+    with _idle_lock:
+        while _idle:
+            proc = _idle.pop()
+            if proc.poll() is None:
+                return proc
     try:
-        proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(int(signal.SIGKILL))], env=_environment(),
+        return subprocess.Popen([sys.executable, "-c", _SERVER, str(int(signal.SIGKILL))], env=_environment(),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                 preexec_fn=_die_with_parent)
     except OSError:
         return None
-    _servers.proc = proc
-    return proc
+
+
+def _give_back(proc: subprocess.Popen) -> None:
+    with _idle_lock:
+        _idle.append(proc)
+
+
+def warm() -> None:
+    """Start this worker's preloaded nbgrader now (the driver calls it on every worker while it reads the course)."""
+    proc = _take_server()
+    if proc is not None:
+        _give_back(proc)
 
 
 def run_nbgrader(argv: list[str], cwd: Path) -> tuple[int, str]:
@@ -204,7 +217,7 @@ def run_nbgrader(argv: list[str], cwd: Path) -> tuple[int, str]:
     process. Either way the nbgrader process dies with the worker that started it.
     """
     env = _environment()
-    server = _server()
+    server = _take_server()
     if server is not None:
         log = cwd / ".nbgrader-output.log"
         try:
@@ -212,11 +225,12 @@ def run_nbgrader(argv: list[str], cwd: Path) -> tuple[int, str]:
             server.stdin.flush()
             answer = server.stdout.readline()
             if answer:
-                return int(json.loads(answer)), log.read_text(encoding="utf-8", errors="replace")
+                status = int(json.loads(answer))
+                _give_back(server)
+                return status, log.read_text(encoding="utf-8", errors="replace")
         except (OSError, ValueError):
             pass
         server.kill()  # it died or answered nonsense: grade this one without it
-        _servers.proc = None
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *argv], cwd=cwd, env=env, capture_output=True,
                           text=True, preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL)
     return proc.returncode, proc.stdout + proc.stderr

@@ -242,10 +242,13 @@ def _client(workers: int | None, scheduler: str | None):
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler), None
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
-    return Client(cluster), cluster
+        client, cluster = Client(scheduler), None
+    else:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    client.run(gradetask.warm)  # each worker preloads nbgrader now, while the driver reads the course
+    return client, cluster
 
 
 def autograde(root, assignment: str, *, workers: int | None = None, scheduler: str | None = None,
