@@ -12,9 +12,15 @@ Layers, from the bottom up (each imports only the ones above it in this list):
 
 :func:`manual_seed` restarts the default random generator that every ``rng=None`` draws from (layer
 weights, dropout masks, shuffling), as ``torch.manual_seed`` does.
+
+In IPython, importing convlearn also lets the book's worked answers (cells that start with ``%%answer``) run
+only when asked (see ``convlearn._answers``).
 """
 
+from convlearn._answers import register as _register_answers
 from convlearn._random import default_generator, manual_seed
+
+_register_answers()
 
 __all__ = ["manual_seed", "default_generator"]
 

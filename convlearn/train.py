@@ -65,6 +65,11 @@ class History:
         """Number of completed epochs."""
         return len(self.train_loss)
 
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch (counting from 1) with the lowest validation loss, the first on ties; ``None`` without one."""
+        return int(np.argmin(self.val_loss)) + 1 if self.val_loss else None
+
 
 @dataclasses.dataclass(frozen=True)
 class Evaluation:
@@ -126,6 +131,7 @@ def fit(
     seed=0,
     progress: bool = True,
     on_epoch_end: Callable[[int, History], None] | None = None,
+    restore_best: bool = False,
 ) -> History:
     """Train ``model`` with mini-batch gradient descent on the softmax cross-entropy.
 
@@ -157,6 +163,10 @@ def fit(
         Show a tqdm progress bar (``tqdm.auto``: a widget in notebooks, text in a terminal).
     on_epoch_end : callable(epoch, history), optional
         Called after every epoch (``epoch`` counts from 1), e.g. to print a summary.
+    restore_best : bool
+        Keep a copy of the parameters after every epoch and, at the end, load those of
+        ``History.best_epoch``, the epoch with the lowest validation loss (early stopping by model
+        selection). Needs ``x_val``/``y_val``.
 
     Returns
     -------
@@ -175,6 +185,11 @@ def fit(
         raise ValueError("give both x_val and y_val, or neither")
     if x_val is not None:
         x_val, y_val = _check_xy(model, x_val, y_val, "x_val")
+    if not isinstance(restore_best, (bool, np.bool_)):
+        raise TypeError(f"restore_best must be a bool, got {restore_best!r}")
+    if restore_best and x_val is None:
+        raise ValueError("restore_best=True needs validation data: give x_val and y_val")
+    best_state = None
     epochs = as_positive_int(epochs, "epochs")
     batch_size = as_positive_int(batch_size, "batch_size")
     if optimizer is None:
@@ -223,12 +238,16 @@ def fit(
                 ev = evaluate(model, x_val, y_val)
                 history.val_loss.append(ev.loss)
                 history.val_accuracy.append(ev.accuracy)
+                if restore_best and history.best_epoch == epoch:
+                    best_state = model.state_dict()
             history.seconds.append(time.perf_counter() - start)
             if on_epoch_end is not None:
                 on_epoch_end(epoch, history)
     finally:
         bar.close()
         optimizer.lr = base_lr
+    if best_state is not None:
+        model.load_state_dict(best_state)
     model.eval()
     return history
 

@@ -4,10 +4,12 @@ See README.md in this directory for the workflow; the instructor's appendix of t
 """
 
 import os
+import warnings
 
 import nbgrader
+from sqlalchemy.exc import SAWarning
 
-from convlearn.grading.nbgrader_plugin import configure
+from convlearn.grading.nbgrader_plugin import configure, exchange_classes
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -45,7 +47,11 @@ c.ClearHiddenTests.enforce_metadata = True
 
 # Feedback: also strip hidden tests from the feedback HTML (students see the words each case printed,
 # never the hidden test code), and use a template that inlines the book's vendored MathJax 3 instead of
-# loading MathJax 2 from a CDN, so the HTML renders its formulas offline, as a single file.
+# loading MathJax 2 from a CDN, so the HTML renders its formulas offline, as a single file. The template
+# options are set on the feedback's own exporter class (convlearn.grading.steps.FeedbackExporter), never on
+# HTMLExporter: the Formgrader's pages (its submission view) use HTMLExporter with nbgrader's templates.
+# FeedbackExporter also makes student output inert and keeps the previous feedback when a new run fails.
+c.GenerateFeedback.exporter_class = "convlearn.grading.steps.FeedbackExporter"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
@@ -54,9 +60,24 @@ c.GenerateFeedback.preprocessors = [
 ]
 _templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 _nbgrader_templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
-c.HTMLExporter.template_name = "feedback_offline"  # templates/feedback_offline: base template "feedback"
-c.HTMLExporter.template_file = "offline.html.j2"
-c.HTMLExporter.extra_template_basedirs = [_templates, _nbgrader_templates]
+c.FeedbackExporter.template_name = "feedback_offline"  # templates/feedback_offline: base template "feedback"
+c.FeedbackExporter.template_file = "offline.html.j2"
+c.FeedbackExporter.extra_template_basedirs = [_templates, _nbgrader_templates]
+
+# Autograde refuses to start without a sandbox (a short reason, before anything is deleted) and keeps a
+# student's previous graded notebook when a re-grade fails; Release Feedback fails (and says what to do) when
+# there is no feedback to release. See convlearn/grading/steps.py.
+c.Autograde.exporter_class = "convlearn.grading.steps.AutogradeExporter"
+
+# nbgrader 0.9.6's Gradebook.add_submission builds a new submission's notebooks and grades through relationships
+# while SQLAlchemy 2 autoflushes; SQLAlchemy warns that the half-built objects are "not in session" (they are
+# added right after, and the gradebook is complete). Only this known-harmless message is silenced.
+warnings.filterwarnings("ignore", message=r"Object of type <(Submitted\w+|Grade|Comment)> not in session",
+                        category=SAWarning)
 
 # The exchange (release_assignment / fetch / submit / collect) for a real class on JupyterHub; see README.md.
 c.Exchange.root = os.environ.get("CONVLEARN_EXCHANGE", "/srv/nbgrader/exchange")
+# The exchange's classes, by its layout (the hub's private per-student exchange, or nbgrader's shared one):
+# either way collect takes regular files only, and releasing feedback that was never generated fails.
+for _step, _cls in exchange_classes(c.Exchange.root, c.CourseDirectory.course_id).items():
+    setattr(c.ExchangeFactory, _step, _cls)

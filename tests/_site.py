@@ -319,16 +319,24 @@ class PageReport:
         return found
 
 
+#: a desktop browser window, and a phone's screen (CSS pixels)
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+
 @contextlib.contextmanager
-def offline_page(browser, base_url: str, page: str, report: PageReport | None = None):
+def offline_page(browser, base_url: str, page: str, report: PageReport | None = None, viewport: dict | None = None):
     """Open ``page`` in a fresh browser context with the network cut off; yield the playwright page.
 
     Every request that does not go to ``base_url`` is blocked and recorded in ``report`` (a new
-    :class:`PageReport` if none is given), with console errors, page errors and failed requests.
+    :class:`PageReport` if none is given), with console errors, page errors and failed requests. The window is
+    ``viewport`` (default :data:`DESKTOP`; :data:`PHONE` for a phone, touch included).
     """
     url = base_url + page
     report = report if report is not None else PageReport(url=url)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    viewport = viewport or DESKTOP
+    context = browser.new_context(viewport=viewport, service_workers="block", has_touch=viewport["width"] < 600,
+                                  is_mobile=viewport["width"] < 600)
 
     def route(route_obj) -> None:
         request_url = route_obj.request.url

@@ -37,6 +37,18 @@ def torch():
     return _torch
 
 
+@pytest.fixture(scope="session")
+def sandboxed() -> None:
+    """Skip (fail when CONVLEARN_REQUIRE_SANDBOX=1) where no grading sandbox can be made (no bubblewrap)."""
+    from convlearn.grading import sandbox
+
+    ok, why = sandbox.available()
+    if not ok:
+        if _require("CONVLEARN_REQUIRE_SANDBOX"):
+            pytest.fail(f"CONVLEARN_REQUIRE_SANDBOX=1 but {why}")
+        pytest.skip(why)
+
+
 # --- headless Chromium, shared by the site and JupyterLab browser tests --------------------------------
 
 def _required() -> bool:

@@ -4,7 +4,11 @@ The format (copy it for a new chapter). The section ``## Exercises`` holds a num
 is followed, indented inside the item, by one ``Hint`` and one ``Answer`` dropdown (sphinx-design
 ``{dropdown}``, folded by default, so never ``:open:``). Where the exercise asks for code, the answer
 is continued by one or more executed code cells right after the item, tagged ``hide-cell`` or
-``hide-input``, whose first line is ``# Answer to exercise N`` and which check their result with an
+``hide-input`` (folded on the website) and with the cell metadata ``jupyter: {source_hidden: true}``
+(folded in JupyterLab, which ignores the tags; not ``outputs_hidden``, which Lab drops when it runs the cell,
+so that saving the chapter would change it), whose first two lines are
+``%%answer`` (JupyterLab's *Run All* then prints how to run the answer instead of running it; the build
+runs it: ``convlearn/_answers.py``) and ``# Answer to exercise N``, and which check their result with an
 ``assert`` or ``np.testing``, so the build fails if the answer is wrong::
 
     ## Exercises
@@ -12,7 +16,7 @@ is continued by one or more executed code cells right after the item, tagged ``h
     1. **Title.** What to do.
 
        :::{dropdown} Hint
-       A nudge.
+       A nudge: which rule, which case, where to start.
        :::
 
        ::::{dropdown} Answer
@@ -20,8 +24,12 @@ is continued by one or more executed code cells right after the item, tagged ``h
        ::::
 
     ```{code-cell} ipython3
-    :tags: [hide-cell]
-
+    ---
+    tags: [hide-cell]
+    jupyter:
+      source_hidden: true
+    ---
+    %%answer
     # Answer to exercise 1
     ...
     np.testing.assert_allclose(mine, expected)
@@ -40,6 +48,7 @@ The chapters are read from ``_toc.yml`` (``tests/_site.py``), so chapters added 
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 import pytest
@@ -139,35 +148,15 @@ def test_chapters_with_exercises_are_found():
     assert {"01-integral", "06-conv-layer", "13-next"} <= names
 
 
-def test_parser_on_a_sample():
-    sample = """
-1. **One.** Check `f`.
-
-   :::{dropdown} Hint
-   h
-   :::
-
-   ::::{dropdown} Answer
-   a
-   ::::
-
-```{code-cell} ipython3
-:tags: [hide-cell]
-
-# Answer to exercise 1
-assert True
-```
-
-2. **Two.** Prove it.
-
-   :::{dropdown} Hint
-   h
-   :::
-""".splitlines()
-    first, second = parse_exercises(sample)
+def test_parser_on_the_documented_format():
+    """The example at the top of this module is the format: it parses, and nothing is wrong with it."""
+    example = textwrap.dedent(__doc__.split("::\n", 1)[1].split("\nAn exercise")[0])
+    first, second = parse_exercises(example.splitlines())
     assert (first.number, len(first.dropdowns), len(first.cells)) == (1, 2, 1)
-    assert first.cells[0][1].startswith("# Answer to exercise 1")
-    assert (second.number, [d[0] for d in second.dropdowns]) == (2, ["Hint"])
+    assert first.cells[0][1].startswith("%%answer\n# Answer to exercise 1")
+    assert "source_hidden: true" in first.cells[0][0]
+    assert second.number == 2
+    assert problems("example", [first]) == []
 
 
 def problems(name, exercises):
@@ -194,8 +183,11 @@ def problems(name, exercises):
         for options, source in ex.cells:
             if not re.search(r"hide-(cell|input)", options):
                 found.append(f"{where}: the answer cell is not hidden")
-            if source.splitlines()[:1] != [f"# Answer to exercise {ex.number}"]:
-                found.append(f"{where}: the answer cell must start with '# Answer to exercise {ex.number}'")
+            if not re.search(r"\bsource_hidden: true\b", options):
+                found.append(f"{where}: the answer cell is not folded in JupyterLab (jupyter: source_hidden: true)")
+            if source.splitlines()[:2] != ["%%answer", f"# Answer to exercise {ex.number}"]:
+                found.append(f"{where}: the answer cell must start with the lines '%%answer' and "
+                             f"'# Answer to exercise {ex.number}'")
             if not re.search(r"\bassert\b|np\.testing\.|assert_", source):
                 found.append(f"{where}: the answer cell checks nothing (no assert / np.testing)")
             if "skip-execution" in options or "raises-exception" in options:
@@ -232,6 +224,31 @@ import torch
     found = " | ".join(problems("sample", parse_exercises(bad)))
     for message in ["not numbered", "exercise 1: the Hint must be folded", "exercise 1: the exercise asks for code",
                     "exercise 3: dropdowns ['Hint']"]:
+        assert message in found, (message, found)
+
+
+def test_an_answer_unfolded_in_lab_or_unguarded_is_reported():
+    sample = """
+1. **One.** Check `f`.
+
+   :::{dropdown} Hint
+   a hint that is long enough to count as one, really
+   :::
+
+   ::::{dropdown} Answer
+   an answer that is long enough to count as one, really
+   ::::
+
+```{code-cell} ipython3
+:tags: [hide-cell]
+
+# Answer to exercise 1
+assert True
+```
+""".splitlines()
+    found = " | ".join(problems("sample", parse_exercises(sample)))
+    for message in ["exercise 1: the answer cell is not folded in JupyterLab",
+                    "exercise 1: the answer cell must start with the lines '%%answer'"]:
         assert message in found, (message, found)
 
 

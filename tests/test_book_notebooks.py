@@ -3,7 +3,8 @@
 The chapters are MyST Markdown notebooks (a jupytext header in their YAML front matter). Each one is
 read with jupytext and executed with nbclient from its own folder, as ``jupyter-book build`` does, so
 that a failing chapter is named by the test id (e.g. ``test_chapter_executes[book/part1/01-integral]``)
-instead of being buried in the build log.
+instead of being buried in the build log. The worked answers (``%%answer`` cells) run too, as in the build
+(``CONVLEARN_RUN_ANSWERS=1``, see ``convlearn/_answers.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def test_toc_lists_notebooks():
 
 @pytest.mark.book
 @pytest.mark.parametrize("document", NOTEBOOKS)
-def test_chapter_executes(document: str) -> None:
+def test_chapter_executes(document: str, monkeypatch) -> None:
+    monkeypatch.setenv("CONVLEARN_RUN_ANSWERS", "1")  # the kernel inherits it: the answers run and check themselves
     path = source_file(document)
     notebook = jupytext.read(path)
     client = NotebookClient(

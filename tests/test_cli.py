@@ -43,6 +43,40 @@ def test_train_short_run_saves_weights(tmp_path):
         assert weights["0.weight"].shape == (16, 1, 3, 3)
 
 
+@pytest.mark.slow
+def test_train_with_validation_restores_the_best_epoch(tmp_path):
+    out = tmp_path / "weights.npz"
+    args = dict(epochs=6, seed=2, lr=0.03, batch_size=16, validation=0.15)
+    proc = _run("train", "--epochs", "6", "--seed", "2", "--lr", "0.03", "--batch-size", "16",
+                "--validation", "0.15", "--no-progress", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].startswith("digits: 1077 training / 270 validation / 450 test images"), lines[0]
+    printed = [float(m.group(1)) for line in lines if (m := re.search(r"validation loss (\d+\.\d{4})", line))
+               and line.startswith("epoch")]
+    assert len(printed) == args["epochs"]
+    kept_line = next(line for line in lines if line.startswith("kept"))
+    kept = re.fullmatch(r"kept the weights of epoch (\d+) of 6, the lowest validation loss \((\d+\.\d{4})\)",
+                        kept_line)
+    assert kept, kept_line
+    assert int(kept.group(1)) == int(np.argmin(printed)) + 1 and float(kept.group(2)) == min(printed)
+
+    # oracle: the same run in-process, the weights of every epoch copied by a callback
+    from convlearn.data import load_digits_split
+    from convlearn.train import digits_cnn, evaluate, fit, load_weights
+
+    data = load_digits_split(validation=args["validation"])
+    model, states = digits_cnn(seed=args["seed"]), {}
+    history = fit(model, data.x_train, data.y_train, epochs=args["epochs"], batch_size=args["batch_size"],
+                  lr=args["lr"], lr_schedule="cosine", x_val=data.x_val, y_val=data.y_val, seed=args["seed"],
+                  progress=False, on_epoch_end=lambda e, h: states.update({e: model.state_dict()}))
+    assert [f"{v:.4f}" for v in history.val_loss] == [f"{v:.4f}" for v in printed]
+    saved = load_weights(digits_cnn(seed=99), out)
+    for name, value in saved.state_dict().items():
+        np.testing.assert_array_equal(value, states[int(kept.group(1))][name])
+    assert lines[-1] == f"test accuracy: {evaluate(saved, data.x_test, data.y_test).accuracy:.4f}"
+
+
 def test_help_subprocess():
     top = _run("--help")
     assert top.returncode == 0 and "train" in top.stdout
@@ -55,7 +89,7 @@ def test_help(capsys):
         main(["train", "--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
-    for flag in ("--epochs", "--seed", "--lr", "--batch-size", "--out"):
+    for flag in ("--epochs", "--seed", "--lr", "--batch-size", "--validation", "--out"):
         assert flag in out
 
 
@@ -67,6 +101,8 @@ def test_help(capsys):
         (["train", "--lr", "-1"], "--lr: expected a positive finite number"),
         (["train", "--seed", "-3"], "--seed: expected an integer >= 0"),
         (["train", "--batch-size", "x"], "--batch-size: expected a positive integer"),
+        (["train", "--validation", "0.8"], "--validation: expected a fraction in [0, 0.75)"),
+        (["train", "--validation", "-0.1"], "--validation: expected a fraction in [0, 0.75)"),
         (["fly"], "invalid choice"),
     ],
 )

@@ -373,6 +373,23 @@ def test_layer_dtype_rules(i):
     assert layer.forward(np.round(3 * x32).astype(np.int64)).dtype == np.float64
 
 
+def test_parameters_are_the_layers_own_and_astype_sets_the_dtype():
+    from convlearn import nn
+
+    layers = _layers32()
+    net = nn.Sequential(*(layers[i] for i in (1, 4, 7)), nn.Linear(12, 3, rng=0))
+    own = [layers[1].weight, layers[1].bias, net[3].weight, net[3].bias]
+    assert all(p is q for p, q in zip(net.parameters(), own, strict=True))
+    assert net.astype(np.float64) is net and {p.value.dtype for p in net.parameters()} == {np.dtype(np.float64)}
+    x32 = gen(11).standard_normal((2, 2, 6, 5)).astype(np.float32)
+    assert net.forward(x32).dtype == np.float64  # float32 input, float64 parameters
+    for p in net.parameters():
+        p.value = p.value.astype(np.float32)  # rebinding takes effect
+    assert net.forward(x32).dtype == np.float32
+    with pytest.raises(ValueError, match=r"'0\.weight'.*\(2, 2, 3, 3\).*\(2, 2\)"):
+        net.parameters()[0].value = np.zeros((2, 2), dtype=np.float32)
+
+
 @pytest.mark.parametrize("i", range(len(_LAYER_INPUTS)))
 def test_layers_do_not_modify_their_input(i):
     layer = _layers32()[i]

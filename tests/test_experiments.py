@@ -71,8 +71,12 @@ def test_plot_kernel_recovery_draws_the_learned_kernels_and_losses():
     for ax, expected in zip(kernel_axes, [SOBEL_X, runs[0].learned, runs[1].learned], strict=True):
         np.testing.assert_array_equal(ax.images[0].get_array(), expected)
         assert ax.get_xlabel() == "column n" and ax.get_ylabel() == "row m"
+        # Part I's centred indices: -1, 0, 1 for a 3x3 kernel
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["-1", "0", "1"]
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["-1", "0", "1"]
     assert [ln.get_ydata().tolist() for ln in loss_ax.lines] == [r.loss.tolist() for r in runs]
     assert loss_ax.get_yscale() == "log" and loss_ax.get_xlabel() == "gradient-descent step"
+    assert loss_ax.get_ylabel() == "loss, ½ × mean squared error"  # L = (1/2M) Σ (y − t)²
     plt.close(fig)
     with pytest.raises(ValueError, match="results"):
         plot_kernel_recovery([])

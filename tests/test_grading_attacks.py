@@ -42,22 +42,17 @@ ASSIGNMENT = "a2_discrete1d"
 HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "_reference", "default_rng(201)", "default_rng(202)")
 
 
-@pytest.fixture(scope="module")
-def sandboxed():
-    ok, why = sandbox.available()
-    if not ok:
-        if os.environ.get("CONVLEARN_REQUIRE_SANDBOX") == "1":
-            pytest.fail(f"CONVLEARN_REQUIRE_SANDBOX=1 but {why}")
-        pytest.skip(why)
-
 
 def _tree_hash(root: Path, skip=lambda rel: False) -> dict[str, str]:
     out = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if "__pycache__" in rel or skip(rel) or not path.is_file():
+        if "__pycache__" in rel or skip(rel):
             continue
-        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.is_symlink():  # an attacker's link (to the gradebook, /dev/zero): the link itself, not its target
+            out[rel] = "link -> " + os.readlink(path)
+        elif path.is_file():
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 
 

@@ -150,3 +150,11 @@ def test_every_forbidden_routine_still_exists():
     missing = sorted({dotted for names in lists.values() for dotted in names
                       if dotted.split(".")[0] in ("numpy", "scipy", "convlearn") and grading._resolve(dotted) is None})
     assert missing == []
+
+
+def test_an_ordinary_user_gets_a_user_namespace_of_its_own(monkeypatch):
+    """bwrap 0.8 refuses --disable-userns unless --unshare-user is spelled out (--unshare-all only tries it)."""
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    cmd = sandbox.bwrap_command(["/bin/true"], sockets=None, connection=None, cwd=None)
+    assert cmd.index("--unshare-user") < cmd.index("--disable-userns")
+    assert "setpriv" not in " ".join(cmd)

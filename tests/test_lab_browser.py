@@ -9,8 +9,10 @@ as a reader would:
 1. double-clicks ``book`` → ``part1`` → the chapter in the file browser: it opens as a notebook (not in
    the text editor), with its MyST rendered (no raw ``:::{admonition}``,
    ``(label)=``, ``{doc}``, ``{cite}`` left in the Markdown cells);
-2. saves it untouched: the file is byte-identical; runs all cells: none fails; saves again: still
-   byte-identical (outputs are not written to the ``.md``);
+2. the worked answers to the exercises are folded away (their code and output hidden, as on the website);
+   saves it untouched: the file is byte-identical; runs all cells: none fails, and the answers are not run
+   (``%%answer``, ``convlearn/_answers.py``: the function answer 1 defines does not exist afterwards); saves
+   again: still byte-identical (outputs are not written to the ``.md``);
 3. moves the slider of the chapter's live explorer (``convlearn.viz.widgets.FlipAndSlide``, an anywidget
    that computes in the browser): the drawing changes;
 4. adds a cell building the same explorer with the reader's own ``convolve=`` and moves its slider: the
@@ -38,6 +40,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -323,17 +326,31 @@ def test_chapter_opens_runs_and_saves_as_a_book(chromium, lab) -> None:
             timeout=180_000)
         shots("1-opened")
 
+
         # MyST is rendered in the Markdown cells
         markdown = panel.locator(".jp-MarkdownCell .myst, .jp-MarkdownCell .jp-RenderedMarkdown")
         text = "\n".join(markdown.all_inner_texts())
         assert text, "no rendered Markdown cell found"
         for raw in (":::{admonition}", "(ch-integral)=", "{doc}`", "{cite}`", "{eq}`"):
             assert raw not in text, f"MyST shown as raw text in JupyterLab: {raw!r}"
+        # links to other chapters read as their text ("Chapter 2"), not as a raw label ("ⓘ ch-riemann")
+        assert "Chapter 2" in text and not re.search(r"\bch-[a-z]", text), "a cross-chapter link shows a raw label"
         admonition = panel.locator(".jp-MarkdownCell aside.myst-admonition, .jp-MarkdownCell .admonition").first
         admonition.wait_for(timeout=30_000)
         assert "In JupyterLab the explorer takes your own functions" in admonition.inner_text()
         admonition.scroll_into_view_if_needed()
         shots("2-myst-admonition")
+
+        # the worked answers are folded: their code is a placeholder (and they have no output yet)
+        answers = [i for i, cell in enumerate(jupytext.read(chapter).cells) if cell.source.startswith("%%answer\n")]
+        assert answers, f"{CHAPTER} has no %%answer cell"
+        cells = panel.locator(".jp-Notebook .jp-Cell")
+        for i in answers:
+            folded = cells.nth(i)
+            assert folded.locator(".jp-InputPlaceholder").count() == 1, f"answer cell {i} shows its code"
+            assert folded.locator(".jp-InputArea-editor:visible").count() == 0, f"answer cell {i} shows its code"
+        cells.nth(answers[0]).scroll_into_view_if_needed()
+        shots("1b-answers-folded")
 
         # 2. save untouched: byte-identical
         save_and_wait(page, panel)
@@ -345,7 +362,8 @@ def test_chapter_opens_runs_and_saves_as_a_book(chromium, lab) -> None:
         page.wait_for_timeout(1000)
         page.wait_for_function(
             "() => { const p = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell"
-            " .jp-InputPrompt')]; return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
+            " .jp-InputPrompt:not(.jp-Placeholder-prompt)')];"  # a folded cell's placeholder has no count
+            " return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
             timeout=600_000,
         )
         wait_kernel_idle(page)
@@ -353,9 +371,19 @@ def test_chapter_opens_runs_and_saves_as_a_book(chromium, lab) -> None:
         assert errors.count() == 0, f"a cell failed:\n{errors.first.inner_text()}"
         n_code = panel.locator(".jp-CodeCell").count()
         assert n_code > 5
+        for i in answers:  # Run All left them folded, and they only say how to run them
+            assert cells.nth(i).locator(".jp-InputPlaceholder").count() == 1, f"answer cell {i} unfolded"
+            said = cells.nth(i).locator(".jp-Cell-outputArea").inner_text()
+            assert "is not run with the rest of the chapter" in said, f"answer cell {i} printed {said!r}"
+        cells.nth(answers[-1]).scroll_into_view_if_needed()
+        shots("2b-answers-after-run-all")
 
         save_and_wait(page, panel)
         assert chapter.read_bytes() == original, "saving the chapter after running it changed the file"
+
+        # Run All ran the chapter but not its answers: answer 1 defines my_convolve
+        ran = run_cell_text(page, panel, "print('answer run:', 'my_convolve' in globals())").inner_text()
+        assert "answer run: False" in ran, ran
 
         # 3. the chapter's explorer answers its slider
         outputs = panel.locator(WIDGET_OUTPUT, has=page.locator(SLIDER))

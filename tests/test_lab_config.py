@@ -1,8 +1,10 @@
 """The Jupyter defaults of ``book/_lab/`` are installed by ``pip install -r requirements.txt``.
 
-``book/_lab/`` is a tiny distribution whose only content is two data files: a settings file for JupyterLab's
-``{sys.prefix}/share/jupyter/lab/settings/overrides.d/`` and an nbgrader configuration for
-``{sys.prefix}/etc/jupyter/``. Checked here: its wheel carries both files at those places,
+``book/_lab/`` is a tiny distribution whose only content is four data files: a settings file for JupyterLab's
+``{sys.prefix}/share/jupyter/lab/settings/overrides.d/``, an nbgrader configuration for
+``{sys.prefix}/etc/jupyter/``, a ``labconfig/page_config.json`` that turns nbgrader's instructor tools off for
+the environment and a ``jupyter_server_config.d/convlearn.json`` that enables convlearn's server extension.
+Checked here: its wheel carries the files at those places,
 ``requirements.txt`` installs it, this environment has them, the settings it overrides exist (JupyterLab's
 own schemas, jupytext's viewer name), and the nbgrader configuration (loaded with traitlets, as nbgrader
 loads it) points the course directory at ``exercises/`` at the repository root and changes nothing anywhere
@@ -26,10 +28,14 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "book" / "_lab"
 OVERRIDES = PACKAGE / "overrides.d" / "convlearn.json"
 NBGRADER_CONFIG = PACKAGE / "nbgrader_config.py"
+PAGE_CONFIG = PACKAGE / "labconfig" / "page_config.json"
+SERVER_CONFIG = PACKAGE / "jupyter_server_config.d" / "convlearn.json"
 #: where the wheel installs each file, relative to sys.prefix
 TARGETS = {
     "share/jupyter/lab/settings/overrides.d/convlearn.json": OVERRIDES,
     "etc/jupyter/nbgrader_config.py": NBGRADER_CONFIG,
+    "etc/jupyter/labconfig/page_config.json": PAGE_CONFIG,
+    "etc/jupyter/jupyter_server_config.d/convlearn.json": SERVER_CONFIG,
 }
 
 
@@ -119,3 +125,23 @@ def test_overrides_name_existing_settings() -> None:
     found = any('"Jupytext Notebook"' in js.read_text(encoding="utf-8", errors="replace")
                 for js in jupytext_static.glob("*.js"))
     assert found, "jupytext's JupyterLab extension has no 'Jupytext Notebook' viewer"
+
+
+def test_page_config_turns_off_existing_instructor_plugins() -> None:
+    """The plugins turned off for the environment are nbgrader's instructor tools, by real ids; students keep theirs."""
+    disabled = json.loads(PAGE_CONFIG.read_text())["disabledExtensions"]
+    assert disabled == {"@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True,
+                        "@jupyter/nbgrader:course-list": True}
+    static = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter" / "nbgrader" / "static"
+    code = "\n".join(js.read_text(encoding="utf-8", errors="replace") for js in static.glob("*.js"))
+    for plugin in [*disabled, "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"]:
+        assert f'"{plugin}"' in code, f"nbgrader's labextension has no plugin {plugin}"
+
+
+def test_server_config_enables_an_importable_extension() -> None:
+    import importlib
+
+    extensions = json.loads(SERVER_CONFIG.read_text())["ServerApp"]["jpserver_extensions"]
+    assert extensions == {"convlearn.grading.server_extension": True}
+    module = importlib.import_module("convlearn.grading.server_extension")
+    assert module._jupyter_server_extension_points() == [{"module": "convlearn.grading.server_extension"}]

@@ -101,6 +101,78 @@ def test_parameters_names_shapes_and_state():
         net.load_state_dict({"0.weight": state["0.weight"]})
 
 
+def _small_net(dtype=np.float64):
+    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1, rng=0, dtype=dtype), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(3 * 4 * 4, 5, rng=1, dtype=dtype), nn.Dropout(0.0))
+
+
+def test_parameters_are_the_layers_own_objects():
+    net = _small_net()
+    params = net.parameters()
+    own = [net[0].weight, net[0].bias, net[4].weight, net[4].bias]
+    assert all(p is q for p, q in zip(params, own, strict=True))
+    # rebinding p.value (what PyTorch users write as p.data = ...) replaces the layer's weight
+    params[2].value = np.full((5, 48), 0.5)
+    assert np.all(net[4].weight.value == 0.5)
+    assert net.state_dict()["4.weight"][0, 0] == 0.5
+
+
+def test_rebinding_a_parameter_checks_shape_and_dtype():
+    net = _small_net()
+    p = net.parameters()[0]
+    with pytest.raises(ValueError, match=r"'0\.weight'.*\(3, 1, 3, 3\).*\(3, 3\)"):
+        p.value = np.zeros((3, 3))
+    for bad in (np.zeros((3, 1, 3, 3), dtype=np.int64), np.zeros((3, 1, 3, 3), dtype=complex)):
+        with pytest.raises(TypeError, match=r"'0\.weight'.*float32 or float64"):
+            p.value = bad
+    assert net[0].weight.value.dtype == np.float64 and net[0].weight.value.shape == (3, 1, 3, 3)
+
+
+def test_rebinding_every_parameter_to_float32_gives_a_float32_network(rng):
+    # the idiom of a PyTorch user; the oracle is the same network built in float32 from the start
+    x = rng.standard_normal((2, 1, 8, 8)).astype(np.float32)
+    net, ref = _small_net(), _small_net(np.float32)
+    for p in net.parameters():
+        p.value = p.value.astype(np.float32)
+    y, y_ref = net.forward(x), ref.forward(x)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, y_ref)
+    net.backward(np.ones_like(y))
+    ref.backward(np.ones_like(y_ref))
+    for p, q in zip(net.parameters(), ref.parameters(), strict=True):
+        assert p.grad.dtype == np.float32
+        np.testing.assert_array_equal(p.grad, q.grad)
+
+
+def test_astype_converts_the_whole_network_and_returns_it(rng):
+    x = rng.standard_normal((2, 1, 8, 8))
+    net, ref = _small_net(), _small_net(np.float32)
+    y64 = net.forward(x)
+    assert net.astype(np.float32) is net
+    assert all(p.value.dtype == p.grad.dtype == np.float32 for p in net.parameters())
+    # the input cached by the last forward is converted too, so backward is all float32
+    assert net.backward(np.ones((2, 5), dtype=np.float32)).dtype == np.float32
+    y32 = net.forward(x.astype(np.float32))
+    assert y32.dtype == np.float32
+    np.testing.assert_array_equal(y32, ref.forward(x.astype(np.float32)))
+    np.testing.assert_allclose(y32, y64, rtol=1e-5, atol=1e-5)
+    assert net.astype("float64").forward(x).dtype == np.float64
+    np.testing.assert_allclose(net.forward(x), y64, rtol=1e-6, atol=1e-6)
+    with pytest.raises(TypeError, match="dtype must be float32 or float64"):
+        net.astype(np.int32)
+
+
+def test_optimiser_on_rebound_parameters_trains_the_layer(rng):
+    net = _small_net()
+    for p in net.parameters():
+        p.value = p.value.astype(np.float32)
+    before = net[0].weight.value.copy()
+    opt = nn.optim.SGD(net.parameters(), lr=0.1)
+    net.backward(np.ones_like(net.forward(rng.standard_normal((2, 1, 8, 8)).astype(np.float32))))
+    opt.step()
+    assert net[0].weight.value.dtype == np.float32 and not np.array_equal(net[0].weight.value, before)
+
+
 def test_zero_grad_train_eval_and_repr(rng):
     net = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=0), nn.Dropout(0.5), nn.Flatten(), nn.Linear(32, 2))
     y = net.forward(rng.standard_normal((2, 1, 4, 4)))

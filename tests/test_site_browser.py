@@ -31,6 +31,7 @@ import numpy as np
 import pytest
 import yaml
 from _site import (
+    PHONE,
     REPO,
     Explorer,
     PageReport,
@@ -106,6 +107,119 @@ def test_page_works_offline(page, chromium, site, base_url):
     report = check_page(chromium, base_url, site, page, screenshot=screenshot)
     problems = report.problems()
     assert not problems, f"{page} does not work offline:\n  " + "\n  ".join(problems)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading on a phone (375 px) and finding one's way: the ☰ button, page widths, explorer text sizes
+# --------------------------------------------------------------------------------------------------
+_WIDEST = """
+() => {
+  const limit = document.documentElement.clientWidth;
+  const out = [];
+  for (const node of document.querySelectorAll('body *')) {
+    const box = node.getBoundingClientRect();
+    if (box.width === 0 || box.right <= limit + 1) continue;
+    let clipped = false;  // inside a box that scrolls or clips by itself (wide tables, code): not the page's width
+    for (let up = node.parentElement; up && !clipped; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      clipped = style.overflowX !== 'visible' && up.getBoundingClientRect().right <= limit + 1;
+    }
+    if (!clipped) out.push(`${node.tagName.toLowerCase()}.${String(node.className.baseVal ?? node.className)}`
+      + ` reaches ${Math.round(box.right)} px: "${(node.textContent || '').trim().slice(0, 50)}"`);
+  }
+  return out.slice(0, 5);
+}
+"""
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize("page", PAGES)
+def test_page_fits_a_phone(page, chromium, base_url):
+    """At 375 px no page is wider than the screen: wide tables and code scroll inside their own box."""
+    with offline_page(chromium, base_url, page, viewport=PHONE) as page_obj:
+        page_obj.wait_for_timeout(300)  # explorers redraw for their width after they are shown
+        width = page_obj.evaluate("document.documentElement.scrollWidth")
+        widest = page_obj.evaluate(_WIDEST) if width > PHONE["width"] else []
+    assert width <= PHONE["width"], f"{page} is {width} px wide on a phone:\n  " + "\n  ".join(widest)
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_navigation_on_a_phone(chromium, base_url):
+    """At 375 px the ☰ button opens the chapter list, and tapping a chapter in it opens that chapter."""
+    with offline_page(chromium, base_url, "book/part1/01-integral.html", viewport=PHONE) as page:
+        assert not page.locator("#pst-primary-sidebar").is_visible(), "the sidebar is not folded away on a phone"
+        toggles = page.locator(".primary-toggle:visible")
+        assert toggles.count() == 1, f"{toggles.count()} visible ☰ buttons"
+        toggles.first.tap()
+        chapters = page.locator("#pst-primary-sidebar-modal[open] nav.bd-docs-nav")
+        chapters.wait_for(state="visible", timeout=10_000)
+        link = chapters.get_by_role("link", name="Images as 2-D signals")
+        assert link.is_visible() and link.bounding_box()["width"] > 0
+        assert "4." in link.inner_text(), f"the chapter list shows no chapter numbers: {link.inner_text()!r}"
+        link.tap()
+        page.wait_for_url("**/book/part1/04-images-2d.html", timeout=15_000)
+        assert "Images as 2-D signals" in page.locator("article h1").first.inner_text()
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_sidebar_toggle_on_a_desktop(chromium, base_url):
+    """At 1280 px the ☰ button hides the chapter list and shows it again; there is one search box."""
+    with offline_page(chromium, base_url, "book/part1/01-integral.html") as page:
+        sidebar = page.locator("#pst-primary-sidebar")
+        assert sidebar.is_visible()
+        assert page.locator(".search-button-field:visible").count() == 1, "the search box is shown twice"
+        toggles = page.locator(".primary-toggle:visible")
+        assert toggles.count() == 1, f"{toggles.count()} visible ☰ buttons"
+        toggles.first.click()
+        page.wait_for_function(f"() => !({_SHOWN})", timeout=10_000)
+        assert page.locator("#pst-primary-sidebar-modal[open]").count() == 0, "a desktop ☰ opened the phone dialog"
+        toggles.first.click()
+        page.wait_for_function(f"() => {_SHOWN}", timeout=10_000)
+
+
+#: the desktop sidebar takes room on the page (the theme hides it by width, display or visibility)
+_SHOWN = ("((s) => s.getBoundingClientRect().width > 100 && getComputedStyle(s).display !== 'none'"
+          " && getComputedStyle(s).visibility !== 'hidden')(document.querySelector('#pst-primary-sidebar'))")
+
+
+_SMALLEST_TEXT = """
+(root) => {
+  const box = document.querySelector(root);
+  let smallest = Infinity, where = '';
+  for (const svg of box.querySelectorAll('svg')) {
+    const drawn = svg.getBoundingClientRect().width, drawnFor = svg.viewBox.baseVal.width || drawn;
+    for (const text of svg.querySelectorAll('text')) {
+      const size = parseFloat(getComputedStyle(text).fontSize) * drawn / drawnFor;
+      if (text.textContent.trim() && size < smallest) { smallest = size; where = text.textContent.trim(); }
+    }
+  }
+  const pictures = Array.from(box.querySelectorAll('svg, canvas')).map((e) => e.getBoundingClientRect().right);
+  return {smallest, where, right: Math.max(0, ...pictures), texts: box.querySelectorAll('svg text').length};
+}
+"""
+EXPLORER_PAGES = [("book/part1/01-integral.html", "flip-and-slide"), ("book/part1/03-discrete-1d.html", "discrete"),
+                  ("book/part1/04-images-2d.html", "sliding-window"), ("book/part1/04-images-2d.html", "kernel"),
+                  ("book/part2/07-arithmetic.html", "arithmetic"), ("book/part2/08-receptive-fields.html",
+                                                                    "receptive-field")]
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.parametrize(("page", "kind"), EXPLORER_PAGES)
+def test_explorer_is_readable_on_a_phone(page, kind, chromium, base_url):
+    """At 375 px an explorer is laid out for the screen: its text is at least 10 px and nothing sticks out."""
+    with offline_page(chromium, base_url, page, viewport=PHONE) as page_obj:
+        explorer = Explorer(page_obj, kind)
+        explorer.page.locator(explorer.root).scroll_into_view_if_needed()
+        page_obj.wait_for_timeout(300)
+        found = page_obj.evaluate(_SMALLEST_TEXT, explorer.root)
+    assert found["right"] <= PHONE["width"], f"{kind}: a picture reaches {found['right']:.0f} px"
+    if kind != "kernel":  # the kernel explorer draws on canvases: its text is HTML
+        assert found["texts"] > 0, f"{kind}: no SVG text drawn"
+        assert found["smallest"] >= 10, f"{kind}: text {found['where']!r} is {found['smallest']:.1f} px on a phone"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -240,8 +354,41 @@ def test_kernel_explorer_is_live(chromium, base_url):
             assert area.evaluate("(a) => a.scrollWidth <= a.clientWidth + 1"), "the kernel text box wraps or scrolls"
         ex.click("canvas.cl-output")
         check(ex, kernel, False)
+        # a row still being typed: the message shows above the last good picture, which stays (faded) in place
+        before = ex.picture()
+        height = ex.page.evaluate("(root) => document.querySelector(root).getBoundingClientRect().height", ex.root)
         ex.set("text", "1 2 3\n4 5")
-        assert "same length" in ex.error() and not ex.picture_visible()
+        assert "same length" in ex.error() and ex.picture_visible() and ex.picture() == before
+        assert ex.page.evaluate("(root) => document.querySelector(root).hasAttribute('data-stale')", ex.root)
+        grown = ex.page.evaluate("(root) => document.querySelector(root).getBoundingClientRect().height", ex.root)
+        assert abs(grown - height) < 80, f"the explorer jumped from {height:.0f} to {grown:.0f} px while typing"
+        ex.set("text", "1 2 3\n4 5 6")
+        assert ex.error() == "" and not ex.page.evaluate(
+            "(root) => document.querySelector(root).hasAttribute('data-stale')", ex.root)
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_kernel_explorer_draws_like_the_static_figure(chromium, base_url):
+    """Sharpening is drawn in grey over the input's range, clipped (as the chapter's figure), not stretched."""
+    from convlearn.data import classic_kernels, sample_image
+    from convlearn.signal import correlate2d
+
+    photo = sample_image()
+    kernel = classic_kernels()["sharpen"]
+    expected = correlate2d(photo, kernel, mode="same", boundary="symm")
+    lo, hi = kernel.sum() * photo.min(), kernel.sum() * photo.max()
+    grey = 255 * np.clip((expected - lo) / (hi - lo), 0, 1)
+    with _explorer(chromium, base_url, "book/part1/04-images-2d.html", "kernel") as ex:
+        ex.set("flip", "false")
+        ex.set("name", "sharpen")
+        red = ex.page.evaluate(
+            "(root) => { const c = document.querySelector(root).querySelector('canvas.cl-output');"
+            " return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"
+            ".filter((_, i) => i % 4 === 0); }", ex.root)
+    drawn = np.array(red, dtype=float).reshape(photo.shape)
+    np.testing.assert_allclose(drawn, grey, atol=1.0)
+    assert expected.min() < lo and expected.max() > hi  # sharpening overshoots: the clipping matters here
 
 
 @pytest.mark.book

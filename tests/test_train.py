@@ -57,6 +57,30 @@ def test_progress_bar_and_callback(digits, capsys):
     assert "training" in capsys.readouterr().err
 
 
+def test_restore_best_loads_the_epoch_with_the_lowest_validation_loss():
+    data = load_digits_split(validation=0.15)
+    x, y = data.x_train[:200], data.y_train[:200]  # few images, many epochs: the validation loss turns up
+    kw = dict(epochs=8, lr=2e-2, x_val=data.x_val, y_val=data.y_val, progress=False, seed=3)
+    ref = fit(digits_cnn(seed=2), x, y, **kw)
+    model, states = digits_cnn(seed=2), {}
+    history = fit(model, x, y, **kw, restore_best=True,
+                  on_epoch_end=lambda e, h: states.update({e: model.state_dict()}))
+    assert history.val_loss == ref.val_loss  # the copies do not change the run
+    best = int(np.argmin(history.val_loss)) + 1
+    assert history.best_epoch == best < history.epochs, history.val_loss  # this run overfits: restoring matters
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, states[best][name])
+    assert evaluate(model, data.x_val, data.y_val).loss == pytest.approx(min(history.val_loss), rel=1e-12)
+    assert History().best_epoch is None
+
+
+def test_restore_best_needs_validation_data(digits):
+    with pytest.raises(ValueError, match="restore_best=True needs validation data"):
+        fit(digits_cnn(), digits.x_train[:32], digits.y_train[:32], epochs=1, progress=False, restore_best=True)
+    with pytest.raises(TypeError, match="restore_best must be a bool"):
+        fit(digits_cnn(), digits.x_train[:32], digits.y_train[:32], epochs=1, progress=False, restore_best="yes")
+
+
 def test_save_load_round_trip(trained, digits, tmp_path):
     model, _ = trained
     path = tmp_path / "weights.npz"

@@ -43,7 +43,8 @@ from traitlets import Bool, Float, Integer
 
 from . import GradingError, harness, sandbox, scan, submission, wire
 
-__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "configure"]
+__all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "exchange_classes",
+           "configure"]
 
 _RESOURCE_KEY = "convlearn_scores"
 #: Largest message read from a student's kernel (bytes). Every reply the grader accepts (wire.MAX_MESSAGE)
@@ -97,7 +98,7 @@ def _forbidden_lists(code: str) -> set[str]:
     import convlearn.grading as grading
 
     names: set[str] = set()
-    for node in ast.walk(ast.parse(code)):
+    for node in ast.walk(scan.parse(code)):
         if isinstance(node, ast.keyword) and node.arg == "forbidden":
             try:
                 value = eval(compile(ast.Expression(node.value), "<forbidden>", "eval"),  # noqa: S307
@@ -110,7 +111,7 @@ def _forbidden_lists(code: str) -> set[str]:
 
 def _free_names(code: str, defined: set[str]) -> set[str]:
     """Names a test cell reads that neither it, the set-up cells nor Python's builtins define."""
-    tree = ast.parse(code)
+    tree = scan.parse(code)
     own = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
@@ -128,7 +129,7 @@ def _free_names(code: str, defined: set[str]) -> set[str]:
 def _defined_names(codes: list[str]) -> set[str]:
     names = set()
     for code in codes:
-        tree = ast.parse(code)
+        tree = scan.parse(code)
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
@@ -175,8 +176,9 @@ class SandboxedGrade(Execute):
         config=True)
     message_limit = Integer(MESSAGE_LIMIT, help="Bytes of one message from the kernel: a larger one is refused "
                                                 "while it is read (the kernel is then lost).").tag(config=True)
-    read_limit = Integer(1 << 30, help="Bytes the grader reads from one submission's kernels in all (outputs, "
-                                       "replies, widget messages) before it stops grading it.").tag(config=True)
+    read_limit = Integer(256 << 20, help="Bytes the grader reads from the kernel for one cell or one call "
+                                         "(outputs, replies, widget messages); past it the kernel is treated as "
+                                         "lost.").tag(config=True)
     submission_seconds = Float(900.0, help="Wall-clock seconds one submission may take to grade in all (its "
                                            "cells and checks); what has not run by then scores 0, with the "
                                            "reason.").tag(config=True)
@@ -221,11 +223,11 @@ class SandboxedGrade(Execute):
                 break
 
     def _charge(self, msg: dict) -> int:
-        """Count a message from the kernel against the submission's read budget; return its size."""
+        """Count a message from the kernel against the read budget of the running cell or call; return its size."""
         size = _size(msg.get("content")) + sum(len(b) for b in msg.get("buffers") or ())
         self._read_total += size
         if self._read_total > self.read_limit:
-            raise harness.KernelLost(f"the kernel sent more than {self.read_limit} bytes in all")
+            raise harness.KernelLost(f"the kernel sent more than {self.read_limit} bytes for one cell or call")
         return size
 
     async def _async_send(self, code: str, timeout: float, want_reply: bool) -> str:
@@ -238,6 +240,7 @@ class SandboxedGrade(Execute):
         if kc is None:
             raise harness.KernelLost("the kernel is not running")
         msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False)
+        self._read_total = 0
         try:
             reply_text = await self._read_reply(msg_id, time.monotonic() + timeout, want_reply)
         except _OutOfTime:
@@ -357,14 +360,14 @@ class SandboxedGrade(Execute):
         self._start()
         self.log.info("sandboxed kernel started in %.2f s", time.monotonic() - started)
         try:
+            watch = set().union(*(_forbidden_lists(code) for code, _ in tests.values()))
+            setup_names = _defined_names(setup)
             for index in student_cells:
                 self._run_student_cell(index)
             self.log.info("student cells ran in %.2f s", time.monotonic() - started)
             _scrub_test_text(nb, student_cells, [code for code, _ in tests.values()])
             flags = scan.scan([nb.cells[i].source for i in student_cells
-                               if not nb.cells[i].metadata.get("nbgrader", {}).get("locked")],
-                              setup, set().union(*(_forbidden_lists(code) for code, _ in tests.values())))
-            setup_names = _defined_names(setup)
+                               if not nb.cells[i].metadata.get("nbgrader", {}).get("locked")], setup, watch)
             for gid, index in test_cells.items():
                 code, points = tests[gid]
                 outcome = harness.run_test_cell(
@@ -402,6 +405,7 @@ class SandboxedGrade(Execute):
                 "error", ename="NotRunByTheGrader", evalue=why, traceback=[f"Not run by the grader: {why}"])]
             return
         began = time.monotonic()
+        self._read_total = 0
         self.timeout = max(1, int(min(self._cell_timeout, self._budget.remaining())))
         try:
             self.execute_cell(cell, index, store_history=True)
@@ -461,10 +465,13 @@ class RestoreMetadata(NbGraderPreprocessor):
     A submission may edit its notebook's metadata: turn a test cell into a solution cell, give a cell new
     points or an unknown ``grade_id``. nbgrader then stops with "Inconsistent checksums" for that student;
     here the flags of known cells are put back (so ``OverwriteCells`` restores their source) and cells with
-    an unknown ``grade_id`` become ordinary cells.
+    an unknown ``grade_id`` become ordinary cells. A locked cell left as released (the gradebook's source minus
+    its hidden tests) gets the gradebook's source back, so ``OverwriteCells`` warns only about edited cells.
     """
 
     def preprocess(self, nb, resources):
+        from .released import is_as_released
+
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             notebook = gb.find_notebook(info["notebook"], info["assignment"])
@@ -484,6 +491,9 @@ class RestoreMetadata(NbGraderPreprocessor):
                 meta["solution"] = gid in solutions
                 meta["locked"] = bool(sources[gid].locked)
                 meta["task"] = gid in tasks
+                if meta["locked"] and cell.source != sources[gid].source and is_as_released(
+                        cell.source, sources[gid].source, self):
+                    cell.source = sources[gid].source  # untouched: no "checksum has changed" (released.py)
                 if gid in grades or gid in tasks:
                     meta["points"] = grades.get(gid, tasks.get(gid))
                 else:
@@ -627,6 +637,28 @@ def _guard_autograde() -> None:
     Autograde._convlearn_guarded = True
 
 
+def exchange_classes(root: str, course_id: str) -> dict[str, str]:
+    """The ``ExchangeFactory`` classes for the exchange at ``root`` (step -> dotted class name).
+
+    An exchange laid out by ``python -m convlearn.grading.exchange`` (an ``inbound/`` that others cannot write,
+    with a private folder per student: the JupyterHub set-up) uses every class of
+    :mod:`convlearn.grading.exchange`; nbgrader's own layout (a shared, world-writable ``inbound/``: a local
+    try-out) keeps nbgrader's classes but collects with :class:`SafeCollect` and releases feedback with
+    :class:`convlearn.grading.steps.ReleaseFeedbackOrFail`. Either way collect takes regular files only, and
+    releasing feedback that was never generated fails with a reason.
+    """
+    from . import exchange
+
+    inbound = Path(root) / course_id / "inbound"
+    try:
+        private = not inbound.stat().st_mode & 0o002
+    except OSError:
+        private = False
+    if private:
+        return {step: f"{exchange.__name__}.{cls.__name__}" for step, cls in exchange.EXCHANGE_CLASSES.items()}
+    return {"collect": f"{__name__}.SafeCollect", "release_feedback": "convlearn.grading.steps.ReleaseFeedbackOrFail"}
+
+
 def configure(c) -> None:
     """Make nbgrader grade in sandboxes; called by the course's ``nbgrader_config.py`` with its ``c``."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -648,12 +680,13 @@ def configure(c) -> None:
     c.Autograde.sanitize_preprocessors = [
         ClearOutput, DeduplicateIds, RestoreMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
     ]
+    from .inert import InertOutputs  # student output can run no script in the Formgrader or the feedback
+
     c.Autograde.autograde_preprocessors = [
-        SandboxedGrade, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, RecordScores,
-        AssignLatePenalties, CheckCellMetadata,
+        SandboxedGrade, InertOutputs, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        RecordScores, AssignLatePenalties, CheckCellMetadata,
     ]
     c.KernelManager.transport = "ipc"
-    c.ExchangeFactory.collect = "convlearn.grading.nbgrader_plugin.SafeCollect"
     _guard_autograde()
     if sandbox.available()[0]:
         c.Execute.kernel_name = sandbox.KERNEL_NAME  # nbgrader validate too

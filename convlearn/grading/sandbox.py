@@ -254,7 +254,7 @@ def bwrap_command(inner: list[str], *, sockets: Path | None, connection: int | N
     if as_root:  # real privileges: mount as root, then run the kernel as its own user (setpriv below)
         cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     else:  # an unprivileged user namespace
-        cmd += ["--unshare-all", "--disable-userns"]
+        cmd += ["--unshare-user", "--unshare-all", "--disable-userns"]  # bwrap 0.8 wants --unshare-user spelled out
     cmd += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         host = Path("/") / name

@@ -51,11 +51,12 @@ from __future__ import annotations
 
 import ast
 import builtins
+import gc
 import importlib
 import importlib.util
 import sys
 
-__all__ = ["scan", "refusal", "DYNAMIC"]
+__all__ = ["scan", "refusal", "parse", "DYNAMIC"]
 
 DYNAMIC = "<dynamic>"
 _RESOLVABLE = ("numpy", "scipy", "convlearn", "math")
@@ -86,6 +87,23 @@ _DYNAMIC_PATHS = ("os.system", "os.popen", "os.exec", "os.spawn", "os.fork", "os
                   "convlearn.grading.scan", "convlearn.grading.nbgrader_plugin", "convlearn.grading.submission")
 
 
+def parse(text: str) -> ast.Module:
+    """:func:`ast.parse`, tried again after a spurious ``SystemError``.
+
+    CPython 3.11 can fail an ``ast.parse`` with "AST constructor recursion depth mismatch" when the
+    interpreter's recursion bookkeeping was disturbed, which a grader that runs asyncio event loops and
+    abandons their tasks sees now and then (python/cpython#106905); the same call then succeeds.
+    """
+    for attempt in range(3):
+        try:
+            return ast.parse(text)
+        except SystemError:
+            if attempt == 2:
+                raise
+            gc.collect()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 class _Magics(ast.NodeTransformer):
     """Replace ``get_ipython()`` calls by the Python they run, or note why the cell cannot run."""
 
@@ -102,7 +120,7 @@ class _Magics(ast.NodeTransformer):
 
     def _code(self, text) -> list[ast.stmt]:
         try:
-            return ast.parse(_python(text, self)).body
+            return parse(_python(text, self)).body
         except SyntaxError:
             return []
 
@@ -148,7 +166,7 @@ def _python(cell: str, magics: _Magics | None = None) -> str:
     if "get_ipython" not in text:
         return text
     try:
-        tree = ast.parse(text)
+        tree = parse(text)
     except SyntaxError:
         return text
     tree = ast.fix_missing_locations((magics or _Magics()).visit(tree))
@@ -399,12 +417,12 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
     trees = []
     for text in setup_cells:
         try:
-            _collect_aliases(ast.parse(_python(text)), aliases, stars)
+            _collect_aliases(parse(_python(text)), aliases, stars)
         except SyntaxError:
             continue
     for text in cells:
         try:
-            tree = ast.parse(_python(text))
+            tree = parse(_python(text))
         except SyntaxError:
             continue
         _collect_aliases(tree, aliases, stars)

@@ -10,7 +10,6 @@ backpropagation.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -20,24 +19,49 @@ from convlearn._validation import as_real_array
 __all__ = ["Parameter", "Module"]
 
 
-@dataclasses.dataclass(eq=False)
+_FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def _float_dtype(dtype, what: str) -> np.dtype:
+    """``dtype`` as ``float32`` or ``float64``, or a TypeError naming ``what``."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{what} must be float32 or float64, got {dtype!r}") from None
+    if dt not in _FLOAT_DTYPES:
+        raise TypeError(f"{what} must be float32 or float64, got {dt}")
+    return dt
+
+
 class Parameter:
     """A trainable array and the gradient of the loss with respect to it.
+
+    A layer owns its parameters (``layer.weight``, ``layer.bias``), and :meth:`Module.parameters` lists these
+    very objects, so whatever is done to a listed parameter is done to the layer: updating ``p.value`` in
+    place (as the optimisers do) and rebinding it (``p.value = new``, as PyTorch users write
+    ``p.data = new``) both change the layer's weights.
 
     Attributes
     ----------
     name : str
-        ``"weight"``/``"bias"`` inside a layer; qualified (``"0.weight"``) when listed by a container.
+        ``"weight"``/``"bias"`` inside a layer; qualified (``"0.weight"``) by the module whose
+        :meth:`Module.parameters` listed it last (the names are relative to that module).
     value : numpy.ndarray
-        The parameter. Optimisers update it **in place**, so every view of it stays current.
+        The parameter. Optimisers update it **in place**, so every view of it stays current. Rebinding it
+        checks the new array: it must have the parameter's shape (else :class:`ValueError` naming the
+        parameter and both shapes) and a ``float32``/``float64`` dtype (else :class:`TypeError`); a new
+        dtype converts ``grad`` too. :meth:`Module.astype` changes the dtype of a whole network.
     grad : numpy.ndarray
-        Same shape as ``value``; written (overwritten, not accumulated) by the owning layer's
+        Same shape and dtype as ``value``; written (overwritten, not accumulated) by the owning layer's
         :meth:`Module.backward`.
     """
 
-    name: str
-    value: np.ndarray
-    grad: np.ndarray
+    __slots__ = ("name", "_local_name", "_value", "grad")
+
+    def __init__(self, name: str, value: np.ndarray, grad: np.ndarray) -> None:
+        self.name = self._local_name = name
+        self._value = value
+        self.grad = grad
 
     @classmethod
     def of(cls, name: str, value: np.ndarray) -> Parameter:
@@ -46,11 +70,31 @@ class Parameter:
         return cls(name, value, np.zeros_like(value))
 
     @property
+    def value(self) -> np.ndarray:
+        return self._value
+
+    @value.setter
+    def value(self, new) -> None:
+        new = np.asarray(new)
+        if new.shape != self._value.shape:
+            raise ValueError(
+                f"parameter {self.name!r} has shape {self._value.shape}; cannot set a value of shape {new.shape}"
+            )
+        dt = _float_dtype(new.dtype, f"the new value of parameter {self.name!r} (shape {new.shape})")
+        if self.grad.dtype != dt:
+            self.grad = self.grad.astype(dt)
+        self._value = new
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.value.shape
+        return self._value.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._value.dtype
 
     def __repr__(self) -> str:
-        return f"Parameter(name={self.name!r}, shape={self.value.shape}, dtype={self.value.dtype})"
+        return f"Parameter(name={self.name!r}, shape={self._value.shape}, dtype={self._value.dtype})"
 
 
 class Module:
@@ -113,20 +157,28 @@ class Module:
             for sub, mod in child.modules():
                 yield (f"{name}.{sub}" if sub else name), mod
 
-    def parameters(self) -> list[Parameter]:
-        """Every trainable parameter, children's names prefixed by their position (``"0.weight"``).
-
-        The listed ``value``/``grad`` arrays are the layers' own arrays (not copies), so an optimiser
-        updating ``p.value`` in place trains the network.
-        """
-        out = list(self._own_parameters())
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
+        """``(qualified name, parameter)`` for every trainable parameter, names relative to this module."""
+        out = [(p._local_name, p) for p in self._own_parameters()]
         for cname, child in self.children():
-            out.extend(dataclasses.replace(p, name=f"{cname}.{p.name}") for p in child.parameters())
+            out.extend((f"{cname}.{name}", p) for name, p in child.named_parameters())
         return out
+
+    def parameters(self) -> list[Parameter]:
+        """Every trainable parameter: the layers' own :class:`Parameter` objects, not copies.
+
+        Each one's ``name`` is set to its name relative to this module, the children's prefixed by their
+        position (``"0.weight"``). Since these are the layers' own objects, an optimiser updating
+        ``p.value`` in place trains the network, and ``p.value = new`` replaces the layer's weight.
+        """
+        named = self.named_parameters()
+        for name, p in named:
+            p.name = name
+        return [p for _, p in named]
 
     def num_parameters(self) -> int:
         """Total number of scalar parameters."""
-        return int(sum(p.value.size for p in self.parameters()))
+        return int(sum(p.value.size for _, p in self.named_parameters()))
 
     # -- modes and gradients -----------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
@@ -142,29 +194,45 @@ class Module:
 
     def zero_grad(self) -> None:
         """Set every parameter gradient to zero (in place)."""
-        for p in self.parameters():
+        for _, p in self.named_parameters():
             p.grad[...] = 0
 
     # -- state -------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of the parameter values keyed by qualified name."""
-        return {p.name: p.value.copy() for p in self.parameters()}
+        return {name: p.value.copy() for name, p in self.named_parameters()}
+
+    def astype(self, dtype) -> Module:
+        """Convert every parameter (value and gradient) and every cached float array to ``dtype``; returns self.
+
+        ``dtype`` is ``float32`` or ``float64`` (anything :class:`numpy.dtype` turns into one). A layer whose
+        parameters are ``float32`` computes in ``float32`` for ``float32`` input (see the dtype rules of the
+        contract). Optimisers keep their own state: build them after changing the dtype.
+        """
+        dt = _float_dtype(dtype, "dtype")
+        for _, module in self.modules():
+            for p in module._own_parameters():
+                p.value = p.value.astype(dt, copy=False)
+            for attr, cached in list(vars(module).items()):
+                if isinstance(cached, np.ndarray) and cached.dtype in _FLOAT_DTYPES:
+                    setattr(module, attr, cached.astype(dt, copy=False))
+        return self
 
     def load_state_dict(self, state: Mapping[str, np.ndarray]) -> None:
         """Copy ``state`` (as returned by :meth:`state_dict`) into the parameters, checking names and shapes."""
-        params = self.parameters()
-        names = [p.name for p in params]
+        params = self.named_parameters()
+        names = [name for name, _ in params]
         missing = [n for n in names if n not in state]
         unexpected = [n for n in state if n not in names]
         if missing or unexpected:
             raise ValueError(
                 f"state does not match {type(self).__name__}: missing {missing}, unexpected {unexpected}"
             )
-        for p in params:
-            new = np.asarray(state[p.name])
+        for name, p in params:
+            new = np.asarray(state[name])
             if new.shape != p.value.shape:
                 raise ValueError(
-                    f"state[{p.name!r}] has shape {new.shape}, but the parameter has shape {p.value.shape}"
+                    f"state[{name!r}] has shape {new.shape}, but the parameter has shape {p.value.shape}"
                 )
             p.value[...] = new
 

@@ -243,15 +243,16 @@ def plot_kernel_recovery(results: Sequence, *, title: str = "Learning a known ke
             ax.text(c, m, f"{0.0 if abs(v) < 5e-3 else v:.2f}", ha="center", va="center", fontsize=7,
                     color="white" if abs(v) > 0.6 * vmax else "black")
         ax.set_title(label, fontsize=8)
-        ax.set_xticks(range(k.shape[1]))
-        ax.set_yticks(range(k.shape[0]))
+        # ticks in the centred indices of Part I: m, n = -(size // 2), ..., the centre is 0
+        ax.set_xticks(range(k.shape[1]), [str(c - k.shape[1] // 2) for c in range(k.shape[1])])
+        ax.set_yticks(range(k.shape[0]), [str(r - k.shape[0] // 2) for r in range(k.shape[0])])
         ax.set_xlabel("column n", fontsize=7)
         ax.set_ylabel("row m", fontsize=7)
         ax.tick_params(labelsize=6)
     ax = fig.add_subplot(gs[0, n:])
     for r in results:
         ax.semilogy(np.arange(len(r.loss)), r.loss, "o-", ms=2, label=f"{r.target} targets")
-    ax.set(xlabel="gradient-descent step", ylabel="mean squared error", title="loss")
+    ax.set(xlabel="gradient-descent step", ylabel="loss, ½ × mean squared error", title="loss")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.suptitle(title)

@@ -9,8 +9,11 @@ convlearn's). In JupyterLab the same widget runs, and where the reader passes a 
 by the reader's function is shown in the widget (and the picture is hidden rather than left stale).
 
 The front end is stored in the page with the widget's state when a chapter runs, so after editing a ``.js``
-file clear the build's execution cache (``rm -rf _build/.jupyter_cache``) before rebuilding the book: the
-cache only notices changes to the chapters themselves.
+file rebuild the book from scratch (``rm -rf _build``): the execution cache and Sphinx only notice changes
+to the chapters themselves (clearing ``_build/.jupyter_cache`` alone leaves the old pages in place).
+
+Each front end lays its picture out for the width the explorer gets (a phone's 375 px or a desktop column,
+at most 900 px) and redraws when that width changes, so that its text stays 12 px on every screen.
 
 The controls are traits (``widget.t = 1.5`` moves the slider); the Python methods of each class
 (``value``, ``layout``, ``fields``, ...) give what the picture shows, computed by convlearn.

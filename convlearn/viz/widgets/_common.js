@@ -3,6 +3,8 @@
 // convlearn.viz.widgets prepends this file to each explorer's own file (flip_and_slide.js, ...), so that
 // each widget's ES module is one self-contained text: it imports nothing (the book's website is offline).
 // Everything is drawn as SVG or on a canvas scaled without smoothing, so the pictures stay crisp at any size.
+// The SVG pictures are laid out for the width the explorer gets (pictureWidth, redrawn by whenWidthChanges),
+// one SVG pixel to one screen pixel, so that their text stays 12 px on a phone as on a desktop.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const COLOURS = { f: "#1f77b4", g: "#ff7f0e", product: "#2ca02c", output: "#d62728", grid: "#bbb", text: "#222" };
@@ -78,6 +80,8 @@ function root(kind) {
   padding: 6px 10px; margin: 6px 0; white-space: pre-wrap; font-family: ui-monospace, monospace; font-size: 13px; }
 .convlearn-explorer.cl-has-error .cl-error { display: block; }
 .convlearn-explorer.cl-has-error .cl-picture, .convlearn-explorer.cl-has-error .cl-readout { display: none; }
+.convlearn-explorer.cl-has-error.cl-stale .cl-picture, .convlearn-explorer.cl-has-error.cl-stale .cl-readout {
+  display: block; opacity: 0.35; }
 .convlearn-explorer .cl-readout { margin: 4px 0; }
 .convlearn-explorer .cl-readout b { font-variant-numeric: tabular-nums; }
 .convlearn-explorer svg { display: block; max-width: 100%; height: auto; }
@@ -90,8 +94,36 @@ function root(kind) {
 `));
 }
 
-/** Show ``message`` in the widget's error box (empty: no error); the picture and readouts are hidden meanwhile. */
-function showError(container, message) {
+/** The width (px) an explorer's picture is laid out for: the explorer's own width, from 280 to 900. */
+function pictureWidth(container) {
+  const width = container.getBoundingClientRect().width;
+  return Math.round(Math.max(280, Math.min(900, width > 0 ? width : 900)));
+}
+
+/** True when the picture is laid out for a narrow column (a phone): stacked panels instead of side by side. */
+function isNarrow(width) {
+  return width < 600;
+}
+
+/** Call ``redraw()`` whenever the explorer's width changes (it is 0 until the page shows it, a phone turns, ...). */
+function whenWidthChanges(container, redraw) {
+  if (typeof ResizeObserver === "undefined") return;
+  let drawnFor = pictureWidth(container);
+  new ResizeObserver(() => {
+    const width = pictureWidth(container);
+    if (width !== drawnFor) {
+      drawnFor = width;
+      redraw();
+    }
+  }).observe(container);
+}
+
+/**
+ * Show ``message`` in the widget's error box, above the picture (empty: no error). The picture and readouts are
+ * hidden meanwhile, or, with ``keepPicture`` (an unfinished edit: a kernel row still being typed), the last good
+ * ones stay in place, faded and marked ``data-stale``, so that the page does not jump while the reader types.
+ */
+function showError(container, message, keepPicture = false) {
   let box = container.querySelector(":scope > .cl-error");
   if (!box) {
     box = h("div", { class: "cl-error", role: "alert" });
@@ -102,6 +134,9 @@ function showError(container, message) {
   box.textContent = message || "";
   box.setAttribute("data-error", message || "");
   container.classList.toggle("cl-has-error", Boolean(message));
+  container.classList.toggle("cl-stale", Boolean(message) && keepPicture);
+  if (message && keepPicture) container.setAttribute("data-stale", "");
+  else container.removeAttribute("data-stale");
 }
 
 /** A labelled range slider bound to a model trait. ``onInput(value)`` runs on every move. */
@@ -152,15 +187,17 @@ function ticks(lo, hi, count = 6) {
 }
 
 /**
- * Axes in an SVG: a frame at (x, y, width, height) for data ranges xr, yr, with ticks and labels.
+ * Axes in an SVG: a frame at (x, y, width, height) for data ranges xr, yr, with ticks (fewer on a narrow
+ * frame) and labels. The y label sits 44 px left of the frame: leave a left margin of at least 52 px.
  * Returns {g, X, Y} where X and Y map data to pixels.
  */
 function axes(svg, { x, y, width, height, xr, yr, xlabel, ylabel, title }) {
+  const xTicks = Math.max(3, Math.min(6, Math.floor(width / 90)));
   const g = s("g", {});
   const X = scale(xr[0], xr[1], x, x + width);
   const Y = scale(yr[0], yr[1], y + height, y);
   g.append(s("rect", { x, y, width, height, fill: "white", stroke: "#444", "stroke-width": 1 }));
-  for (const v of ticks(xr[0], xr[1])) {
+  for (const v of ticks(xr[0], xr[1], xTicks)) {
     g.append(s("line", { x1: X(v), x2: X(v), y1: y + height, y2: y + height + 4, stroke: "#444" }));
     g.append(s("text", { x: X(v), y: y + height + 16, "text-anchor": "middle" }, fmt(v, 3)));
   }
@@ -197,7 +234,7 @@ function range(...arrays) {
   return [lo - pad, hi + pad];
 }
 
-/** Legend entries [colour, text] drawn from (x, y): one per line, or in a row when ``across`` is true. */
+/** Legend entries [colour, text] drawn from (x, y): one per line (16 px apart), or in a row when ``across``. */
 function legend(svg, x, y, entries, across = false) {
   let left = x;
   entries.forEach(([colour, text], i) => {

@@ -17,7 +17,7 @@ function layout({ i, k, p, s: st, d, t, a }) {
   if (!t) {
     if (span > i + 2 * p) {
       throw new Error(`invalid: the dilated kernel spans d(k − 1) + 1 = ${d}·(${k} − 1) + 1 = ${span} cells, ` +
-        `but the padded input has only i + 2p = ${i} + ${2 * p} = ${i + 2 * p}: no position fits the kernel. ` +
+        `but the padded input has only H + 2p = ${i} + ${2 * p} = ${i + 2 * p}: no position fits the kernel. ` +
         `Increase the padding or the input size, or reduce k or d.`);
     }
     const o = Math.floor((i + 2 * p - d * (k - 1) - 1) / st) + 1;
@@ -27,7 +27,7 @@ function layout({ i, k, p, s: st, d, t, a }) {
     return { o, kinds, step: st, offset: p, spacing: 1 };
   }
   if (a >= Math.max(st, d)) {
-    throw new Error(`invalid: output_padding a = ${a} must be smaller than max(s, d) = ${Math.max(st, d)} ` +
+    throw new Error(`invalid: output_padding q = ${a} must be smaller than max(s, d) = ${Math.max(st, d)} ` +
       `(it only picks which of the input sizes that share one output size to recover).`);
   }
   const edge = d * (k - 1) - p;
@@ -110,7 +110,7 @@ function render({ model, el }) {
     sliders.output_padding.element.style.opacity = v.t ? 1 : 0.4;
     let geo;
     try {
-      if (!v.t && v.a !== 0) throw new Error("output_padding only applies to a transposed convolution: set a = 0");
+      if (!v.t && v.a !== 0) throw new Error("output_padding only applies to a transposed convolution: set q = 0");
       geo = layout(v);
       showError(box, "");
     } catch (error) {
@@ -135,15 +135,19 @@ function render({ model, el }) {
         `  (output ${o} × ${o})`),
       h("div", { class: "cl-relationship" }, relationship(v)),
       h("div", { class: "cl-inputs", "data-inputs": JSON.stringify(inputs), "data-cell": JSON.stringify([row, col]) },
-        `output cell (${row}, ${col}) reads ${inputs.length} input cells out of its ${v.k * v.k} taps` +
+        `output cell (${row}, ${col}) reads ${inputs.length} input cell${inputs.length === 1 ? "" : "s"} out of its ${v.k * v.k} taps` +
         (inputs.length < v.k * v.k ? "; the other taps fall on padding" + (v.t ? " or inserted zeros" : "") : "") +
         ". Click an output cell to choose another."),
     );
 
+    // Laid out for the explorer's width: the output grid right of the input grid (wide) or under it (narrow).
     const g = geo.kinds.length;
-    const size = Math.max(8, Math.min(30, Math.floor(520 / Math.max(g, 1))));
-    const outSize = Math.max(8, Math.min(30, Math.floor(300 / Math.max(o, 1))));
-    const width = 60 + g * size + 50 + o * outSize + 20, height = 50 + Math.max(g * size, o * outSize) + 20;
+    const full = pictureWidth(box), narrow = isNarrow(full);
+    const size = Math.max(8, Math.min(30, Math.floor((narrow ? full - 60 : 520) / Math.max(g, 1))));
+    const outSize = Math.max(8, Math.min(30, Math.floor((narrow ? full - 60 : 300) / Math.max(o, 1))));
+    const width = narrow ? Math.max(full, 60 + Math.max(g * size, o * outSize))
+      : 60 + g * size + 50 + o * outSize + 20;
+    const height = narrow ? 50 + g * size + 50 + o * outSize + 20 : 50 + Math.max(g * size, o * outSize) + 20;
     const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
       "aria-label": "the input grid with the taps of one output cell, and the output grid" });
     const x0 = 40, y0 = 40;
@@ -158,16 +162,16 @@ function render({ model, el }) {
           class: tap ? "cl-tap" : "cl-cell", "data-kind": geo.kinds[r][c] }));
         if (tap && size >= 18) {
           svg.append(s("text", { x: x0 + c * size + size / 2, y: y0 + r * size + size / 2 + 4, "text-anchor": "middle",
-            style: "font-size:9px" }, tap));
+            style: "font-size:10px" }, tap));
         }
       }
     }
-    const ox = x0 + g * size + 50;
-    svg.append(s("text", { x: ox, y: 20, "font-weight": "bold" }, `output (${o} × ${o})`));
+    const ox = narrow ? x0 : x0 + g * size + 50, oy = narrow ? y0 + g * size + 50 : y0;
+    svg.append(s("text", { x: ox, y: oy - 20, "font-weight": "bold" }, `output (${o} × ${o})`));
     for (let r = 0; r < o; r++) {
       for (let c = 0; c < o; c++) {
         const selected = r === row && c === col;
-        const cellRect = s("rect", { x: ox + c * outSize, y: y0 + r * outSize, width: outSize, height: outSize,
+        const cellRect = s("rect", { x: ox + c * outSize, y: oy + r * outSize, width: outSize, height: outSize,
           fill: selected ? "#2e8b3a" : "#8ccc8c", stroke: "#666", "stroke-width": 0.6, class: "cl-out-cell",
           "data-row": r, "data-col": c, style: "cursor:pointer" });
         cellRect.addEventListener("click", () => setTraits(model, { cell: [r, c] }));
@@ -180,6 +184,7 @@ function render({ model, el }) {
   }
 
   draw();
+  whenWidthChanges(box, draw);
   for (const [, name] of spec) model.on(`change:${name}`, draw);
   for (const name of ["transposed", "cell"]) model.on(`change:${name}`, draw);
 }

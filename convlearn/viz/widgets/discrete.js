@@ -100,13 +100,17 @@ function render({ model, el }) {
       : pairs.map((p) => `x[${p.m}]·k[${p.j}] = ${fmt(x[p.m], 3)}·${fmt(k[p.j], 3)} = ${fmt(p.product, 4)}`).join("   +   "));
     terms.setAttribute("data-products", JSON.stringify(pairs.map((p) => p.product)));
 
-    const svg = s("svg", { viewBox: "0 0 900 460", width: 900, height: 460, role: "img",
+    // Laid out for the explorer's width: a legend in a row (wide) or one entry per line (narrow, a phone).
+    const width = pictureWidth(box), narrow = isNarrow(width);
+    const left = narrow ? 54 : 70, plotWidth = width - left - (narrow ? 14 : 30);
+    const topY = narrow ? 84 : 50, bottomY = topY + 240;
+    const svg = s("svg", { viewBox: `0 0 ${width} ${bottomY + 170}`, width, height: bottomY + 170, role: "img",
       "aria-label": `the samples x[m], the weights ${weightName}, their products and the output` });
     const lo = -K, hi = L + K - 1;
     const positions = k.map((_, j) => (flip ? n - j : j + n - K + 1));
     const yr = range(x, k);
     yr[1] += 0.18 * (yr[1] - yr[0]);  // headroom for the products written along the top
-    const top = axes(svg, { x: 70, y: 50, width: 800, height: 180, xr: [lo - 0.5, hi - 0.5],
+    const top = axes(svg, { x: left, y: topY, width: plotWidth, height: 180, xr: [lo - 0.5, hi - 0.5],
       yr, xlabel: "m", ylabel: "value", title: `x[m] and the weights ${weightName} for n = ${n}` });
     x.forEach((v, m) => {
       top.g.append(s("line", { x1: top.X(m), x2: top.X(m), y1: top.Y(0), y2: top.Y(v), stroke: COLOURS.f, "stroke-width": 2 }));
@@ -120,23 +124,18 @@ function render({ model, el }) {
       top.g.append(s("text", { x: px + 7, y: top.Y(v) - 6, fill: COLOURS.g }, `k[${j}]`));
     });
     for (const p of pairs) {
-      top.g.append(s("text", { x: top.X(p.m), y: 50 + 16, "text-anchor": "middle", fill: COLOURS.product,
+      top.g.append(s("text", { x: top.X(p.m), y: topY + 16, "text-anchor": "middle", fill: COLOURS.product,
         "font-weight": "bold", class: "cl-product" }, fmt(p.product, 3)));
     }
-    legend(svg, 80, 14, [[COLOURS.f, "x[m]"], [COLOURS.g, weightName], [COLOURS.product, "products x[m]·k (top row)"]], true);
-    const bottom = axes(svg, { x: 70, y: 290, width: 800, height: 120, xr: [lo - 0.5, hi - 0.5], yr: range(output),
-      xlabel: "n", ylabel: `(${opName})[n]`, title: "the output, one sample per shift n" });
-    output.forEach((v, i) => {
-      const current = i === n;
-      const colour = i <= n ? COLOURS.output : "#ccc";
-      bottom.g.append(s("line", { x1: bottom.X(i), x2: bottom.X(i), y1: bottom.Y(0), y2: bottom.Y(v), stroke: colour,
-        "stroke-width": current ? 3 : 2 }));
-      bottom.g.append(s("circle", { cx: bottom.X(i), cy: bottom.Y(v), r: current ? 6 : 4, fill: colour }));
-    });
+    legend(svg, narrow ? 10 : 80, 14, [[COLOURS.f, "x[m]"], [COLOURS.g, weightName],
+      [COLOURS.product, "products x[m]·k (top row)"]], !narrow);
+    const bottom = axes(svg, { x: left, y: bottomY, width: plotWidth, height: 120, xr: [lo - 0.5, hi - 0.5],
+      yr: range(output), xlabel: "n", ylabel: `(${opName})[n]`, title: "the output, one sample per shift n" });
     picture.replaceChildren(svg);
   }
 
   draw();
+  whenWidthChanges(box, draw);
   for (const name of ["x", "k", "flip", "n", "py", "error"]) model.on(`change:${name}`, draw);
 }
 

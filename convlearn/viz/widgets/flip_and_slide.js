@@ -111,10 +111,15 @@ function render({ model, el }) {
       ":  shaded area = (f ∗ g)(t) = ",
       h("b", { class: "cl-value", "data-value": exact(state.value) }, fmt(state.value, 6)),
     );
-    const svg = s("svg", { viewBox: "0 0 900 470", width: 900, height: 470, role: "img",
+    // Laid out for the explorer's width: a legend in a row (wide) or one entry per line (narrow, a phone).
+    const width = pictureWidth(box), narrow = isNarrow(width);
+    const left = narrow ? 54 : 70, plotWidth = width - left - (narrow ? 14 : 30);
+    const topY = narrow ? 78 : 44, topHeight = narrow ? 150 : 170;
+    const bottomY = topY + topHeight + 58, bottomHeight = narrow ? 130 : 150, height = bottomY + bottomHeight + 48;
+    const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
       "aria-label": "flip and slide: f, the flipped and shifted g, their product, and the convolution" });
     const [a, b] = model.get("t_range");
-    const top = axes(svg, { x: 70, y: 44, width: 800, height: 170, xr: [a, b],
+    const top = axes(svg, { x: left, y: topY, width: plotWidth, height: topHeight, xr: [a, b],
       yr: range(state.fTau, state.gFlipped, product), ylabel: "value", xlabel: "τ",
       title: "f(τ), g(t − τ) and their product" });
     const area = [`${top.X(state.tau[0])},${top.Y(0)}`];
@@ -124,14 +129,16 @@ function render({ model, el }) {
       class: "cl-product" }));
     top.g.append(polyline(top.X, top.Y, state.tau, state.fTau, { stroke: COLOURS.f, class: "cl-f" }));
     top.g.append(polyline(top.X, top.Y, state.tau, state.gFlipped, { stroke: COLOURS.g, class: "cl-g" }));
-    top.g.append(s("line", { x1: top.X(state.t), x2: top.X(state.t), y1: 44, y2: 214, stroke: "#000",
+    top.g.append(s("line", { x1: top.X(state.t), x2: top.X(state.t), y1: topY, y2: topY + topHeight, stroke: "#000",
       "stroke-dasharray": "3 3" }));
-    legend(svg, 80, 14, [[COLOURS.f, "f(τ)"], [COLOURS.g, "g(t − τ)"], [COLOURS.product, "f(τ) g(t − τ), area shaded"]], true);
-    const bottom = axes(svg, { x: 70, y: 272, width: 800, height: 150, xr: [a, b], yr: range(state.curve),
-      xlabel: "t", ylabel: "(f ∗ g)(t)", title: "the convolution: area as a function of the shift t" });
+    legend(svg, narrow ? 10 : 80, 14, [[COLOURS.f, "f(τ)"], [COLOURS.g, "g(t − τ)"],
+      [COLOURS.product, "f(τ) g(t − τ), area shaded"]], !narrow);
+    const bottom = axes(svg, { x: left, y: bottomY, width: plotWidth, height: bottomHeight, xr: [a, b],
+      yr: range(state.curve), xlabel: "t", ylabel: "(f ∗ g)(t)",
+      title: narrow ? "(f ∗ g)(t): the area for every shift t" : "the convolution: area as a function of the shift t" });
     bottom.g.append(polyline(bottom.X, bottom.Y, state.tGrid, state.curve, { stroke: COLOURS.output }));
-    bottom.g.append(s("line", { x1: bottom.X(state.t), x2: bottom.X(state.t), y1: 272, y2: 422, stroke: "#000",
-      "stroke-dasharray": "3 3" }));
+    bottom.g.append(s("line", { x1: bottom.X(state.t), x2: bottom.X(state.t), y1: bottomY, y2: bottomY + bottomHeight,
+      stroke: "#000", "stroke-dasharray": "3 3" }));
     bottom.g.append(s("circle", { cx: bottom.X(state.t), cy: bottom.Y(state.value), r: 5, fill: COLOURS.output,
       class: "cl-point" }));
     picture.replaceChildren(svg);
@@ -139,6 +146,7 @@ function render({ model, el }) {
 
   build();
   draw();
+  whenWidthChanges(box, draw);
   for (const name of ["f", "g", "t", "py", "error"]) model.on(`change:${name}`, draw);
   for (const name of ["t_range", "python", "functions"]) model.on(`change:${name}`, () => { build(); draw(); });
 }

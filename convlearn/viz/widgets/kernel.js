@@ -51,14 +51,23 @@ function formatKernel(kernel) {
   return kernel.map((row) => row.map((v) => fmt(v, 4)).join(" ")).join("\n");
 }
 
-/** Paint values on a canvas: grey from lo (black) to hi (white), or red-blue centred on 0 when signed. */
-function paint(canvas, values, H, W, signed) {
+/** The smallest and largest of some values. */
+function extent(values) {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  return { lo, hi };
+}
+
+/**
+ * Paint values on a canvas: grey from ``grey[0]`` (black) to ``grey[1]`` (white), values outside clipped, or
+ * red-blue centred on 0 when signed. Without ``grey`` the values' own minimum and maximum are used.
+ */
+function paint(canvas, values, H, W, signed, grey) {
   canvas.width = W;
   canvas.height = H;
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(W, H);
-  let lo = Infinity, hi = -Infinity;
-  for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const { lo, hi } = grey ? { lo: grey[0], hi: grey[1] } : extent(values);
   let lim = 0;
   if (signed) {
     const mags = Array.from(values, Math.abs).sort((p, q) => p - q);
@@ -72,12 +81,11 @@ function paint(canvas, values, H, W, signed) {
       g = 255 * (1 - Math.abs(u));
       b = u < 0 ? 255 : 255 * (1 - u);
     } else {
-      r = g = b = hi > lo ? (255 * (values[p] - lo)) / (hi - lo) : 128;
+      r = g = b = hi > lo ? (255 * Math.max(0, Math.min(1, (values[p] - lo) / (hi - lo)))) : 128;
     }
     img.data.set([r, g, b, 255], 4 * p);
   }
   ctx.putImageData(img, 0, 0);
-  return { lo, hi };
 }
 
 function render({ model, el }) {
@@ -111,6 +119,7 @@ function render({ model, el }) {
     }
     draw();
   });
+  let drawnOnce = false;  // a typed row that is not finished yet keeps the last good picture
   const op = select("operation", "flip", [["true", "convolution I ∗ K"], ["false", "correlation I ⋆ K"]],
     String(model.get("flip")), (v) => setTraits(model, { flip: v === "true" }));
   const kernelTable = h("div", { class: "cl-kernel" });
@@ -149,8 +158,11 @@ function render({ model, el }) {
     syncControl(controls, "name", model.get("name"));
     syncControl(controls, "flip", String(flip));
     let kernel, output;
+    if (textError) {
+      showError(box, textError, drawnOnce);
+      return;
+    }
     try {
-      if (textError) throw new Error(textError);
       if (model.get("error")) throw new Error(model.get("error"));
       kernel = currentKernel();
       if (!kernel) throw new Error(`unknown kernel ${JSON.stringify(model.get("name"))}`);
@@ -181,10 +193,18 @@ function render({ model, el }) {
     let min = Infinity;
     for (const v of output) min = Math.min(min, v);
     const signed = min < -1e-12 && Math.abs(total) < 1e-9;
-    const { lo, hi } = paint(outCanvas, output, H, W, signed);
+    // Drawn as the book's static figures draw it: a zero-sum kernel in red and blue around 0; any other in grey
+    // over the input's grey range times the sum of the weights (the range a constant image would keep),
+    // clipped, so that sharpening looks sharp instead of being stretched from its minimum to its maximum.
+    const input = extent(image);
+    const { lo, hi } = extent(output);
+    let grey = [total * input.lo, total * input.hi].sort((p, q) => p - q);
+    if (!(grey[1] - grey[0] > 1e-12)) grey = [lo, hi];  // weights adding up to 0 on an image of one sign
+    paint(outCanvas, output, H, W, signed, grey);
+    drawnOnce = true;
     const opName = flip ? "I ∗ K" : "I ⋆ K";
     outTitle.textContent = `output ${opName}` + (model.get("python") ? " (your function)" : "") +
-      (signed ? ": red > 0 > blue" : "");
+      (signed ? ": red > 0 > blue" : ": black ≤ " + fmt(grey[0], 3) + ", white ≥ " + fmt(grey[1], 3));
     const [pi, pj] = model.get("probe");
     const i = Math.min(H - 1, Math.max(0, pi)), j = Math.min(W - 1, Math.max(0, pj));
     readout.replaceChildren(

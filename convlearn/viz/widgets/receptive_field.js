@@ -55,7 +55,7 @@ function masks(layers, lengths, level, unit) {
 function render({ model, el }) {
   const box = root("receptive-field");
   const controls = h("div", { class: "cl-controls" });
-  const table = h("div", { class: "cl-layers" });
+  const table = h("div", { class: "cl-layers", style: "overflow-x:auto" });  // scrolls by itself on a phone
   const readout = h("div", { class: "cl-readout" });
   const picture = h("div", { class: "cl-picture" });
   box.append(controls, table, readout, picture);
@@ -128,9 +128,12 @@ function render({ model, el }) {
       hi = Math.max(hi, ...pos);
       return pos;
     });
-    const width = 900, rowGap = 64, height = 40 + rowGap * (levels - 1) + 50;
-    const X = scale(lo - 0.5, hi + 0.5, 130, width - 20);
+    // Laid out for the explorer's width: row labels left of the units (wide) or above them (narrow, a phone).
+    const width = pictureWidth(box), narrow = isNarrow(width), left = narrow ? 14 : 130;
+    const rowGap = narrow ? 70 : 64, height = (narrow ? 54 : 40) + rowGap * (levels - 1) + 50;
+    const X = scale(lo - 0.5, hi + 0.5, left, width - (narrow ? 14 : 20));
     const Y = (l) => height - 50 - rowGap * l;
+    const radius = Math.max(2.5, Math.min(5, 0.42 * (X(1) - X(0))));  // neighbouring units do not overlap
     const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
       "aria-label": "units of every layer; the units that feed the selected unit are filled" });
     for (let l = level; l > 0; l--) {
@@ -148,23 +151,26 @@ function render({ model, el }) {
     }
     positions.forEach((pos, l) => {
       const label = l === 0 ? "input" : `layer ${l}: r = ${rf[l].r}`;
-      svg.append(s("text", { x: 8, y: Y(l) + 4 }, label));
+      svg.append(narrow ? s("text", { x: 8, y: Y(l) - 14 }, label) : s("text", { x: 8, y: Y(l) + 4 }, label));
       pos.forEach((x, u) => {
         const on = m[l][u], selected = l === level && u === unit;
-        const dot = s("circle", { cx: X(x), cy: Y(l), r: selected ? 7 : 5,
+        const dot = s("circle", { cx: X(x), cy: Y(l), r: selected ? radius + 2 : radius,
           fill: selected ? "#2e8b3a" : on ? "#f39c4a" : "white", stroke: on ? "#333" : "#888",
           class: on ? "cl-unit cl-on" : "cl-unit", "data-level": l, "data-unit": u, style: "cursor:pointer" });
         dot.addEventListener("click", () => setTraits(model, { selected: [l, u] }));
         svg.append(dot);
       });
     });
-    svg.append(s("text", { x: (130 + width - 20) / 2, y: height - 12, "text-anchor": "middle" },
-      "position in the input (each unit drawn at the centre of its receptive field)"));
+    svg.append(s("text", { x: narrow ? 8 : (left + width - 20) / 2, y: height - 12,
+      "text-anchor": narrow ? "start" : "middle" },
+      narrow ? "input position (units at their field's centre)"
+        : "position in the input (each unit drawn at the centre of its receptive field)"));
     picture.replaceChildren(svg);
   }
 
   buildTable();
   draw();
+  whenWidthChanges(box, draw);
   model.on("change:layers", () => { buildTable(); draw(); });
   for (const name of ["input_length", "selected"]) model.on(`change:${name}`, draw);
 }

@@ -81,10 +81,15 @@ function render({ model, el }) {
         hidden: !model.get("python") }, fmt(value, 5)),
       h("span", { class: "cl-products", hidden: true, "data-products": JSON.stringify(products) }),
     );
-    const cell = Math.max(10, Math.min(26, Math.floor(360 / Math.max(H, W))));
-    const size = 34;
-    const kx = 60 + W * cell + 70, px = kx + kernel[0].length * size + 70;
-    const width = px + kernel[0].length * size + 120, height = 40 + Math.max(H * cell, kernel.length * size) + 40;
+    // Laid out for the explorer's width: image, weights and products side by side (wide) or one under the
+    // other (narrow, a phone).
+    const full = pictureWidth(box), narrow = isNarrow(full);
+    const cell = Math.max(10, Math.min(26, Math.floor((narrow ? full - 60 : 360) / Math.max(H, W))));
+    const size = 34, kRows = kernel.length * size, kCols = kernel[0].length * size;
+    const kx = narrow ? 60 : 60 + W * cell + 70, px = narrow ? 60 : kx + kCols + 70;
+    const ky = narrow ? 40 + H * cell + 80 : 60, py = narrow ? ky + kRows + 90 : 60;
+    const width = narrow ? full : px + kCols + 120;
+    const height = narrow ? py + kRows + 20 : 40 + Math.max(H * cell, kRows) + 40;
     const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
       "aria-label": "the image with the window, the weights and the products" });
     let lo = Infinity, hi = -Infinity;
@@ -112,16 +117,16 @@ function render({ model, el }) {
     const mLabels = kernel.map((_, r) => String(r - M)), nLabels = kernel[0].map((_, c) => String(c - N));
     const flat = kernel.flat(), prods = products.flat();
     const kMax = Math.max(...flat.map(Math.abs), 1e-12), pMax = Math.max(...prods.map(Math.abs), 1e-12);
-    matrix(svg, kx, y0 + 20, kernel, size, (v) => shade(0, kMax, [230, 120, 20])(Math.abs(v)), mLabels, nLabels,
+    matrix(svg, kx, ky, kernel, size, (v) => shade(0, kMax, [230, 120, 20])(Math.abs(v)), mLabels, nLabels,
       "weights K(m, n)");
-    svg.append(s("text", { x: kx + (kernel[0].length * size) / 2, y: y0 + 20 + kernel.length * size + 20,
-      "text-anchor": "middle" }, "n (m down)"));
-    matrix(svg, px, y0 + 20, products, size, (v) => shade(0, pMax, [40, 160, 40])(Math.abs(v)), mLabels, nLabels,
+    svg.append(s("text", { x: kx + kCols / 2, y: ky + kRows + 20, "text-anchor": "middle" }, "n (m down)"));
+    matrix(svg, px, py, products, size, (v) => shade(0, pMax, [40, 160, 40])(Math.abs(v)), mLabels, nLabels,
       "products I(i+m, j+n) K(m, n)");
     picture.replaceChildren(svg);
   }
 
   draw();
+  whenWidthChanges(box, draw);
   for (const name of ["i", "j", "py", "error"]) model.on(`change:${name}`, draw);
 }
 

@@ -19,15 +19,15 @@ def convolve_full(x, k):
 # %% conv_modes
 from IPython.display import display, update_display
 
-blob = "x" * (16 << 20)
+blob = "x" * (8 << 20)
 display({"text/plain": "small"}, raw=True, display_id="grow")
 for _ in range(24):
     update_display({"text/plain": blob}, raw=True, display_id="grow")
 
 # %% correlate
-from ipykernel.comm import Comm
+from comm import create_comm
 
 blob = "y" * (15 << 20)
-comm = Comm(target_name="jupyter.widget")
-for _ in range(80):
+comm = create_comm(target_name="jupyter.widget")
+for _ in range(40):
     comm.send({"state": {"value": blob}, "buffer_paths": []})
