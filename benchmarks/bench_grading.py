@@ -1,25 +1,25 @@
-"""Autograding throughput: grade simulated submissions with parallel nbgrader workers; print submissions/minute.
+"""Autograding throughput: the class graded by ``python -m convlearn.grading autograde`` (Dask) and by serial
+``nbgrader autograde``; prints submissions/minute, speed-up and parallel efficiency.
 
-    python benchmarks/bench_grading.py                      # 50 submissions of a2_discrete1d, 2 workers
-    python benchmarks/bench_grading.py --n 50 --workers 4 --assignment a4_conv_layer
+    python benchmarks/bench_grading.py                                   # 24 submissions of a2_discrete1d
+    python benchmarks/bench_grading.py --n 40 --workers 1 2 4 --assignment a4_conv_layer
 
 Each submission is the reference solution or one of the buggy/cheat variants of
 ``exercises/testing/variants/<assignment>/`` (round robin; hanging variants are left out unless
-``--include-hangs``, since they only measure the timeout).
-
-Parallelism and the gradebook: nbgrader keeps grades in one SQLite file, and several ``nbgrader autograde``
-processes writing to it at once can fail with "database is locked". So the students are split into shards;
-shard *i* is graded by its own process with its own copy of the gradebook (``--CourseDirectory.db_url``)
-and its own students (``--student 'w<i>-*'``) — no file is written by two processes. Afterwards the shard
-gradebooks are merged into the course gradebook (one writer), and the merged total is checked.
+``--include-hangs``, since they only measure the time limits). Every mode grades its own copy of the same
+class. Sandbox start-up (the sandboxed kernel's start, from nbgrader's log) and the whole task time per
+submission (from the provenance records) are reported too. Timings depend on the machine's load, which is
+printed (``os.getloadavg``): compare only numbers measured on a quiet machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
+import json
 import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,76 +30,76 @@ sys.path.insert(0, str(REPO / "exercises" / "testing"))
 import course  # noqa: E402
 
 
-def merge(shards: list[Path], target: Path, assignment: str) -> int:
-    """Copy every graded submission of the shard gradebooks into ``target``; return how many."""
-    from nbgrader.api import Gradebook
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
-    n = 0
-    with Gradebook(f"sqlite:///{target}") as main:
-        for shard in shards:
-            with Gradebook(f"sqlite:///{shard}") as gb:
-                for sub in gb.assignment_submissions(assignment):
-                    main.update_or_create_student(sub.student_id)
-                    main.update_or_create_submission(assignment, sub.student_id, timestamp=sub.timestamp)
-                    for nb in sub.notebooks:
-                        for grade in nb.grades:
-                            target_grade = main.find_grade(grade.name, nb.name, assignment, sub.student_id)
-                            target_grade.auto_score = grade.auto_score
-                            target_grade.manual_score = grade.manual_score
-                    main.db.commit()
-                    n += 1
-    return n
+
+def _parallel(c: course.Course, assignment: str, workers: int) -> float:
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "convlearn.grading", "autograde", assignment, "--force",
+                           "--no-progress", "--workers", str(workers), f"--Execute.timeout={c.timeout}"],
+                          cwd=c.root, env=course.environment(), capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0 or " 0 failed" not in proc.stdout:
+        raise RuntimeError(f"parallel grading failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
+    return elapsed
+
+
+def _records(c: course.Course, assignment: str) -> list[dict]:
+    return [json.loads(p.read_text()) for p in (c.root / ".convlearn" / "graded" / assignment).glob("*.json")]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", default="a2_discrete1d")
-    parser.add_argument("--n", type=int, default=50, help="number of submissions")
-    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--n", type=int, default=24, help="number of submissions")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--include-hangs", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary course directory")
+    parser.add_argument("--no-serial", action="store_true", help="skip serial nbgrader autograde")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary course directories")
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
-        c = course.Course(tmp / "course", timeout=60)
-        c.nbgrader("generate_assignment", args.assignment, "--force")
+        base = course.Course(tmp / "class", timeout=60)
+        base.nbgrader("generate_assignment", args.assignment, "--force")
         pool = ["reference"] + [v for v in course.variants(args.assignment) if args.include_hangs or v.kind != "hang"]
-        shard_of = {}
         for i in range(args.n):
-            sub = pool[i % len(pool)]
-            student = f"w{i % args.workers}-s{i:03d}"
-            shard_of[student] = i % args.workers
-            c.submit(student, args.assignment, c.submission(args.assignment, sub))
-        dbs = []
-        for w in range(args.workers):
-            db = c.root / f"gradebook-shard{w}.db"
-            shutil.copy(c.root / "gradebook.db", db)
-            dbs.append(db)
-
-        def grade(w: int) -> float:
+            base.submit(f"s{i:03d}", args.assignment, base.submission(args.assignment, pool[i % len(pool)]))
+        rows = []  # (mode, workers, seconds)
+        print(f"assignment {args.assignment}, {args.n} submissions ({len(pool)} distinct), {os.cpu_count()} cores, "
+              f"load average at start {_load()}", flush=True)
+        if not args.no_serial:
+            c = course.Course(tmp / "serial", copy=False, timeout=60)
+            shutil.copytree(base.root, c.root)
             t = time.perf_counter()
-            c.nbgrader("autograde", args.assignment, "--student", f"w{w}-*", "--force", db=str(dbs[w]))
-            return time.perf_counter() - t
-
-        start = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(args.workers) as ex:  # each thread waits on one process
-            per_worker = list(ex.map(grade, range(args.workers)))
-        elapsed = time.perf_counter() - start
-        merged = merge(dbs, c.root / "gradebook.db", args.assignment)
-        if merged != args.n:
-            raise RuntimeError(f"merged {merged} submissions, expected {args.n}")
-        totals = [sum(s for s, _ in c.scores(args.assignment, st).values()) for st in shard_of]
-        print(f"assignment        {args.assignment}")
-        print(f"submissions       {args.n} ({len(pool)} distinct variants incl. the reference)")
-        print(f"workers           {args.workers} (each with its own gradebook shard, merged afterwards)")
-        print(f"cpu cores         {os.cpu_count()}")
-        print(f"wall time         {elapsed:.1f} s (per worker: {', '.join(f'{t:.1f}' for t in per_worker)} s)")
-        print(f"throughput        {args.n / elapsed * 60:.1f} submissions/minute")
-        print(f"mean score        {sum(totals) / len(totals):.2f}")
+            c.nbgrader("autograde", args.assignment, "--force")
+            rows.append(("nbgrader autograde (serial)", 1, time.perf_counter() - t))
+            print(f"  {rows[-1][0]}: {rows[-1][2]:.1f} s (load {_load()})", flush=True)
+        starts, tasks = [], []
+        for w in args.workers:
+            c = course.Course(tmp / f"dask{w}", copy=False, timeout=60)
+            shutil.copytree(base.root, c.root)
+            rows.append(("convlearn.grading autograde", w, _parallel(c, args.assignment, w)))
+            print(f"  {rows[-1][0]} --workers {w}: {rows[-1][2]:.1f} s (load {_load()})", flush=True)
+            for rec in _records(c, args.assignment):
+                starts += rec["sandbox"]["kernel_start_s"]
+                tasks.append(rec["seconds"])
+        serial = next((s for m, _, s in rows if "serial" in m), None)
+        one = next((s for m, w, s in rows if w == 1 and "serial" not in m), None)
+        print(f"\n{'mode':32s} {'workers':>7s} {'wall s':>8s} {'subs/min':>9s} {'vs serial':>9s} {'efficiency':>10s}")
+        for mode, w, s in rows:
+            vs = f"{serial / s:.2f}x" if serial else "-"
+            eff = f"{one / (w * s):.2f}" if one and "serial" not in mode else "-"
+            print(f"{mode:32s} {w:7d} {s:8.1f} {args.n / s * 60:9.1f} {vs:>9s} {eff:>10s}")
+        if starts:
+            print(f"\nsandboxed kernel start-up: median {statistics.median(starts):.2f} s (n={len(starts)}); "
+                  f"whole task per submission (temporary course, nbgrader process, grading): median "
+                  f"{statistics.median(tasks):.1f} s")
+        print(f"load average at the end {_load()}")
     finally:
         if args.keep:
-            print(f"course kept in {tmp}")
+            print(f"courses kept in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     return 0

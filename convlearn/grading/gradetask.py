@@ -1,0 +1,346 @@
+"""One submission graded as a self-contained task: plain data in, plain data out (see :mod:`.parallel`).
+
+A *task* is a dict of plain data: the assignment and student, the submission's files (regular files only,
+taken with :func:`convlearn.grading.submission.inspect` / :func:`~convlearn.grading.submission.copy_regular`),
+the assignment's ``source/`` files, the course's ``nbgrader_config.py``, a small SQLite gradebook holding
+just the assignment's definition (:func:`definition_gradebook`), the student's extension if any, and extra
+nbgrader options. :func:`grade` builds a private temporary course from it, runs the real
+``nbgrader autograde <assignment> --student <student> --force`` there (so the sandbox, harness and limits
+are exactly the course's), and returns the submission's gradebook rows, the graded files, the log and a
+provenance record, as plain data. It never touches the real course or gradebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import convlearn
+
+from . import submission
+
+__all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "run_nbgrader", "warm", "CONFIG_FILE"]
+
+CONFIG_FILE = "nbgrader_config.py"
+#: nbgrader log lines that count what a submission's limits cost (see nbgrader_plugin / harness).
+_RUNS = re.compile(r"(\w+): ([\d.]+) of ([\d.]+) points \((\d+) runs?,")
+_KERNEL_START = re.compile(r"sandboxed kernel started in ([\d.]+) s")
+
+
+def read_files(directory, *, ignore=None) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The regular files of a folder as ``{relative path: bytes}``, and the refused entries with reasons.
+
+    Entries are sorted and bounded by :func:`convlearn.grading.submission.inspect`, and read with
+    :func:`~convlearn.grading.submission.copy_regular` (links are never followed).
+    """
+    accepted, refused = submission.inspect(directory, ignore=ignore)
+    files = {}
+    with tempfile.TemporaryDirectory(prefix="convlearn-read-") as tmp:
+        target = os.path.join(tmp, "f")
+        for rel in accepted:
+            try:
+                submission.copy_regular(os.path.join(directory, rel), target)
+            except submission.SubmissionError as exc:
+                refused[rel] = str(exc)
+                continue
+            with open(target, "rb") as fh:
+                files[rel] = fh.read()
+    return files, refused
+
+
+def files_digest(files: dict[str, bytes]) -> str:
+    """SHA-256 over the sorted (path, content) pairs of ``files``: what identifies a submission or a source."""
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        data = files[rel]
+        h.update(rel.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return h.hexdigest()
+
+
+def _write_files(root: Path, files: dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        path = root / rel
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise ValueError(f"file name {rel!r} leaves its folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def definition_gradebook(db_url: str, course_id: str, assignment: str, target: Path) -> None:
+    """Write a fresh SQLite gradebook at ``target`` holding only ``assignment``'s definition from ``db_url``.
+
+    Copied through nbgrader's :class:`~nbgrader.api.Gradebook` API (so any ``db_url`` works): the
+    assignment (due date), its notebooks and their grade, solution, task and source cells, exactly what
+    ``nbgrader generate_assignment`` recorded. Raises ``nbgrader.api.MissingEntry`` when the assignment is
+    not in the gradebook.
+    """
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course_id) as src, Gradebook(f"sqlite:///{target}", course_id) as dst:
+        a = src.find_assignment(assignment)
+        dst.update_or_create_assignment(assignment, duedate=a.duedate)
+        for nb in a.notebooks:
+            dst.update_or_create_notebook(nb.name, assignment, kernelspec=nb.kernelspec)
+            for c in nb.grade_cells:
+                dst.update_or_create_grade_cell(c.name, nb.name, assignment, max_score=c.max_score,
+                                                cell_type=c.cell_type)
+            for c in nb.solution_cells:
+                dst.update_or_create_solution_cell(c.name, nb.name, assignment)
+            for c in nb.task_cells:
+                dst.update_or_create_task_cell(c.name, nb.name, assignment, max_score=c.max_score,
+                                               cell_type=c.cell_type)
+            for c in nb.source_cells:
+                dst.update_or_create_source_cell(c.name, nb.name, assignment, cell_type=c.cell_type,
+                                                 locked=c.locked, source=c.source, checksum=c.checksum)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the nbgrader process (and so its sandboxes) gets SIGKILL when the worker that started it dies."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _environment() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    repo = str(Path(convlearn.__file__).resolve().parents[1])  # the convlearn this worker imports
+    env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
+#: The preloaded nbgrader of :func:`run_nbgrader`: a small process that imports nbgrader and the course's
+#: grading modules once, then forks a fresh child for each submission (the child runs nbgrader's command
+#: line as ``python -m nbgrader`` would). It saves each submission the import of nbgrader and its
+#: dependencies, which takes longer than starting the sandbox. The server is single-threaded, so forking it
+#: is safe; each child is a new process, so no state passes from one submission to the next.
+_SERVER = r"""
+import atexit, json, os, sys
+import nbgrader.apps.nbgraderapp, nbgrader.apps.autogradeapp, nbgrader.converters.autograde  # preload
+import nbgrader.preprocessors, nbconvert.exporters, nbclient, jupyter_client.manager, sqlalchemy.dialects.sqlite
+import convlearn.grading.nbgrader_plugin, convlearn.grading.sandbox
+convlearn.grading.sandbox.available()  # the bubblewrap probe, cached: the children on this machine inherit it
+# what grading a notebook imports on its way (measured: about 1,000 modules): IPython for nbconvert and the
+# harness, the course's set-up cells (convlearn, NumPy, SciPy)
+import importlib, pkgutil, convlearn
+for name in ["IPython", "IPython.core.interactiveshell", "jedi", "pygments", "sqlite3", "pdb", "numpy", "scipy",
+             "scipy.optimize", "scipy.ndimage", "scipy.signal", "scipy.sparse", "scipy.stats",
+             *(f"convlearn.{m.name}" for m in pkgutil.iter_modules(convlearn.__path__))]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+PDEATHSIG = int(sys.argv[1])
+for line in sys.stdin:
+    req = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            import ctypes
+            ctypes.CDLL(None).prctl(1, PDEATHSIG)  # dies with the server (PR_SET_PDEATHSIG)
+            os.chdir(req["cwd"])
+            os.environ.clear()
+            os.environ.update(req["env"])
+            null = os.open(os.devnull, os.O_RDONLY)
+            log = os.open(req["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(null, 0); os.dup2(log, 1); os.dup2(log, 2)
+            sys.stdin = open(os.devnull)
+            sys.stdout = open(1, "w", closefd=False, buffering=1)
+            sys.stderr = open(2, "w", closefd=False, buffering=1)
+            sys.argv = ["nbgrader", *req["argv"]]
+            code = 0
+            try:
+                nbgrader.apps.nbgraderapp.main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            atexit._run_exitfuncs()  # what nbgrader registered (the kernels' private runtime folder)
+            sys.stdout.flush(); sys.stderr.flush()
+        finally:
+            os._exit(locals().get("code", 1))
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps(os.waitstatus_to_exitcode(status)), flush=True)
+"""
+_idle: list[subprocess.Popen] = []  # preloaded servers of this worker process, not in use
+_idle_lock = threading.Lock()
+
+
+def _take_server() -> subprocess.Popen | None:
+    with _idle_lock:
+        while _idle:
+            proc = _idle.pop()
+            if proc.poll() is None:
+                return proc
+    try:
+        return subprocess.Popen([sys.executable, "-c", _SERVER, str(int(signal.SIGKILL))], env=_environment(),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                preexec_fn=_die_with_parent)
+    except OSError:
+        return None
+
+
+def _give_back(proc: subprocess.Popen) -> None:
+    with _idle_lock:
+        _idle.append(proc)
+
+
+def warm() -> None:
+    """Start this worker's preloaded nbgrader now (the driver calls it on every worker while it reads the course)."""
+    proc = _take_server()
+    if proc is not None:
+        _give_back(proc)
+
+
+def run_nbgrader(argv: list[str], cwd: Path) -> tuple[int, str]:
+    """Run ``nbgrader <argv>`` in ``cwd``; return its exit status and output.
+
+    Through the preloaded server (see ``_SERVER``) where it runs, else as a new ``python -m nbgrader``
+    process. Either way the nbgrader process dies with the worker that started it.
+    """
+    env = _environment()
+    server = _take_server()
+    if server is not None:
+        log = cwd / ".nbgrader-output.log"
+        try:
+            server.stdin.write(json.dumps({"argv": argv, "cwd": str(cwd), "env": env, "log": str(log)}) + "\n")
+            server.stdin.flush()
+            answer = server.stdout.readline()
+            if answer:
+                status = int(json.loads(answer))
+                _give_back(server)
+                return status, log.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            pass
+        server.kill()  # it died or answered nonsense: grade this one without it
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *argv], cwd=cwd, env=env, capture_output=True,
+                          text=True, preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _rows(db_url: str, course_id: str, assignment: str, student: str) -> dict | None:
+    """The submission's rows in the temporary gradebook, as plain data (None if nbgrader made none)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return None
+        notebooks = {}
+        for nb in sub.notebooks:
+            notebooks[nb.name] = {
+                "late_submission_penalty": nb.late_submission_penalty,
+                "grades": {g.name: {"auto_score": g.auto_score, "needs_manual_grade": bool(g.needs_manual_grade)}
+                           for g in nb.grades},
+                "comments": {c.name: {"auto_comment": c.auto_comment} for c in nb.comments},
+            }
+        return {"timestamp": sub.timestamp.isoformat() if sub.timestamp else None, "notebooks": notebooks}
+
+
+def _budget_report(log: str) -> dict:
+    """What the log says each test cell cost: ``{grade_id: runs}``, and the sandbox's start-up times."""
+    runs = {m.group(1): int(m.group(4)) for m in _RUNS.finditer(log)}
+    starts = [float(m.group(1)) for m in _KERNEL_START.finditer(log)]
+    return {"runs": runs, "kernel_start_s": starts}
+
+
+_PREFIX = "convlearn-grade-"
+_OWNER = ".owner-pid"
+
+
+def _remove_stale() -> None:
+    """Remove the temporary courses of workers that died mid-task (killed: their ``finally`` never ran)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            pid = int((path / _OWNER).read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (OSError, ValueError):  # not ours to judge (no owner yet, another user's)
+            continue
+
+
+def grade(task: dict) -> dict:
+    """Grade one submission in a private temporary course; return its result as plain data.
+
+    Parameters
+    ----------
+    task : dict
+        ``assignment``, ``student``, ``course_id``, ``config`` (text of ``nbgrader_config.py``), ``source``
+        and ``submission`` (``{relative path: bytes}``), ``gradebook`` (bytes of a definition gradebook),
+        ``extension`` (seconds or None), ``options`` (extra ``--Class.trait=value`` arguments), and the
+        provenance fields ``submission_hash`` and ``source_hash``.
+
+    Returns
+    -------
+    dict
+        ``ok`` (nbgrader succeeded and wrote a graded notebook), ``rows`` (:func:`_rows`), ``files``
+        (``{relative path: bytes}`` of ``autograded/<student>/<assignment>/``), ``log`` (nbgrader's output)
+        and ``provenance``.
+    """
+    from nbgrader.api import Gradebook
+
+    a, s = task["assignment"], task["student"]
+    started = datetime.datetime.now(datetime.UTC)
+    t0 = time.monotonic()
+    _remove_stale()
+    root = Path(tempfile.mkdtemp(prefix=_PREFIX))
+    try:
+        (root / _OWNER).write_text(str(os.getpid()))
+        (root / CONFIG_FILE).write_text(task["config"], encoding="utf-8")
+        _write_files(root / "source" / a, task["source"])
+        folder = root / "submitted" / s / a
+        folder.mkdir(parents=True)
+        _write_files(folder, task["submission"])
+        db = root / "gradebook.db"
+        db.write_bytes(task["gradebook"])
+        db_url = f"sqlite:///{db}"
+        with Gradebook(db_url, task["course_id"]) as gb:
+            gb.update_or_create_student(s)
+            if task.get("extension") is not None:
+                gb.update_or_create_submission(a, s, extension=datetime.timedelta(seconds=task["extension"]))
+        argv = ["autograde", a, "--student", s, "--force", f"--CourseDirectory.root={root}",
+                f"--CourseDirectory.db_url={db_url}", f"--CourseDirectory.course_id={task['course_id']}",
+                *task.get("options", ())]
+        returncode, log = run_nbgrader(argv, root)
+        rows = _rows(db_url, task["course_id"], a, s)
+        graded = root / "autograded" / s / a
+        files = {}
+        if graded.is_dir():
+            for path in sorted(graded.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    files[path.relative_to(graded).as_posix()] = path.read_bytes()
+        ok = returncode == 0 and rows is not None and any(rel.endswith(".ipynb") for rel in files)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    ended = datetime.datetime.now(datetime.UTC)
+    provenance = {
+        "assignment": a, "student": s,
+        "submission_hash": task["submission_hash"], "source_hash": task["source_hash"],
+        "convlearn_version": convlearn.__version__,
+        "sandbox": {"options": list(task.get("options", ())),
+                    "config_hash": files_digest({CONFIG_FILE: task["config"].encode()}), **_budget_report(log)},
+        "worker": f"{platform.node()}:{os.getpid()}",
+        "start": started.isoformat(), "end": ended.isoformat(), "seconds": round(time.monotonic() - t0, 3),
+        "exit_status": returncode,
+    }
+    return {"ok": ok, "rows": rows, "files": files, "log": log, "provenance": provenance}
