@@ -230,6 +230,14 @@ class SandboxedGrade(Execute):
             raise harness.KernelLost(f"the kernel sent more than {self.read_limit} bytes for one cell or call")
         return size
 
+    def _charge_output(self, msg: dict) -> int:
+        """Charge an output message; give up on the kernel past ``flood_limit`` characters of output in all."""
+        size = self._charge(msg)
+        self._output_total += size
+        if self._output_total > self.flood_limit:
+            raise harness.KernelLost("the kernel flooded its output")
+        return size
+
     async def _async_send(self, code: str, timeout: float, want_reply: bool) -> str:
         """Run ``code``; return the last agent reply it published.
 
@@ -296,10 +304,7 @@ class SandboxedGrade(Execute):
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep at most ``output_limit`` characters per cell; give up on the kernel past ``flood_limit`` in all."""
-        size = self._charge(msg)
-        self._output_total += size
-        if self._output_total > self.flood_limit:
-            raise harness.KernelLost("the kernel flooded its output")
+        size = self._charge_output(msg)
         kept = sum(_size(o) for o in outs)
         if kept + size > self.output_limit:
             note = "\n[output cut: too long]\n"
@@ -310,10 +315,7 @@ class SandboxedGrade(Execute):
 
     def _update_display_id(self, display_id, msg):
         """``update_display_data`` replaces an output already kept: the same limits apply to the new one."""
-        size = self._charge(msg)
-        self._output_total += size
-        if self._output_total > self.flood_limit:
-            raise harness.KernelLost("the kernel flooded its output")
+        size = self._charge_output(msg)
         if size > self.output_limit:
             msg["content"]["data"] = {"text/plain": "[output cut: too long]"}
             msg["content"]["metadata"] = {}
