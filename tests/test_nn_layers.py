@@ -350,3 +350,27 @@ def test_conv_layers_equal_their_functional_call(case, rng):
     np.testing.assert_array_equal(layer.weight.grad, grads[1])
     if layer.bias is not None:
         np.testing.assert_array_equal(layer.bias.grad, grads[2])
+
+
+# ------------------------------------------------------------------------------------------------
+# The layers look their functions up at call time: the grader's forbid blocks them too
+# ------------------------------------------------------------------------------------------------
+_FUNCTIONAL_OF = {nn.Conv1d: "conv1d", nn.Conv2d: "conv2d", nn.Conv3d: "conv3d", nn.ConvTranspose2d: "conv_transpose2d",
+                  nn.MaxPool2d: "max_pool2d", nn.AvgPool2d: "avg_pool2d"}
+
+
+@pytest.mark.parametrize("case", ["conv1d", "conv2d", "conv3d", "conv_transpose2d", "maxpool", "avgpool"])
+def test_forbidding_a_function_blocks_the_layers_that_call_it(case, rng):
+    from convlearn import grading
+
+    layer, shape = LAYER_CASES[case][0](), LAYER_CASES[case][1]
+    x = rng.standard_normal(shape)
+    name = _FUNCTIONAL_OF[type(layer)]
+    with grading.forbid([f"convlearn.nn.functional.{name}"]):
+        with pytest.raises(grading.ForbiddenCallError, match=rf"convlearn\.nn\.functional\.{name}\b"):
+            layer.forward(x)
+    g = np.ones_like(layer.forward(x))
+    with grading.forbid([f"convlearn.nn.functional.{name}_backward"]):
+        with pytest.raises(grading.ForbiddenCallError, match=rf"convlearn\.nn\.functional\.{name}_backward"):
+            layer.backward(g)
+    assert layer.backward(g).shape == x.shape  # and everything works again afterwards

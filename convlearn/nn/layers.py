@@ -33,6 +33,9 @@ after the other get different weights, and a script that seeds first is reproduc
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import numpy as np
 
 from convlearn._validation import (
@@ -62,17 +65,11 @@ __all__ = [
 ]
 
 _INITS = ("he", "xavier", "pytorch")
-_SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
-
-
-def _layout(n: int, channels: int | str) -> str:
-    return f"(N, {channels}, {', '.join(_SPATIAL_NAMES[n])})"
-
 
 def _check_input(layer: Module, x, nd: int, channels: int | None) -> np.ndarray:
     """``x`` as a real array of ``nd`` spatial axes (and ``channels`` channels), or a ValueError naming ``layer``."""
     x = as_real_array(x, "x")
-    want = _layout(nd, channels if channels is not None else "C")
+    want = _args.layout(nd, channels if channels is not None else "C")
     if x.ndim != nd + 2:
         hint = " (add a batch axis with x[None] for a single example)" if x.ndim == nd + 1 else ""
         raise ValueError(f"{layer!r} expects x of shape {want}, got a {x.ndim}-D array of shape {x.shape}{hint}")
@@ -81,14 +78,11 @@ def _check_input(layer: Module, x, nd: int, channels: int | None) -> np.ndarray:
     return x
 
 
-def _functional(layer: Module, name: str, *args, **kwargs):
-    """Call ``convlearn.nn.functional.<name>``, re-raising its ``ValueError`` prefixed with ``layer``.
-
-    The function is looked up at call time, so that the layer always runs what
-    :mod:`convlearn.nn.functional` holds (the course's grader swaps some of its functions out).
-    """
+@contextlib.contextmanager
+def _named(layer: Module) -> Iterator[None]:
+    """Re-raise a ``ValueError`` of the functional call inside, prefixed with ``layer``."""
     try:
-        return getattr(F, name)(*args, **kwargs)
+        yield
     except ValueError as exc:
         raise ValueError(f"{layer!r}: {exc}") from None
 
@@ -146,10 +140,14 @@ class _WeightBias(Module):
 # Convolutions
 # ---------------------------------------------------------------------------------------------------
 class _ConvNd(_WeightBias):
-    """The convolution layers: ``_op`` names the function of :mod:`convlearn.nn.functional` they call."""
+    """The convolution layers; each names its functions of :mod:`convlearn.nn.functional` in :meth:`_conv`
+    and :meth:`_conv_backward`.
+
+    Those are looked up in :mod:`convlearn.nn.functional` at call time, so that
+    :func:`convlearn.grading.forbid`, which replaces module attributes, also blocks the layers.
+    """
 
     _nd = 2
-    _op = "conv2d"
     _transposed = False
 
     def __init__(
@@ -191,8 +189,8 @@ class _ConvNd(_WeightBias):
 
     def _check_padding(self, padding):
         """``padding`` as given (``"valid"``/``"same"``) or as a tuple, checked by the functional's rule."""
-        _args.conv_padding(padding, self._nd, self.kernel_size, self.stride, self.dilation)
-        return padding if isinstance(padding, str) else as_int_tuple(padding, self._nd, "padding", minimum=0)
+        pads = _args.conv_padding(padding, self._nd, self.kernel_size, self.stride, self.dilation)
+        return padding if isinstance(padding, str) else tuple(lo for lo, _ in pads)
 
     def _hyper(self) -> dict:
         """The keyword arguments of the functional call (geometry and groups)."""
@@ -211,7 +209,8 @@ class _ConvNd(_WeightBias):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``y = conv(x, weight) + bias``; see the class docstring for the shapes."""
         x = _check_input(self, x, self._nd, self.in_channels)
-        y = _functional(self, self._op, x, self.effective_weight(), self._bias_value(), **self._hyper())
+        with _named(self):
+            y = self._conv(x, self.effective_weight(), self._bias_value(), **self._hyper())
         self._x, self._y_shape = x, y.shape
         return y
 
@@ -219,8 +218,8 @@ class _ConvNd(_WeightBias):
         """Store ``dL/dweight`` and ``dL/dbias``; return ``dL/dx`` of shape ``x.shape``."""
         x = self._saved("_x")
         g = self._check_grad_out(grad_out, self._y_shape)
-        grad_x, grad_w, grad_b = _functional(self, f"{self._op}_backward", g, x, self.effective_weight(),
-                                             **self._hyper())
+        with _named(self):
+            grad_x, grad_w, grad_b = self._conv_backward(g, x, self.effective_weight(), **self._hyper())
         if self.mode == "convolution":  # d/dW of corr(x, flip(W)) is flip(d/dK of corr(x, K))
             grad_w = np.flip(grad_w, axis=self.spatial_axes)
         self._store_gradients(grad_w, grad_b)
@@ -279,7 +278,12 @@ class Conv1d(_ConvNd):
     """
 
     _nd = 1
-    _op = "conv1d"
+
+    def _conv(self, *args, **kwargs) -> np.ndarray:
+        return F.conv1d(*args, **kwargs)
+
+    def _conv_backward(self, *args, **kwargs):
+        return F.conv1d_backward(*args, **kwargs)
 
 
 class Conv2d(_ConvNd):
@@ -297,7 +301,12 @@ class Conv2d(_ConvNd):
     """
 
     _nd = 2
-    _op = "conv2d"
+
+    def _conv(self, *args, **kwargs) -> np.ndarray:
+        return F.conv2d(*args, **kwargs)
+
+    def _conv_backward(self, *args, **kwargs):
+        return F.conv2d_backward(*args, **kwargs)
 
 
 class Conv3d(_ConvNd):
@@ -314,7 +323,12 @@ class Conv3d(_ConvNd):
     """
 
     _nd = 3
-    _op = "conv3d"
+
+    def _conv(self, *args, **kwargs) -> np.ndarray:
+        return F.conv3d(*args, **kwargs)
+
+    def _conv_backward(self, *args, **kwargs):
+        return F.conv3d_backward(*args, **kwargs)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -347,7 +361,6 @@ class ConvTranspose2d(_ConvNd):
     """
 
     _nd = 2
-    _op = "conv_transpose2d"
     _transposed = True
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
@@ -365,14 +378,20 @@ class ConvTranspose2d(_ConvNd):
     def _hyper(self) -> dict:
         return dict(super()._hyper(), output_padding=self.output_padding)
 
+    def _conv(self, *args, **kwargs) -> np.ndarray:
+        return F.conv_transpose2d(*args, **kwargs)
+
+    def _conv_backward(self, *args, **kwargs):
+        return F.conv_transpose2d_backward(*args, **kwargs)
+
 
 # ---------------------------------------------------------------------------------------------------
 # Pooling
 # ---------------------------------------------------------------------------------------------------
 class _Pool2d(Module):
-    """The pooling layers: ``_op`` names the function of :mod:`convlearn.nn.functional` they call."""
+    """The pooling layers; each names its functions of :mod:`convlearn.nn.functional` in :meth:`_pool` and
+    :meth:`_pool_backward` (looked up at call time, as for the convolutions)."""
 
-    _op = "max_pool2d"
     #: Whether the forward function can return where each output came from (``return_indices=True``), to
     #: spare the backward pass the search.
     _with_indices = False
@@ -391,10 +410,11 @@ class _Pool2d(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Pool every channel of ``x : (N, C, H, W)``; returns ``(N, C, H_out, W_out)``."""
         x = _check_input(self, x, 2, None)
-        if self._with_indices:
-            y, self._indices = _functional(self, self._op, x, self.kernel_size, **self._hyper(), return_indices=True)
-        else:
-            y, self._indices = _functional(self, self._op, x, self.kernel_size, **self._hyper()), None
+        with _named(self):
+            if self._with_indices:
+                y, self._indices = self._pool(x, self.kernel_size, **self._hyper(), return_indices=True)
+            else:
+                y, self._indices = self._pool(x, self.kernel_size, **self._hyper()), None
         self._x, self._y_shape = x, y.shape
         return y
 
@@ -403,7 +423,8 @@ class _Pool2d(Module):
         x = self._saved("_x")
         g = self._check_grad_out(grad_out, self._y_shape)
         extra = {} if self._indices is None else {"indices": self._indices}
-        return _functional(self, f"{self._op}_backward", g, x, self.kernel_size, **self._hyper(), **extra)
+        with _named(self):
+            return self._pool_backward(g, x, self.kernel_size, **self._hyper(), **extra)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}" + _options(
@@ -432,7 +453,6 @@ class MaxPool2d(_Pool2d):
         A bool (a string such as ``"False"`` raises ``TypeError``).
     """
 
-    _op = "max_pool2d"
     _with_indices = True
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> None:
@@ -441,6 +461,12 @@ class MaxPool2d(_Pool2d):
 
     def _hyper(self) -> dict:
         return dict(super()._hyper(), dilation=self.dilation)
+
+    def _pool(self, *args, **kwargs):
+        return F.max_pool2d(*args, **kwargs)
+
+    def _pool_backward(self, *args, **kwargs) -> np.ndarray:
+        return F.max_pool2d_backward(*args, **kwargs)
 
 
 class AvgPool2d(_Pool2d):
@@ -460,8 +486,6 @@ class AvgPool2d(_Pool2d):
         Whether padded zeros count in the divisor (PyTorch's rule). Both flags must be bools.
     """
 
-    _op = "avg_pool2d"
-
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode)
@@ -469,6 +493,12 @@ class AvgPool2d(_Pool2d):
 
     def _hyper(self) -> dict:
         return dict(super()._hyper(), count_include_pad=self.count_include_pad)
+
+    def _pool(self, *args, **kwargs) -> np.ndarray:
+        return F.avg_pool2d(*args, **kwargs)
+
+    def _pool_backward(self, *args, **kwargs) -> np.ndarray:
+        return F.avg_pool2d_backward(*args, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import numpy as np
 
 from convlearn._validation import (
     as_int_tuple,
-    as_positive_int,
     as_real_array,
     check_choice,
     check_ndim,
@@ -21,7 +20,8 @@ from convlearn._validation import (
 
 from .geometry import dilated_extent, output_size, same_padding
 
-LAYOUTS = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
+#: The names of the spatial axes, quoted in error messages.
+SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 WEIGHT_LAYOUTS = {
     1: "(C_out, C_in/groups, k)",
     2: "(C_out, C_in/groups, kH, kW)",
@@ -34,9 +34,13 @@ TRANSPOSED_WEIGHT_LAYOUTS = {
 }
 
 
-def layout(nd: int) -> str:
-    """The expected input layout for ``nd`` spatial axes, quoted in error messages."""
-    return LAYOUTS.get(nd, f"(N, C, *{nd} spatial axes)")
+def layout(nd: int, channels: int | str = "C") -> str:
+    """The expected input layout for ``nd`` spatial axes, quoted in error messages: ``"(N, C, H, W)"``.
+
+    ``channels`` names the channel axis (a layer that knows how many it expects gives the number).
+    """
+    spatial = ", ".join(SPATIAL_NAMES[nd]) if nd in SPATIAL_NAMES else f"*{nd} spatial axes"
+    return f"(N, {channels}, {spatial})"
 
 
 def as_array(x, name: str, nd: int, what: str | None = None) -> np.ndarray:
@@ -69,15 +73,6 @@ def cast(a: np.ndarray | None, dtype: np.dtype) -> np.ndarray | None:
     return None if a is None else a.astype(dtype, copy=False)
 
 
-def int_tuple(value, nd: int, name: str, minimum: int) -> tuple[int, ...]:
-    """An int or a length-``nd`` sequence as a tuple of ints >= ``minimum``."""
-    return as_int_tuple(value, nd, name, minimum=minimum)
-
-
-def groups_int(groups) -> int:
-    return as_positive_int(groups, "groups")
-
-
 def conv_padding(padding, nd: int, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]):
     """Per-axis ``(low, high)`` zero padding of a convolution.
 
@@ -92,22 +87,33 @@ def conv_padding(padding, nd: int, kernel: tuple[int, ...], stride: tuple[int, .
         if any(s != 1 for s in stride):
             raise ValueError(f"padding='same' is not supported for strided convolutions; got stride={stride}")
         return tuple(same_padding(k, d) for k, d in zip(kernel, dilation, strict=True))
-    p = int_tuple(padding, nd, "padding", 0)
+    p = as_int_tuple(padding, nd, "padding", minimum=0)
     return tuple((v, v) for v in p)
+
+
+def kernel_misfit(spatial, kernel, dilation, pads) -> tuple[int, int] | None:
+    """The first spatial axis on which a (dilated) kernel is larger than the padded input, and the samples it
+    spans there; None when it fits on every axis. The rule behind :func:`check_kernel_fits` and
+    :func:`~convlearn.nn.functional.arithmetic.conv_output_size`."""
+    for axis, (n, k, d, (lo, hi)) in enumerate(zip(spatial, kernel, dilation, pads, strict=True)):
+        extent = dilated_extent(k, d)
+        if extent > n + lo + hi:
+            return axis, extent
+    return None
 
 
 def check_kernel_fits(x_shape, kernel, dilation, pads, x_name="x", w_shape=None):
     """Raise ``ValueError`` if a (dilated) kernel is larger than the padded input on some axis."""
-    spatial = x_shape[2:]
-    for axis, (n, k, d, (lo, hi)) in enumerate(zip(spatial, kernel, dilation, pads, strict=True)):
-        extent = dilated_extent(k, d)
-        if extent > n + lo + hi:
-            ws = f" (weight shape {w_shape})" if w_shape is not None else ""
-            raise ValueError(
-                f"kernel size {kernel}{ws} with dilation {dilation} spans {extent} samples on spatial axis "
-                f"{axis}, larger than the padded input {n} + {lo} + {hi} = {n + lo + hi} of {x_name} with shape "
-                f"{tuple(x_shape)}"
-            )
+    misfit = kernel_misfit(x_shape[2:], kernel, dilation, pads)
+    if misfit is not None:
+        axis, extent = misfit
+        n, (lo, hi) = x_shape[2 + axis], pads[axis]
+        ws = f" (weight shape {w_shape})" if w_shape is not None else ""
+        raise ValueError(
+            f"kernel size {kernel}{ws} with dilation {dilation} spans {extent} samples on spatial axis "
+            f"{axis}, larger than the padded input {n} + {lo} + {hi} = {n + lo + hi} of {x_name} with shape "
+            f"{tuple(x_shape)}"
+        )
 
 
 def out_shape(spatial, kernel, stride, pads, dilation, ceil_mode: bool = False) -> tuple[int, ...]:
@@ -157,7 +163,7 @@ def check_grad_out(grad_out: np.ndarray, expected: tuple[int, ...], what: str) -
 
 
 __all__ = [
-    "LAYOUTS",
+    "SPATIAL_NAMES",
     "TRANSPOSED_WEIGHT_LAYOUTS",
     "WEIGHT_LAYOUTS",
     "as_array",
@@ -169,9 +175,8 @@ __all__ = [
     "check_kernel_fits",
     "common_dtype",
     "conv_padding",
-    "groups_int",
-    "int_tuple",
     "is_depthwise",
+    "kernel_misfit",
     "layout",
     "out_shape",
 ]

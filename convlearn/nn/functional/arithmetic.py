@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from convlearn._validation import as_axis_geometry, as_nonnegative_int, as_positive_int, check_choice
+from convlearn._validation import as_axis_geometry, as_nonnegative_int, as_positive_int
 
+from . import _args
 from .geometry import check_output_padding, dilated_extent, output_size, transpose_output_size
 
 __all__ = [
@@ -63,22 +64,16 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
     k = as_positive_int(kernel_size, "kernel_size")
     s = as_positive_int(stride, "stride")
     d = as_positive_int(dilation, "dilation")
-    if isinstance(padding, str):
-        check_choice(padding, "padding", ("valid", "same"))
-        if padding == "same":
-            if s != 1:
-                raise ValueError(f"padding='same' is not supported for strided convolutions; got stride={s}")
-            return i  # total padding d (k - 1), split as evenly as possible
-        p2 = 0
-    else:
-        p2 = 2 * as_nonnegative_int(padding, "padding")
-    extent = dilated_extent(k, d)
-    if extent > i + p2:
+    if not isinstance(padding, str):
+        padding = as_nonnegative_int(padding, "padding")
+    pads = _args.conv_padding(padding, 1, (k,), (s,), (d,))
+    if _args.kernel_misfit((i,), (k,), (d,), pads) is not None:
+        lo, hi = pads[0]
         raise ValueError(
-            f"kernel_size={k} with dilation={d} spans {extent} samples, more than the padded input size "
-            f"{i} + {p2} = {i + p2}"
+            f"kernel_size={k} with dilation={d} spans {dilated_extent(k, d)} samples, more than the padded input "
+            f"size {i} + {lo + hi} = {i + lo + hi}"
         )
-    return output_size(i, k, s, p2 // 2, p2 // 2, d)
+    return output_size(i, k, s, *pads[0], d)
 
 
 def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1) -> int:

@@ -166,23 +166,36 @@ def add_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
     return y
 
 
-def conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int) -> np.ndarray:
-    s = ConvSetup.parse(x, weight, bias, stride, padding, dilation, groups, nd)
+def conv_forward(s: ConvSetup) -> np.ndarray:
+    """The convolution that the set-up ``s`` describes, bias included: ``(N, C_out, *out_spatial)``."""
     y = correlate(s.x, s.weight, s.pads, s.stride, s.dilation, s.groups, s.out_spatial)
     return np.ascontiguousarray(add_bias(y, s.bias))
+
+
+def conv_backward(s: ConvSetup, grad_out: np.ndarray):
+    """Gradients ``(grad_x, grad_weight, grad_bias)`` of ``sum(conv_forward(s) * grad_out)``.
+
+    ``grad_out`` is an array of the output's shape, in the set-up's dtype (as :meth:`ConvSetup.parse` with
+    ``extra=grad_out`` makes it).
+    """
+    nd = s.nd
+    xp = pad(s.x, s.pads)
+    grad_weight = correlate_weight_grad(xp, grad_out, s.kernel, s.stride, s.dilation, s.groups)
+    gxp = correlate_input_grad(grad_out, s.weight, s.stride, s.dilation, s.groups, s.padded_shape)
+    grad_x = np.ascontiguousarray(crop(gxp, s.pads, s.x.shape[2:]))
+    grad_bias = grad_out.sum(axis=(0,) + tuple(range(2, 2 + nd)))
+    return grad_x, np.ascontiguousarray(grad_weight), grad_bias
+
+
+def conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int) -> np.ndarray:
+    return conv_forward(ConvSetup.parse(x, weight, bias, stride, padding, dilation, groups, nd))
 
 
 def conv_backward_nd(grad_out, x, weight, stride, padding, dilation, groups, nd: int):
     go = _args.as_array(grad_out, "grad_out", nd)
     s = ConvSetup.parse(x, weight, None, stride, padding, dilation, groups, nd, extra=go)
     _args.check_grad_out(go, s.out_shape, f"conv{nd}d")
-    go = _args.cast(go, s.x.dtype)
-    xp = pad(s.x, s.pads)
-    grad_weight = correlate_weight_grad(xp, go, s.kernel, s.stride, s.dilation, s.groups)
-    gxp = correlate_input_grad(go, s.weight, s.stride, s.dilation, s.groups, s.padded_shape)
-    grad_x = np.ascontiguousarray(crop(gxp, s.pads, s.x.shape[2:]))
-    grad_bias = go.sum(axis=(0,) + tuple(range(2, 2 + nd)))
-    return grad_x, np.ascontiguousarray(grad_weight), grad_bias
+    return conv_backward(s, _args.cast(go, s.x.dtype))
 
 
 # ----------------------------------------------------------------------------------------------------------------

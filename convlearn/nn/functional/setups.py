@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convlearn._validation import as_int_tuple
+from convlearn._validation import as_int_tuple, as_positive_int
 
 from . import _args
 from .geometry import check_output_padding, dilated_extent, strided_span, transpose_output_size
@@ -92,11 +92,11 @@ class ConvSetup(WindowSetup):
         """
         x = _args.as_array(x, "x", nd)
         weight = _args.as_array(weight, "weight", nd, _args.WEIGHT_LAYOUTS.get(nd))
-        groups = _args.groups_int(groups)
+        groups = as_positive_int(groups, "groups")
         c_out = _args.check_conv_channels(x.shape, weight.shape, groups, nd)
         bias = _args.as_bias(bias, "bias", c_out, weight.shape)
-        stride = _args.int_tuple(stride, nd, "stride", 1)
-        dilation = _args.int_tuple(dilation, nd, "dilation", 1)
+        stride = as_int_tuple(stride, nd, "stride", minimum=1)
+        dilation = as_int_tuple(dilation, nd, "dilation", minimum=1)
         kernel = tuple(weight.shape[2:])
         pads = _args.conv_padding(padding, nd, kernel, stride, dilation)
         _args.check_kernel_fits(x.shape, kernel, dilation, pads, w_shape=weight.shape)
@@ -142,7 +142,7 @@ class ConvTransposeSetup(WindowSetup):
         """Check the arguments of an ``nd``-d transposed convolution and cast them to the result dtype."""
         x = _args.as_array(x, "x", nd)
         weight = _args.as_array(weight, "weight", nd, _args.TRANSPOSED_WEIGHT_LAYOUTS.get(nd))
-        groups = _args.groups_int(groups)
+        groups = as_positive_int(groups, "groups")
         c_in = x.shape[1]
         if weight.shape[0] != c_in:
             raise ValueError(
@@ -155,14 +155,14 @@ class ConvTransposeSetup(WindowSetup):
             )
         c_out = weight.shape[1] * groups
         bias = _args.as_bias(bias, "bias", c_out, weight.shape)
-        stride = _args.int_tuple(stride, nd, "stride", 1)
-        dilation = _args.int_tuple(dilation, nd, "dilation", 1)
+        stride = as_int_tuple(stride, nd, "stride", minimum=1)
+        dilation = as_int_tuple(dilation, nd, "dilation", minimum=1)
         if isinstance(padding, str):
             raise TypeError(
                 f"padding of a transposed convolution must be an int or a tuple of {nd} ints, got {padding!r}"
             )
-        p = _args.int_tuple(padding, nd, "padding", 0)
-        op = _args.int_tuple(output_padding, nd, "output_padding", 0)
+        p = as_int_tuple(padding, nd, "padding", minimum=0)
+        op = as_int_tuple(output_padding, nd, "output_padding", minimum=0)
         check_output_padding(op, stride, dilation)
         kernel = tuple(weight.shape[2:])
         out_spatial = tuple(
