@@ -102,3 +102,95 @@ def test_plot_filters_before_after_shows_both_rows_on_one_scale(rng):
     plt.close(fig)
     with pytest.raises(ValueError, match="before and after"):
         plot_filters_before_after(before, after[:3])
+
+
+def test_on_canvas_places_and_shifts_like_pad_and_roll():
+    from convlearn.experiments import on_canvas
+
+    x = np.random.default_rng(0).random((3, 1, 4, 5))
+    centred = on_canvas(x, 2)
+    np.testing.assert_array_equal(centred, np.pad(x, ((0, 0), (0, 0), (2, 2), (2, 2))))
+    offsets = np.array([[1, -2], [0, 0], [-2, 2]])
+    moved = on_canvas(x, 2, offsets)
+    for img, c, (dy, dx) in zip(moved, centred, offsets, strict=True):
+        np.testing.assert_array_equal(img, np.roll(c, (dy, dx), axis=(1, 2)))  # blank border: roll = shift
+    with pytest.raises(ValueError, match="offset"):
+        on_canvas(x, 1, offsets)
+
+
+def test_shift_cnn_ignores_a_shift_that_stays_away_from_the_border():
+    from convlearn.experiments import on_canvas, shift_cnn
+
+    # a 4x4 blob on a 16x16 canvas: margin 6, so after moving by 2 it is still 4 pixels from every edge,
+    # beyond the reach (2 pixels) of the two 3x3 layers -- the feature maps just move, and their average not
+    net = shift_cnn(16, seed=3)
+    blob = np.random.default_rng(1).random((1, 1, 4, 4))
+    y0 = net.forward(on_canvas(blob, 6))
+    y1 = net.forward(on_canvas(blob, 6, np.array([[2, -1]])))
+    np.testing.assert_allclose(y1, y0, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(y0, net.forward(on_canvas(blob[..., ::-1, :].copy(), 6)))  # but it sees the pattern
+
+
+def test_shift_mlp_size_matches_the_requested_count():
+    from convlearn.experiments import shift_mlp
+
+    mlp = shift_mlp(144, 5130)
+    h = mlp.layers[1].weight.value.shape[0]
+    assert sum(p.value.size for p in mlp.parameters()) == 145 * h + 10 * h + 10
+    assert abs(155 * h + 10 - 5130) <= 155 / 2
+
+
+def test_shift_experiment_tiny_run_has_the_promised_shapes_and_sizes():
+    from convlearn.experiments import shift_experiment
+
+    r = shift_experiment(seeds=(0, 1), n_train=20, shifts=(0, 2), epochs=1, channels=(2, 4))
+    assert r.accuracy_cnn.shape == r.accuracy_mlp.shape == (2, 2)
+    for acc in (r.accuracy_cnn, r.accuracy_mlp):
+        assert np.all((acc >= 0) & (acc <= 1))
+    assert r.canvas == 12 and r.n_train == 20 and list(r.shifts) == [0, 2]
+    assert abs(r.params_cnn - r.params_mlp) <= (144 + 11) / 2
+    again = shift_experiment(seeds=(0, 1), n_train=20, shifts=(0, 2), epochs=1, channels=(2, 4))
+    np.testing.assert_array_equal(again.accuracy_cnn, r.accuracy_cnn)                  # seeded: reproducible
+    with pytest.raises(ValueError, match="multiple of 10"):
+        shift_experiment(n_train=25)
+    with pytest.raises(ValueError, match="shift"):
+        shift_experiment(shifts=(3,), margin=2)
+
+
+def test_paired_comparison_against_the_textbook_formulas():
+    from scipy import stats
+
+    from convlearn.experiments import paired_comparison
+
+    a = np.array([0.8, 0.7, 0.9, 0.85, 0.75, 0.8])
+    b = np.array([0.6, 0.65, 0.7, 0.6, 0.72, 0.5])
+    r = paired_comparison(a, b)
+    d = a - b
+    se = d.std(ddof=1) / np.sqrt(6)
+    assert r.mean == pytest.approx(d.mean())
+    assert (r.ci_low, r.ci_high) == pytest.approx((d.mean() - 2.570582 * se, d.mean() + 2.570582 * se), rel=1e-6)
+    t = d.mean() / se                                       # paired t statistic, 5 degrees of freedom
+    assert r.t_pvalue == pytest.approx(2 * stats.t.sf(t, 5))
+    # all six differences positive: the exact signed-rank p-value is 2 / 2^6
+    assert r.wilcoxon_pvalue == pytest.approx(2 / 64)
+    with pytest.raises(ValueError):
+        paired_comparison([1.0], [0.0])
+
+
+def test_plot_shift_experiment_draws_every_run_and_the_means():
+    from convlearn.experiments import ShiftExperiment
+    from convlearn.viz.training import plot_shift_experiment
+
+    acc_cnn = np.array([[0.9, 0.8, 0.7], [0.8, 0.8, 0.6]])
+    acc_mlp = np.array([[0.95, 0.3, 0.1], [0.9, 0.4, 0.2]])
+    r = ShiftExperiment(shifts=np.array([0, 1, 2]), seeds=np.array([0, 1]), accuracy_cnn=acc_cnn,
+                        accuracy_mlp=acc_mlp, params_cnn=100, params_mlp=101, n_train=20, canvas=12)
+    fig = plot_shift_experiment(r)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
+    ys = [tuple(np.round(line.get_ydata(), 6)) for line in ax.get_lines()]
+    for row in (*acc_cnn, *acc_mlp, acc_cnn.mean(axis=0), acc_mlp.mean(axis=0)):
+        assert tuple(np.round(row, 6)) in ys
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

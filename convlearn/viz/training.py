@@ -21,6 +21,7 @@ __all__ = [
     "plot_misclassified",
     "plot_flip_experiment",
     "plot_kernel_recovery",
+    "plot_shift_experiment",
 ]
 
 
@@ -256,4 +257,23 @@ def plot_kernel_recovery(results: Sequence, *, title: str = "Learning a known ke
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.suptitle(title)
+    return fig
+
+
+def plot_shift_experiment(result, *, title: str = "Tested on shifted digits"):
+    """Test accuracy against the shift of the test digits, for both networks of
+    :func:`convlearn.experiments.shift_experiment`: a thin line per run (seed), a thick line for the mean.
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
+    shifts = np.asarray(result.shifts)
+    for acc, colour, marker, name, n_p in ((result.accuracy_cnn, "C0", "o", "CNN", result.params_cnn),
+                                           (result.accuracy_mlp, "C1", "s", "MLP", result.params_mlp)):
+        for row in acc:
+            ax.plot(shifts, row, color=colour, lw=0.8, alpha=0.45)
+        ax.plot(shifts, acc.mean(axis=0), color=colour, lw=2.5, marker=marker,
+                label=f"{name} ({n_p} parameters): mean of {len(acc)} runs")
+    ax.axhline(0.1, color="0.5", ls=":", lw=1, label="chance (10 classes)")
+    ax.set(xlabel="shift of the test digits (pixels)", ylabel="test accuracy", xticks=shifts, ylim=(0, 1),
+           title=title)
+    ax.legend(loc="lower left", fontsize=8)
     return fig
