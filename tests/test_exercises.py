@@ -157,17 +157,49 @@ def test_build_refuses_an_authoring_slip(tmp_path, old, new, error):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_variants_are_well_formed(assignment):
     nb = nbformat.read(EXERCISES / "source" / assignment / f"{assignment}.ipynb", 4)
-    solution_ids = {c.metadata.nbgrader["grade_id"] for c in nb.cells if course.is_solution(c)}
+    reference = course.reference_solutions(nb)
     test_ids = {c.metadata.nbgrader["grade_id"] for c in nb.cells if course.is_test(c)}
     variants = course.variants(assignment)
     kinds = {v.kind for v in variants}
     assert {"buggy", "cheat", "hang"} <= kinds
     assert sum(v.kind == "buggy" for v in variants) >= 4
     for v in variants:
-        assert set(v.sections) <= solution_ids, v.name
         assert set(v.loses) <= test_ids, v.name
-        for code in v.sections.values():
+        for gid, code in v.code(reference).items():  # patches apply to today's reference solution
+            assert code != reference[gid], f"{v.name}: section {gid} is the reference solution"
             compile(code, v.name, "exec")
+
+
+_REFERENCE = "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(x):\n    return x\n"
+
+
+def _variant(tmp_path, body):
+    path = tmp_path / "buggy_example.py"
+    path.write_text(f'"""A mistake.\n\nloses: test_f\n"""\n# %% f_cell\n{body}', encoding="utf-8")
+    return course.Variant.from_file(path)
+
+
+def test_a_variant_section_can_be_a_patch_of_the_reference(tmp_path):
+    body = ("# replace:     y = x + 1\n# with:     y = x - 1\n\n"
+            "# replace: def g(x):\n# replace:     return x\n# with: def g(x):\n# with:     return -x\n")
+    code = _variant(tmp_path, body).code({"f_cell": _REFERENCE})["f_cell"]
+    assert code == _REFERENCE.replace("x + 1", "x - 1").replace("return x\n", "return -x\n")
+    block = _variant(tmp_path, "# replace:     y = x + 1\n# replace:     return y\n# with:     return x\n")
+    assert block.code({"f_cell": _REFERENCE})["f_cell"] == _REFERENCE.replace("y = x + 1\n    return y", "return x")
+    deleted = _variant(tmp_path, "# replace:     y = x + 1\n")  # no "# with:" line: the line goes
+    assert deleted.code({"f_cell": _REFERENCE})["f_cell"] == _REFERENCE.replace("    y = x + 1\n", "")
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    ("# replace:     y = x + 2\n# with:     y = x - 1\n", r"'# replace: y = x \+ 2' is not in the reference"),
+    ("# replace:     return x\n# with:     return 0\n",
+     r"'# replace: return x' is 2 times in the reference solution \(add a neighbouring line"),
+    ("# replace:     y = x + 1\nz = 1\n", r"only '# replace: <line>' and '# with: <line>' lines"),
+])
+def test_a_patch_fails_loudly(tmp_path, body, error):
+    reference = _REFERENCE + "\n\ndef h(x):\n    return x\n"  # "    return x" is now in g and in h
+    with pytest.raises(ValueError, match=error):
+        _variant(tmp_path, body).code({"f_cell": reference})
 
 
 # --- convlearn.grading -----------------------------------------------------------------------------------
@@ -267,7 +299,9 @@ def test_checks_do_not_swallow_keyboard_interrupt():
 
 def test_variant_submission_fills_solution_cells(tmp_path):
     variant = course.variants("a2_discrete1d")[0]
+    assert variant.patches  # a patch of the reference solution
     c = course.Course(tmp_path / "c", copy=True)
+    expected = variant.code(course.reference_solutions(c.source_notebook("a2_discrete1d")))
     release_dir = c.root / "release" / "a2_discrete1d"
     release_dir.mkdir(parents=True)
     # a stand-in release: the source with solutions stubbed as nbgrader would
@@ -281,5 +315,5 @@ def test_variant_submission_fills_solution_cells(tmp_path):
     for gid, code in sources.items():
         assert "NotImplementedError" not in code
         assert "### BEGIN SOLUTION" not in code
-        if gid in variant.sections:
-            assert code == variant.sections[gid]
+        if gid in variant.sections or gid in variant.patches:
+            assert code == expected[gid]
