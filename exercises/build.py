@@ -15,8 +15,18 @@ cell through two options in its header::
     ```{code-cell} ipython3
     :nbgrader: solution        # solution | tests | readonly
     :grade_id: conv_full       # unique within the notebook
-    :points: 3                 # tests cells only
     ```
+
+Every course fact is declared once and checked here, so that a slip fails the build, naming the cell:
+
+- a test cell's points are its own ``Checks(points=N, ...)`` (a positive number written as a literal),
+  read with :mod:`ast` and written into nbgrader's cell metadata;
+- the ``course`` block's ``student_names: [...]`` lists the names the test cells take from the student
+  (grading binds exactly these to the student's kernel). Each must be defined at the top level of the
+  solution cells and not by a ``readonly`` (set-up) cell, and every name a test cell reads must be one of
+  them, a builtin, defined by a set-up cell or bound in the test cell itself. The list is stored in the
+  notebook's metadata, ``metadata.convlearn.student_names``, where the grader reads it from the source
+  notebook.
 
 ``solution`` is an autograded answer (the text between ``### BEGIN SOLUTION`` / ``### END SOLUTION`` is
 replaced by ``raise NotImplementedError()`` in the release); ``tests`` is a locked autograder test cell
@@ -28,12 +38,15 @@ locked (restored from the gradebook if a student edits it). Markdown cells may b
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
+
+from convlearn.grading.names import free_names, top_level_names
 
 HERE = Path(__file__).resolve().parent
 AUTHORING = HERE / "authoring"
@@ -46,14 +59,42 @@ KINDS = {
 }
 
 
-def nbgrader_metadata(meta: dict, where: str) -> dict | None:
-    """Turn the short ``nbgrader``/``grade_id``/``points`` options into nbgrader's cell metadata."""
+def _parse(source: str, where: str) -> ast.Module:
+    try:
+        return ast.parse(source)
+    except SyntaxError as exc:
+        raise ValueError(f"{where}: not Python ({exc.msg}, line {exc.lineno})") from None
+
+
+def checks_points(source: str, where: str) -> float:
+    """A test cell's points: the ``points=`` of its ``Checks(...)`` calls, a positive literal (all equal)."""
+    found = []
+    for node in ast.walk(_parse(source, where)):
+        func = getattr(node, "func", None)
+        if isinstance(node, ast.Call) and getattr(func, "id", getattr(func, "attr", None)) == "Checks":
+            given = [k.value for k in node.keywords if k.arg == "points"]
+            value = given[0].value if given and isinstance(given[0], ast.Constant) else None
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                shown = ast.unparse(given[0]) if given else "nothing"
+                raise ValueError(f"{where}: Checks(points=...) must be a positive number written as a literal, "
+                                 f"got {shown}")
+            found.append(float(value))
+    if not found:
+        raise ValueError(f"{where}: a tests cell needs Checks(points=N, ...): its points come from there")
+    if len(set(found)) > 1:
+        raise ValueError(f"{where}: its Checks(...) calls give different points {sorted(set(found))}")
+    return found[0]
+
+
+def nbgrader_metadata(meta: dict, source: str, where: str) -> dict | None:
+    """Turn the short ``nbgrader``/``grade_id`` options into nbgrader's cell metadata (points from the code)."""
     kind = meta.pop("nbgrader", None)
     grade_id = meta.pop("grade_id", None)
-    points = meta.pop("points", None)
+    if "points" in meta:
+        raise ValueError(f"{where}: drop the ':points:' option; a test cell's points are its Checks(points=...)")
     if kind is None:
-        if grade_id is not None or points is not None:
-            raise ValueError(f"{where}: grade_id/points given without an nbgrader kind")
+        if grade_id is not None:
+            raise ValueError(f"{where}: grade_id given without an nbgrader kind")
         return None
     if kind not in KINDS:
         raise ValueError(f"{where}: unknown nbgrader kind {kind!r}; use one of {sorted(KINDS)}")
@@ -61,12 +102,35 @@ def nbgrader_metadata(meta: dict, where: str) -> dict | None:
         raise ValueError(f"{where}: an nbgrader {kind} cell needs a grade_id")
     out = dict(KINDS[kind], grade_id=str(grade_id), schema_version=3)
     if kind == "tests":
-        if points is None or float(points) <= 0:
-            raise ValueError(f"{where}: a tests cell needs positive points")
-        out["points"] = float(points)
-    elif points is not None:
-        raise ValueError(f"{where}: only tests cells have points")
+        out["points"] = checks_points(source, f"{where} ({grade_id})")
     return dict(sorted(out.items()))
+
+
+def check_student_names(nb: nbformat.NotebookNode, declared, name: str) -> list[str]:
+    """Check the declared ``student_names`` against the solution, set-up and test cells; return them."""
+    if not isinstance(declared, list) or not declared or not all(isinstance(n, str) for n in declared):
+        raise ValueError(f"{name}: the 'course' block needs student_names: [...], the names the test cells "
+                         "take from the student")
+    cells = {"solution": [], "readonly": [], "tests": []}
+    for cell in nb.cells:
+        nbg = cell.metadata.get("nbgrader")
+        if cell.cell_type == "code" and nbg is not None:
+            kind = "tests" if nbg["grade"] else "solution" if nbg["solution"] else "readonly"
+            cells[kind].append((nbg["grade_id"], _parse(cell.source, f"{name} cell {nbg['grade_id']}")))
+    solved = set().union(*(top_level_names(tree) for _, tree in cells["solution"]))
+    setup = set().union(*(top_level_names(tree) for _, tree in cells["readonly"]))
+    for student in declared:
+        if student in setup:
+            raise ValueError(f"{name}: student name {student!r} is also defined by a set-up (readonly) cell")
+        if student not in solved:
+            raise ValueError(f"{name}: student name {student!r} is not defined at the top level of a solution cell")
+    for gid, tree in cells["tests"]:
+        unknown = free_names(tree, setup | set(declared))
+        if unknown:
+            raise ValueError(f"{name} cell {gid}: reads {', '.join(sorted(unknown))}, which is not a declared "
+                             "student name (the 'course' block's student_names), a builtin, a set-up name or "
+                             "bound in the cell")
+    return list(declared)
 
 
 def build_notebook(md_path: Path) -> nbformat.NotebookNode:
@@ -80,7 +144,7 @@ def build_notebook(md_path: Path) -> nbformat.NotebookNode:
     seen: set[str] = set()
     for i, cell in enumerate(text_nb.cells):
         meta = dict(cell.metadata)
-        nbg = nbgrader_metadata(meta, f"{md_path.name} cell {i}")
+        nbg = nbgrader_metadata(meta, cell.source, f"{md_path.name} cell {i}")
         if cell.cell_type == "code":
             new = nbformat.v4.new_code_cell(cell.source)
         elif cell.cell_type == "markdown":
@@ -106,6 +170,8 @@ def build_notebook(md_path: Path) -> nbformat.NotebookNode:
         if nbg["grade"] and previous is not None and not (previous["grade"] or previous["solution"]):
             raise ValueError(f"{md_path.name}: test cell {nbg['grade_id']} must follow a solution or tests cell")
         previous = nbg
+    declared = (text_nb.metadata.get("course") or {}).get("student_names")
+    nb.metadata["convlearn"] = {"student_names": check_student_names(nb, declared, md_path.name)}
     nbformat.validate(nb)
     return nb
 

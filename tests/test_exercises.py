@@ -6,7 +6,6 @@ The end-to-end nbgrader run is in test_exercises_nbgrader.py (marked ``nbgrader`
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import time
@@ -49,33 +48,158 @@ def test_grading_metadata_is_consistent(assignment):
     total = 0.0
     for cell in tests:
         gid = cell.metadata.nbgrader["grade_id"]
-        points = cell.metadata.nbgrader["points"]
-        total += points
-        # the partial-credit scale inside the cell must match nbgrader's points for the cell
-        declared = re.findall(r"Checks\(points=([0-9.]+)", cell.source)
-        assert declared and all(float(p) == points for p in declared), gid
+        total += cell.metadata.nbgrader["points"]  # written by build.py from the cell's Checks(points=...)
         assert cell.source.rstrip().endswith("checks.score()"), f"{gid}: the score must be the last expression"
         assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source, gid
         assert "forbidden=" in cell.source, f"{gid}: library routines must be blocked while grading"
     for cell in solutions:
         assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
     assert 8 <= total <= 15
+    assert nb.metadata.convlearn.student_names  # declared in the authoring front matter, checked by build.py
+
+
+# --- build-time checks of the authoring files (exercises/build.py) ----------------------------------------
+
+_FAKE = """---
+course:
+  topic: a fake assignment
+  student_writes: one function
+  chapters: [part1/01-integral]
+  student_names: [double]
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+```{code-cell} ipython3
+:nbgrader: readonly
+:grade_id: setup
+
+import numpy as np
+```
+
+```{code-cell} ipython3
+:nbgrader: solution
+:grade_id: double_it
+
+def double(x):
+    ### BEGIN SOLUTION
+    return 2 * np.asarray(x)
+    ### END SOLUTION
+```
+
+```{code-cell} ipython3
+:nbgrader: tests
+:grade_id: test_double
+
+from convlearn.grading import Checks
+checks = Checks(points=2, forbidden=["numpy.multiply"])
+with checks.case("doubles"):
+    try:
+        assert double(2) == 4
+    except ValueError as exc:
+        raise AssertionError(str(exc)) from None
+### BEGIN HIDDEN TESTS
+### END HIDDEN TESTS
+checks.score()
+```
+"""
+
+
+def _build_fake(tmp_path, text):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("convlearn_exercises_build", EXERCISES / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    md = tmp_path / "a0_fake.md"
+    md.write_text(text, encoding="utf-8")
+    return build.build_notebook(md)
+
+
+def test_build_takes_points_and_student_names_from_one_place(tmp_path):
+    nb = _build_fake(tmp_path, _FAKE)
+    points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points") for c in nb.cells}
+    assert points == {"setup": None, "double_it": None, "test_double": 2.0}
+    assert nb.metadata.convlearn.student_names == ["double"]
+    # "exc" is bound by the test cell's own "except ... as exc": not a name taken from the student
+
+
+@pytest.mark.parametrize(("old", "new", "error"), [
+    ("Checks(points=2, ", "Checks(", r"test_double.*Checks\(points=\.\.\.\).*got nothing"),
+    ("Checks(points=2, ", "Checks(points=1 + 1, ", r"test_double.*positive number written as a literal, got 1 \+ 1"),
+    ("Checks(points=2, ", "Checks(points=0, ", r"test_double.*positive number"),
+    ("Checks(points=2, ", "Checks(points=True, ", r"test_double.*positive number"),
+    ("checks = Checks(points=2, forbidden=[\"numpy.multiply\"])\n", "", r"test_double.*needs Checks\(points=N"),
+    (":grade_id: test_double\n", ":grade_id: test_double\n:points: 2\n", r"cell 2.*drop the ':points:' option"),
+    ("student_names: [double]", "student_names: [double, triple]", r"'triple' is not defined at the top level"),
+    ("student_names: [double]", "student_names: [double, np]", r"'np' is also defined by a set-up"),
+    ("  student_names: [double]\n", "", r"needs student_names"),
+    ("assert double(2) == 4", "assert dubble(2) == 4", r"cell test_double: reads dubble, which is not a declared"),
+    ("return 2 * np.asarray(x)", "return 2 * np.asarray(x)\n    y = 1", None),  # a local name of the solution
+    ("assert double(2) == 4", "assert double(2) == 4 and y == 1", r"cell test_double: reads y\b"),
+])
+def test_build_refuses_an_authoring_slip(tmp_path, old, new, error):
+    assert old in _FAKE
+    text = _FAKE.replace(old, new)
+    if error is None:
+        _build_fake(tmp_path, text)
+        return
+    with pytest.raises(ValueError, match=error):
+        _build_fake(tmp_path, text)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_variants_are_well_formed(assignment):
     nb = nbformat.read(EXERCISES / "source" / assignment / f"{assignment}.ipynb", 4)
-    solution_ids = {c.metadata.nbgrader["grade_id"] for c in nb.cells if course.is_solution(c)}
+    reference = course.reference_solutions(nb)
     test_ids = {c.metadata.nbgrader["grade_id"] for c in nb.cells if course.is_test(c)}
     variants = course.variants(assignment)
     kinds = {v.kind for v in variants}
     assert {"buggy", "cheat", "hang"} <= kinds
     assert sum(v.kind == "buggy" for v in variants) >= 4
     for v in variants:
-        assert set(v.sections) <= solution_ids, v.name
         assert set(v.loses) <= test_ids, v.name
-        for code in v.sections.values():
+        for gid, code in v.code(reference).items():  # patches apply to today's reference solution
+            assert code != reference[gid], f"{v.name}: section {gid} is the reference solution"
             compile(code, v.name, "exec")
+
+
+_REFERENCE = "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(x):\n    return x\n"
+
+
+def _variant(tmp_path, body):
+    path = tmp_path / "buggy_example.py"
+    path.write_text(f'"""A mistake.\n\nloses: test_f\n"""\n# %% f_cell\n{body}', encoding="utf-8")
+    return course.Variant.from_file(path)
+
+
+def test_a_variant_section_can_be_a_patch_of_the_reference(tmp_path):
+    body = ("# replace:     y = x + 1\n# with:     y = x - 1\n\n"
+            "# replace: def g(x):\n# replace:     return x\n# with: def g(x):\n# with:     return -x\n")
+    code = _variant(tmp_path, body).code({"f_cell": _REFERENCE})["f_cell"]
+    assert code == _REFERENCE.replace("x + 1", "x - 1").replace("return x\n", "return -x\n")
+    block = _variant(tmp_path, "# replace:     y = x + 1\n# replace:     return y\n# with:     return x\n")
+    assert block.code({"f_cell": _REFERENCE})["f_cell"] == _REFERENCE.replace("y = x + 1\n    return y", "return x")
+    deleted = _variant(tmp_path, "# replace:     y = x + 1\n")  # no "# with:" line: the line goes
+    assert deleted.code({"f_cell": _REFERENCE})["f_cell"] == _REFERENCE.replace("    y = x + 1\n", "")
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    ("# replace:     y = x + 2\n# with:     y = x - 1\n", r"'# replace: y = x \+ 2' is not in the reference"),
+    ("# replace:     return x\n# with:     return 0\n",
+     r"'# replace: return x' is 2 times in the reference solution \(add a neighbouring line"),
+    ("# replace:     y = x + 1\nz = 1\n", r"only '# replace: <line>' and '# with: <line>' lines"),
+])
+def test_a_patch_fails_loudly(tmp_path, body, error):
+    reference = _REFERENCE + "\n\ndef h(x):\n    return x\n"  # "    return x" is now in g and in h
+    with pytest.raises(ValueError, match=error):
+        _variant(tmp_path, body).code({"f_cell": reference})
 
 
 # --- convlearn.grading -----------------------------------------------------------------------------------
@@ -175,7 +299,9 @@ def test_checks_do_not_swallow_keyboard_interrupt():
 
 def test_variant_submission_fills_solution_cells(tmp_path):
     variant = course.variants("a2_discrete1d")[0]
+    assert variant.patches  # a patch of the reference solution
     c = course.Course(tmp_path / "c", copy=True)
+    expected = variant.code(course.reference_solutions(c.source_notebook("a2_discrete1d")))
     release_dir = c.root / "release" / "a2_discrete1d"
     release_dir.mkdir(parents=True)
     # a stand-in release: the source with solutions stubbed as nbgrader would
@@ -189,5 +315,5 @@ def test_variant_submission_fills_solution_cells(tmp_path):
     for gid, code in sources.items():
         assert "NotImplementedError" not in code
         assert "### BEGIN SOLUTION" not in code
-        if gid in variant.sections:
-            assert code == variant.sections[gid]
+        if gid in variant.sections or gid in variant.patches:
+            assert code == expected[gid]

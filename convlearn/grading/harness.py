@@ -377,7 +377,8 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
     trusted_ns : callable
         Returns a fresh namespace with the instructor's set-up cells already run (in this process).
     student_names : set of str
-        Names the test code uses that are not defined by itself or the set-up cells: bound to :class:`Remote`.
+        The names the test code takes from the student (the assignment's declared ``student_names``): bound to
+        :class:`Remote`.
     send, restart : callable
         The kernel connection (see :class:`Context`) and a function that starts a new kernel with the student's
         cells run again.

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import builtins
 import os
 import time
 from pathlib import Path
@@ -36,12 +35,14 @@ from nbclient.util import run_sync
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_ignored
 from traitlets import Bool, Float, Integer
 
 from . import GradingError, harness, sandbox, scan, submission, wire
+from .names import bound_names, free_names
 
 __all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "exchange_classes",
            "configure"]
@@ -106,37 +107,6 @@ def _forbidden_lists(code: str) -> set[str]:
                 names.update(str(v) for v in value)
             except Exception:  # noqa: BLE001 - an unusual expression: nothing to add
                 continue
-    return names
-
-
-def _free_names(code: str, defined: set[str]) -> set[str]:
-    """Names a test cell reads that neither it, the set-up cells nor Python's builtins define."""
-    tree = scan.parse(code)
-    own = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            own.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            own.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            own.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.arg):
-            own.add(node.arg)
-    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return used - own - defined - set(vars(builtins))
-
-
-def _defined_names(codes: list[str]) -> set[str]:
-    names = set()
-    for code in codes:
-        tree = scan.parse(code)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                names.add(node.id)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(node.name)
-            elif isinstance(node, ast.Import | ast.ImportFrom):
-                names.update((a.asname or a.name).split(".")[0] for a in node.names)
     return names
 
 
@@ -363,7 +333,8 @@ class SandboxedGrade(Execute):
         self.log.info("sandboxed kernel started in %.2f s", time.monotonic() - started)
         try:
             watch = set().union(*(_forbidden_lists(code) for code, _ in tests.values()))
-            setup_names = _defined_names(setup)
+            declared = self._declared_student_names(info)
+            setup_names = set().union(*(bound_names(scan.parse(code)) for code in setup))
             for index in student_cells:
                 self._run_student_cell(index)
             self.log.info("student cells ran in %.2f s", time.monotonic() - started)
@@ -374,7 +345,8 @@ class SandboxedGrade(Execute):
                 code, points = tests[gid]
                 outcome = harness.run_test_cell(
                     code, points, trusted_ns=lambda: self._trusted_namespace(setup),
-                    student_names=_free_names(code, setup_names), send=self._send, restart=self._restart,
+                    student_names=declared if declared is not None else free_names(scan.parse(code), setup_names),
+                    send=self._send, restart=self._restart,
                     flags=flags, filename=f"<test cell {gid}>", budget=self._budget)
                 scores[gid] = (outcome.score, outcome.points)
                 cell = nb.cells[index]
@@ -449,6 +421,26 @@ class SandboxedGrade(Execute):
                 elif source_cell.locked and grade is None:
                     setup.append(source_cell.source)
         return tests, setup
+
+    def _declared_student_names(self, info: dict) -> set[str] | None:
+        """The names the test cells take from the student, as the instructor's source notebook declares them.
+
+        ``exercises/build.py`` checks them against the cells and stores them in the notebook's metadata
+        (``metadata.convlearn.student_names``). They are read from the course's ``source/`` notebook, never
+        from the submission (whose metadata the student controls). ``None`` (no such notebook or no list):
+        the names are inferred from each test cell's free names instead.
+        """
+        coursedir = CourseDirectory(config=self.config)
+        folder = coursedir.format_path(coursedir.source_directory, ".", info["assignment"])
+        path = Path(folder) / f"{info['notebook']}.ipynb"
+        try:
+            declared = nbformat.read(path, as_version=4).metadata.get("convlearn", {}).get("student_names")
+        except (OSError, ValueError):
+            declared = None
+        if not isinstance(declared, list) or not all(isinstance(n, str) and n.isidentifier() for n in declared):
+            self.log.info("%s declares no student_names: inferring them from the test cells", path)
+            return None
+        return set(declared)
 
     def _trusted_namespace(self, setup: list[str]) -> dict:
         """A fresh namespace with the instructor's set-up cells run in this process (cached per notebook)."""

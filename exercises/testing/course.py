@@ -17,6 +17,19 @@ A *variant* is a Python file in ``testing/variants/<assignment>/`` whose section
 Solution cells without a section get the reference solution (the source notebook's solution region), so a
 variant isolates one mistake. The file name says what kind it is: ``buggy_*``, ``cheat_*`` or ``hang_*``.
 
+Where the mistake is local, a section is a *patch* against that reference region instead of a copy of it:
+``# replace: <line>`` lines (one or more, consecutive: a block of reference lines, matched exactly up to
+trailing spaces) followed by the ``# with: <line>`` lines that take its place (none: the block is deleted);
+a blank line ends a pair::
+
+    # %% conv_layer
+    # replace:         self.dW = np.zeros_like(self.W)
+    # with:            self.dW = getattr(self, "dW", np.zeros_like(self.W))
+
+A block that is absent from the reference, or found more than once (add a neighbouring line to it), is an
+error, so a renamed attribute in the reference solution fails loudly instead of silently grading something
+else. Whole-cell sections stay for structural mistakes (another algorithm, a hang, a cheat).
+
 An *attack* (``testing/attacks/<assignment>/*.py``, same format) tries to forge its grade or harm the course
 from a solution cell. Its cells without a section stay as released (blank), and its docstring says what it must
 score, ``expect: 0`` or ``expect: test_full=3`` (the named cells get those points, every other cell 0): exactly
@@ -47,6 +60,8 @@ VARIANTS = EXERCISES / "testing" / "variants"
 ATTACKS = EXERCISES / "testing" / "attacks"
 NOTEBOOK_VERSION = 4
 _SECTION = re.compile(r"^# %% (\w+)\s*$", re.MULTILINE)
+#: One line of a patch section: ``# replace: <reference line>`` or ``# with: <new line>``.
+_PATCH_LINE = re.compile(r"^# (replace|with):(?: (.*))?$")
 #: A line ``#ipython: %%capture`` in a variant is the IPython line ``%%capture`` in the cell (the file stays Python).
 _IPYTHON_LINE = re.compile(r"^#ipython: ", re.MULTILINE)
 _COPY_IGNORE = shutil.ignore_patterns(
@@ -72,6 +87,7 @@ class Variant:
     expect: dict = dataclasses.field(default_factory=dict)  # attacks: {test grade_id: points}, others 0
     links: dict = dataclasses.field(default_factory=dict)  # attacks: {file name in the submission: link target}
     shows: tuple[str, ...] = ()  # attacks: texts the graded notebook's outputs must contain
+    patches: dict = dataclasses.field(default_factory=dict)  # {solution grade_id: [(old lines, new lines)]}
 
     @classmethod
     def from_file(cls, path: Path, attack: bool = False) -> Variant:
@@ -94,19 +110,36 @@ class Variant:
                         gid, points = item.split("=")
                         expect[gid.strip()] = float(points)
         parts = _SECTION.split(text)
-        sections = {parts[i]: _IPYTHON_LINE.sub("", parts[i + 1].strip("\n")) + "\n" for i in range(1, len(parts), 2)}
-        if not sections:
+        sections, patches = {}, {}
+        for i in range(1, len(parts), 2):
+            pairs = parse_patch(parts[i + 1], f"{path} section {parts[i]}")
+            if pairs is None:
+                sections[parts[i]] = _IPYTHON_LINE.sub("", parts[i + 1].strip("\n")) + "\n"
+            else:
+                patches[parts[i]] = pairs
+        if not sections and not patches:
             raise ValueError(f"{path}: no '# %% <grade_id>' section")
         if attack:
             if not has_expect:
                 raise ValueError(f"{path}: an attack's docstring must say what it scores ('expect: ...')")
+            if patches:
+                raise ValueError(f"{path}: an attack's sections are whole cells (its other cells stay blank)")
             return cls(path.stem, "attack", doc.splitlines()[0], (), sections, expect, links, tuple(shows))
         if not loses:
             raise ValueError(f"{path}: the docstring must say which test cells it loses ('loses: ...')")
         kind = path.stem.split("_", 1)[0]
         if kind not in ("buggy", "cheat", "hang"):
             raise ValueError(f"{path}: file name must start with buggy_, cheat_ or hang_")
-        return cls(path.stem, kind, doc.splitlines()[0] if doc else path.stem, loses, sections)
+        return cls(path.stem, kind, doc.splitlines()[0] if doc else path.stem, loses, sections, patches=patches)
+
+    def code(self, reference: dict[str, str]) -> dict[str, str]:
+        """``{solution grade_id: code}`` of every section: whole cells as written, patches applied to ``reference``."""
+        unknown = (set(self.sections) | set(self.patches)) - set(reference)
+        if unknown:
+            raise ValueError(f"{self.name}: no solution cell {sorted(unknown)}")
+        patched = {gid: apply_patch(reference[gid], pairs, f"{self.name} section {gid}")
+                   for gid, pairs in self.patches.items()}
+        return {**self.sections, **patched}
 
     def substituted(self, **values: str) -> Variant:
         """The same variant with ``__KEY__`` placeholders in its code replaced by ``values``."""
@@ -117,6 +150,45 @@ class Variant:
 
         return dataclasses.replace(self, sections={gid: fill(code) for gid, code in self.sections.items()},
                                    links={name: fill(target) for name, target in self.links.items()})
+
+
+def parse_patch(text: str, where: str) -> list[tuple[list[str], list[str]]] | None:
+    """A section's ``(old lines, new lines)`` pairs, or ``None`` if it is a whole cell (see the module docstring)."""
+    lines = text.strip("\n").splitlines()
+    if not lines or not lines[0].startswith("# replace:"):
+        return None
+    pairs, previous = [], None
+    for line in lines:
+        if not line.strip():
+            previous = None
+            continue
+        match = _PATCH_LINE.match(line.rstrip())
+        if match is None:
+            raise ValueError(f"{where}: a patch holds only '# replace: <line>' and '# with: <line>' lines, "
+                             f"not {line!r}")
+        key, body = match.group(1), match.group(2) or ""
+        if key == "replace" and previous != "replace":
+            pairs.append(([], []))
+        elif key == "with" and previous is None:
+            raise ValueError(f"{where}: '# with: {body}' follows no '# replace:' line")
+        pairs[-1][0 if key == "replace" else 1].append(body)
+        previous = key
+    return pairs
+
+
+def apply_patch(reference: str, pairs, where: str) -> str:
+    """``reference`` with each block of old lines, found exactly once, replaced by its new lines."""
+    lines = reference.splitlines()
+    for old, new in pairs:
+        want = [line.rstrip() for line in old]
+        hits = [i for i in range(len(lines) - len(old) + 1)
+                if [line.rstrip() for line in lines[i:i + len(old)]] == want]
+        if len(hits) != 1:
+            how = "is not in" if not hits else f"is {len(hits)} times in"
+            raise ValueError(f"{where}: '# replace: {old[0].strip()}'{' ...' if len(old) > 1 else ''} {how} the "
+                             "reference solution" + ("" if not hits else " (add a neighbouring line to the block)"))
+        lines[hits[0]:hits[0] + len(old)] = new
+    return "\n".join(lines) + "\n"
 
 
 def variants(assignment: str) -> list[Variant]:
@@ -131,6 +203,11 @@ def reference_code(source: str) -> str:
     """A solution cell's source with the BEGIN/END SOLUTION marker lines removed (the solution kept)."""
     return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
                      and "### END SOLUTION" not in line) + "\n"
+
+
+def reference_solutions(source_nb) -> dict[str, str]:
+    """``{solution grade_id: reference code}`` of a source notebook (what variants patch or replace)."""
+    return {c.metadata["nbgrader"]["grade_id"]: reference_code(c.source) for c in source_nb.cells if is_solution(c)}
 
 
 def is_solution(cell) -> bool:
@@ -191,12 +268,8 @@ class Course:
         release = self.release_notebook(assignment)
         if variant == "blank":
             return release
-        reference = {c.metadata["nbgrader"]["grade_id"]: reference_code(c.source)
-                     for c in self.source_notebook(assignment).cells if is_solution(c)}
-        sections = variant.sections if isinstance(variant, Variant) else {}
-        unknown = set(sections) - set(reference)
-        if unknown:
-            raise ValueError(f"{variant.name}: no solution cell {sorted(unknown)} in {assignment}")
+        reference = reference_solutions(self.source_notebook(assignment))
+        sections = variant.code(reference) if isinstance(variant, Variant) else {}
         cells = []
         deleted = False
         blank_base = isinstance(variant, Variant) and variant.kind == "attack"

@@ -3,9 +3,6 @@
 loses: test_riemann_basics
 """
 # %% riemann
-def riemann_convolve(f, g, t, support, h):
-    a, b = support
-    n = max(1, int(round((b - a) / h)))
-    width = (b - a) / n
-    tau = a + (np.arange(n) + 0.5) * width
-    return np.array([width * np.sum(f(tau) * g(ti - tau)) for ti in np.atleast_1d(t).ravel()])
+# replace:     t = np.asarray(t, dtype=float)
+# replace:     return width * np.sum(f(tau) * g(t[..., None] - tau), axis=-1)
+# with:     return np.array([width * np.sum(f(tau) * g(ti - tau)) for ti in np.atleast_1d(t).ravel()])

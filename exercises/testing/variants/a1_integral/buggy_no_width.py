@@ -3,9 +3,9 @@
 loses: test_riemann_basics, test_riemann_flip, test_riemann_accuracy, test_properties
 """
 # %% riemann
-def riemann_convolve(f, g, t, support, h):
-    a, b = support
-    n = max(1, int(round((b - a) / h)))
-    tau = a + (np.arange(n) + 0.5) * (b - a) / n
-    t = np.asarray(t, dtype=float)
-    return np.sum(f(tau) * g(t[..., None] - tau), axis=-1)
+# replace:     width = (b - a) / n
+# replace:     tau = a + (np.arange(n) + 0.5) * width
+# with:     tau = a + (np.arange(n) + 0.5) * (b - a) / n
+
+# replace:     return width * np.sum(f(tau) * g(t[..., None] - tau), axis=-1)
+# with:     return np.sum(f(tau) * g(t[..., None] - tau), axis=-1)

@@ -3,12 +3,6 @@
 loses: test_helpers, test_properties
 """
 # %% helpers
-def integral(f, support, h):
-    a, b = support
-    n = max(1, int(round((b - a) / h)))
-    width = (b - a) / n
-    return width * np.sum(f(a + (np.arange(n) + 0.5) * width))
-
-
-def shifted(f, s):
-    return lambda x: f(np.asarray(x, dtype=float) + s)
+# replace:     """The function x ↦ f(x − s)."""
+# replace:     return lambda x: f(np.asarray(x, dtype=float) - s)
+# with:     return lambda x: f(np.asarray(x, dtype=float) + s)

@@ -3,14 +3,8 @@
 loses: test_riemann_basics, test_riemann_flip, test_riemann_accuracy, test_properties
 """
 # %% riemann
-x = 0.0
-while x < 1.0:  # the increment was forgotten
-    x * 0.1
-
-def riemann_convolve(f, g, t, support, h):
-    a, b = support
-    n = max(1, int(round((b - a) / h)))
-    width = (b - a) / n
-    tau = a + (np.arange(n) + 0.5) * width
-    t = np.asarray(t, dtype=float)
-    return width * np.sum(f(tau) * g(t[..., None] - tau), axis=-1)
+# replace: def riemann_convolve(f, g, t, support, h):
+# with: x = 0.0
+# with: while x < 1.0:  # the increment was forgotten
+# with:     x * 0.1
+# with: def riemann_convolve(f, g, t, support, h):

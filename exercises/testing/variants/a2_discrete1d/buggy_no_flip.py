@@ -3,12 +3,9 @@
 loses: test_full
 """
 # %% conv_full
-def convolve_full(x, k):
-    x = np.asarray(x, dtype=float)
-    k = np.asarray(k, dtype=float)
-    y = np.zeros(len(x) + len(k) - 1)
-    xp = np.concatenate([np.zeros(len(k) - 1), x, np.zeros(len(k) - 1)])
-    for n in range(len(y)):
-        for j in range(len(k)):
-            y[n] += xp[n + j] * k[j]
-    return y
+# replace:     for i in range(len(x)):
+# with:     xp = np.concatenate([np.zeros(len(k) - 1), x, np.zeros(len(k) - 1)])
+# with:     for n in range(len(y)):
+
+# replace:             y[i + j] += x[i] * k[j]
+# with:             y[n] += xp[n + j] * k[j]

@@ -3,13 +3,14 @@
 loses: test_modes
 """
 # %% conv_modes
-def convolve(x, k, mode="full"):
-    if mode not in ("full", "same", "valid"):
-        raise ValueError(mode)
-    y = convolve_full(x, k)
-    if mode == "full":
-        return y
-    if mode == "same":
-        start = (len(k) - 1) // 2
-        return y[start:start + len(x)]
-    return y[len(k) - 1:len(x)]
+# replace:         raise ValueError(f"mode must be 'full', 'same' or 'valid', got {mode!r}")
+# with:         raise ValueError(mode)
+
+# replace:     long, short = max(len(x), len(k)), min(len(x), len(k))
+
+# replace:         start = (short - 1) // 2
+# replace:         return y[start:start + long]
+# replace:     return y[short - 1:long]
+# with:         start = (len(k) - 1) // 2
+# with:         return y[start:start + len(x)]
+# with:     return y[len(k) - 1:len(x)]

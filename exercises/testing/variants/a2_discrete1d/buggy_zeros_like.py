@@ -3,9 +3,8 @@
 loses: test_full
 """
 # %% conv_full
-def convolve_full(x, k):
-    y = np.zeros_like(np.concatenate([x, k[1:]]))
-    for i in range(len(x)):
-        for j in range(len(k)):
-            y[i + j] += x[i] * k[j]
-    return y
+# replace:     """Full discrete convolution y[n] = Σ_m x[m] k[n − m], length len(x) + len(k) − 1, float64."""
+# replace:     x = np.asarray(x, dtype=float)
+# replace:     k = np.asarray(k, dtype=float)
+# replace:     y = np.zeros(len(x) + len(k) - 1)
+# with:     y = np.zeros_like(np.concatenate([x, k[1:]]))

@@ -3,10 +3,9 @@
 loses: test_matrix
 """
 # %% conv_matrix
-def convolution_matrix(k, n):
-    k = np.asarray(k, dtype=float)
-    fine = np.ones((1000 * (n + len(k)), 30000 * n))  # meant to be a small scratch array
-    T = np.zeros((n + len(k) - 1, n))
-    for j in range(n):
-        T[j:j + len(k), j] = k
-    return T + 0 * fine[: n + len(k) - 1, :n]
+# replace:     k = np.asarray(k, dtype=float)
+# with:     k = np.asarray(k, dtype=float)
+# with:     fine = np.ones((1000 * (n + len(k)), 30000 * n))  # meant to be a small scratch array
+
+# replace:     return T
+# with:     return T + 0 * fine[: n + len(k) - 1, :n]

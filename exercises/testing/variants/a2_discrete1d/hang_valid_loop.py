@@ -3,18 +3,12 @@
 loses: test_modes
 """
 # %% conv_modes
-def convolve(x, k, mode="full"):
-    if mode not in ("full", "same", "valid"):
-        raise ValueError(mode)
-    y = convolve_full(x, k)
-    long, short = max(len(x), len(k)), min(len(x), len(k))
-    if mode == "full":
-        return y
-    if mode == "same":
-        start = (short - 1) // 2
-        return y[start:start + long]
-    out = []
-    n = short - 1
-    while n < long:
-        out.append(y[n])
-    return np.array(out)
+# replace:         raise ValueError(f"mode must be 'full', 'same' or 'valid', got {mode!r}")
+# with:         raise ValueError(mode)
+
+# replace:     return y[short - 1:long]
+# with:     out = []
+# with:     n = short - 1
+# with:     while n < long:
+# with:         out.append(y[n])
+# with:     return np.array(out)

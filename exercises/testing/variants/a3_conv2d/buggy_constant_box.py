@@ -3,9 +3,6 @@
 loses: test_kernels
 """
 # %% kernels
-def box_kernel(size):
-    return np.full((3, 3), 1.0 / 9)
-
-
-def sobel_x():
-    return np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+# replace:     """Averaging kernel of shape (size, size) whose entries sum to 1."""
+# replace:     return np.full((size, size), 1.0 / size**2)
+# with:     return np.full((3, 3), 1.0 / 9)

@@ -3,9 +3,6 @@
 loses: test_kernels
 """
 # %% kernels
-def box_kernel(size):
-    return np.full((size, size), 1.0 / size**2)
-
-
-def sobel_x():
-    return np.zeros((3, 3))
+# replace:     """3×3 horizontal-derivative kernel: positive correlation response where intensity increases to the right."""
+# replace:     return np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+# with:     return np.zeros((3, 3))

@@ -3,17 +3,17 @@
 loses: test_same
 """
 # %% same
-def correlate_same(I, K):
-    I = np.asarray(I, dtype=float)
-    S = np.zeros(I.shape)
-    i = 0
-    while i < I.shape[0]:
-        j = 0
-        while j < I.shape[1]:
-            S[i, j] = centred_sum(I, K, i, j)
-            if 0 < j < I.shape[1] - 1:
-                j += 1
-            elif j == 0:
-                j += 1
-        i += 1
-    return S
+# replace:     for i in range(I.shape[0]):
+# replace:         for j in range(I.shape[1]):
+# with:     i = 0
+# with:     while i < I.shape[0]:
+# with:         j = 0
+# with:         while j < I.shape[1]:
+
+# replace:             S[i, j] = centred_sum(I, K, i, j)
+# with:             S[i, j] = centred_sum(I, K, i, j)
+# with:             if 0 < j < I.shape[1] - 1:
+# with:                 j += 1
+# with:             elif j == 0:
+# with:                 j += 1
+# with:         i += 1
