@@ -24,7 +24,8 @@ import warnings
 
 import numpy as np
 
-from . import forbid, memory_limit, wire
+from . import wire
+from .limits import forbid, memory_limit
 
 _HANDLES: dict[int, object] = {}
 _IDS = itertools.count(1)

@@ -41,7 +41,8 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_ignored
 from traitlets import Bool, Float, Integer
 
-from . import GradingError, harness, sandbox, scan, submission, wire
+from . import harness, rules, sandbox, scan, submission, wire
+from .checks import GradingError
 
 __all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "exchange_classes",
            "configure"]
@@ -95,14 +96,12 @@ class BoundedKernelClient(AsyncKernelClient):
 
 def _forbidden_lists(code: str) -> set[str]:
     """The dotted names of every ``forbidden=`` list a test cell passes to ``Checks`` (evaluated safely)."""
-    import convlearn.grading as grading
-
     names: set[str] = set()
     for node in ast.walk(scan.parse(code)):
         if isinstance(node, ast.keyword) and node.arg == "forbidden":
             try:
                 value = eval(compile(ast.Expression(node.value), "<forbidden>", "eval"),  # noqa: S307
-                             {"__builtins__": {"tuple": tuple, "list": list}}, vars(grading))
+                             {"__builtins__": {"tuple": tuple, "list": list}}, vars(rules))
                 names.update(str(v) for v in value)
             except Exception:  # noqa: BLE001 - an unusual expression: nothing to add
                 continue
