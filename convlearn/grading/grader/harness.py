@@ -33,9 +33,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import wire
-from ._context import ACTIVE_HARNESS, Skipped
-from .limits import AFTER_TIMEOUT_SECONDS, CASE_MEMORY_BYTES, ForbiddenCallError
+from .. import wire
+from .._context import ACTIVE_HARNESS, Skipped
+from ..limits import AFTER_TIMEOUT_SECONDS, CASE_MEMORY_BYTES, ForbiddenCallError
 from .scan import flags_for
 
 __all__ = ["KernelLost", "CallTimedOut", "Remote", "Context", "CellOutcome", "Budget", "run_test_cell", "agent_call"]
