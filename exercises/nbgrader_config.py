@@ -5,15 +5,17 @@ See README.md in this directory for the workflow; the instructor's appendix of t
 
 import os
 import warnings
+from pathlib import Path
 
 import nbgrader
 from sqlalchemy.exc import SAWarning
 
-from convlearn.grading.nbgrader_plugin import configure, exchange_classes
+import convlearn
+from convlearn.grading.grader.nbgrader_plugin import configure, exchange_classes
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
-# Grading isolation (see convlearn/grading/nbgrader_plugin.py and the instructor's guide): every student kernel
+# Grading isolation (see convlearn/grading/grader/nbgrader_plugin.py and the instructor's guide): every student kernel
 # runs in a bubblewrap sandbox (kernel "convlearn-sandbox"), the test cells run in nbgrader's own process, and
 # the scores are written to the gradebook from there. Without bubblewrap, autograde refuses to run.
 configure(c)
@@ -48,16 +50,19 @@ c.ClearHiddenTests.enforce_metadata = True
 # Feedback: also strip hidden tests from the feedback HTML (students see the words each case printed,
 # never the hidden test code), and use a template that inlines the book's vendored MathJax 3 instead of
 # loading MathJax 2 from a CDN, so the HTML renders its formulas offline, as a single file. The template
-# options are set on the feedback's own exporter class (convlearn.grading.steps.FeedbackExporter), never on
+# options are set on the feedback's own exporter class (convlearn.grading.grader.steps.FeedbackExporter), never on
 # HTMLExporter: the Formgrader's pages (its submission view) use HTMLExporter with nbgrader's templates.
 # FeedbackExporter also makes student output inert and keeps the previous feedback when a new run fails.
-c.GenerateFeedback.exporter_class = "convlearn.grading.steps.FeedbackExporter"
+c.GenerateFeedback.exporter_class = "convlearn.grading.grader.steps.FeedbackExporter"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "convlearn.grading.nbgrader_plugin.InlineMathJax",
+    "convlearn.grading.grader.nbgrader_plugin.InlineMathJax",
 ]
+# the book's vendored MathJax 3, inlined into each feedback file (the course lives in the repository, beside book/)
+c.InlineMathJax.mathjax_path = str(Path(convlearn.__file__).resolve().parents[1] / "book" / "_extra" / "_vendor"
+                                   / "mathjax" / "tex-svg.js")
 _templates = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 _nbgrader_templates = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
 c.FeedbackExporter.template_name = "feedback_offline"  # templates/feedback_offline: base template "feedback"
@@ -66,8 +71,8 @@ c.FeedbackExporter.extra_template_basedirs = [_templates, _nbgrader_templates]
 
 # Autograde refuses to start without a sandbox (a short reason, before anything is deleted) and keeps a
 # student's previous graded notebook when a re-grade fails; Release Feedback fails (and says what to do) when
-# there is no feedback to release. See convlearn/grading/steps.py.
-c.Autograde.exporter_class = "convlearn.grading.steps.AutogradeExporter"
+# there is no feedback to release. See convlearn/grading/grader/steps.py.
+c.Autograde.exporter_class = "convlearn.grading.grader.steps.AutogradeExporter"
 
 # nbgrader 0.9.6's Gradebook.add_submission builds a new submission's notebooks and grades through relationships
 # while SQLAlchemy 2 autoflushes; SQLAlchemy warns that the half-built objects are "not in session" (they are

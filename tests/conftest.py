@@ -40,7 +40,7 @@ def torch():
 @pytest.fixture(scope="session")
 def sandboxed() -> None:
     """Skip (fail when CONVLEARN_REQUIRE_SANDBOX=1) where no grading sandbox can be made (no bubblewrap)."""
-    from convlearn.grading import sandbox
+    from convlearn.grading.grader import sandbox
 
     ok, why = sandbox.available()
     if not ok:

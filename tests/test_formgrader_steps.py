@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "exercises" / "testing"))
 import course  # noqa: E402
 
-from convlearn.grading.inert import DROPPED_NOTE  # noqa: E402
+from convlearn.grading.grader.inert import DROPPED_NOTE  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 A = "a2_discrete1d"
@@ -143,7 +143,7 @@ def test_submission_view_renders(graded, monkeypatch) -> None:
     """Manual Grading → a submission: nbgrader's exporter with the course's config, and convlearn's, both render."""
     from nbconvert.exporters import HTMLExporter
 
-    from convlearn.grading.formgrader import FormgradeExporter
+    from convlearn.grading.grader.formgrader import FormgradeExporter
 
     c, _ = graded
     monkeypatch.delenv("JUPYTER_PATH", raising=False)

@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "exercises" / "testing"))
 import course  # noqa: E402
 
-from convlearn.grading import sandbox  # noqa: E402
+from convlearn.grading.grader import sandbox  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 CELL_TIMEOUT = 40
@@ -301,7 +301,7 @@ def test_a_hang_costs_what_leaving_the_function_unanswered_costs(tmp_path, sandb
 
 _LAUNCH = """
 import subprocess, sys
-from convlearn.grading import sandbox
+from convlearn.grading.grader import sandbox
 sys.exit(subprocess.call(sandbox.bwrap_command([sys.executable, "-c", sys.argv[1]], sockets=None, connection=None,
                                                cwd=None)))
 """

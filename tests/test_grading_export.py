@@ -1,4 +1,5 @@
-"""The LMS exports (convlearn.grading.export) on a gradebook made here, checked against Canvas's documented layout.
+"""The LMS exports (convlearn.grading.grader.export) on a gradebook made here, checked against Canvas's
+documented layout.
 
 Canvas's gradebook CSV (what its "Export" writes and its "Import" reads): the header starts with the columns
 Student, ID, SIS User ID, SIS Login ID, Section; then one column per assignment ("name" for a new assignment,
@@ -18,7 +19,7 @@ nbgrader_api = pytest.importorskip("nbgrader.api")
 # nbgrader's own Gradebook.add_submission trips SQLAlchemy's autoflush warnings; they are not about this code
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
-from convlearn.grading.export import (  # noqa: E402
+from convlearn.grading.grader.export import (  # noqa: E402
     CANVAS_LEADING_COLUMNS,
     GENERIC_COLUMNS,
     CanvasCsvExportPlugin,
@@ -106,7 +107,7 @@ def test_through_nbgrader_export(gradebook, tmp_path):
     """The plugin as nbgrader's own ``nbgrader export --exporter=...`` loads it."""
     dest = tmp_path / "out.csv"
     subprocess.run([sys.executable, "-m", "nbgrader", "export",
-                    "--exporter=convlearn.grading.export.CanvasCsvExportPlugin", f"--to={dest}",
+                    "--exporter=convlearn.grading.grader.export.CanvasCsvExportPlugin", f"--to={dest}",
                     f"--CourseDirectory.db_url={gradebook}"], cwd=tmp_path, check=True, capture_output=True)
     rows = list(csv.reader(dest.open(newline="", encoding="utf-8")))
     assert rows[0][:5] == list(CANVAS_LEADING_COLUMNS) and rows[1][0] == "Points Possible"

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from convlearn import grading
-from convlearn.grading import agent, harness, scan, wire
+from convlearn.grading import agent, wire
+from convlearn.grading.grader import harness, scan
 
 # --- wire ---------------------------------------------------------------------------------------------------
 
@@ -303,7 +304,8 @@ def test_checks_in_the_students_kernel_report_failures_on_stderr(capsys):
 
 
 def test_grading_refuses_without_a_sandbox(monkeypatch):
-    from convlearn.grading import GradingError, nbgrader_plugin, sandbox
+    from convlearn.grading import GradingError
+    from convlearn.grading.grader import nbgrader_plugin, sandbox
 
     monkeypatch.setattr(sandbox, "available", lambda: (False, "bubblewrap is not installed (test)"))
     step = nbgrader_plugin.SandboxedGrade()

@@ -1,4 +1,4 @@
-"""Student output made inert (``convlearn.grading.inert``): what may reach an instructor's page, and what not."""
+"""Student output made inert (``convlearn.grading.grader.inert``): what may reach an instructor's page, and what not."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import nbformat
 from nbformat.notebooknode import from_dict
 
-from convlearn.grading.inert import DROPPED_NOTE, InertOutputs, inert_outputs
+from convlearn.grading.grader.inert import DROPPED_NOTE, InertOutputs, inert_outputs
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
 

@@ -1,6 +1,7 @@
 """What a submission can reach: the files grading takes from it, what its kernel sees, the memory it may hold.
 
-Unit-level tests of :mod:`convlearn.grading.submission`, :func:`convlearn.grading.sandbox.stage_files`, the
+Unit-level tests of :mod:`convlearn.grading.grader.submission`,
+:func:`convlearn.grading.grader.sandbox.stage_files`, the
 ``nbgrader collect`` that takes regular files only, and the sandbox's memory group; the whole path, through
 ``nbgrader autograde``, is in ``test_grading_attacks.py`` (the ``symlink_*`` and ``read_graded_notebook``
 attacks).
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from convlearn.grading import sandbox, submission
+from convlearn.grading.grader import sandbox, submission
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_a_kernel_is_shown_data_files_only(folder, tmp_path):
 def test_collect_takes_regular_files_only(folder, tmp_path):
     from nbgrader.coursedir import CourseDirectory
 
-    from convlearn.grading.nbgrader_plugin import SafeCollect
+    from convlearn.grading.grader.nbgrader_plugin import SafeCollect
 
     collect = SafeCollect(coursedir=CourseDirectory(root=str(tmp_path / "course")))
     collect.do_copy(str(folder), str(tmp_path / "collected"))
@@ -144,11 +145,12 @@ def test_a_python_environment_under_the_temporary_directory_is_not_hidden(monkey
 def test_every_forbidden_routine_still_exists():
     """A renamed library routine would silently stop being blocked: every listed name must resolve."""
     from convlearn import grading
+    from convlearn.grading.limits import _resolve
 
     lists = {name: getattr(grading, name) for name in ("INTEGRALS", "CONV_1D", "CONV_2D", "CONV_LAYER",
                                                         "CONV_BACKWARD", "CNN_LAYERS")}
     missing = sorted({dotted for names in lists.values() for dotted in names
-                      if dotted.split(".")[0] in ("numpy", "scipy", "convlearn") and grading._resolve(dotted) is None})
+                      if dotted.split(".")[0] in ("numpy", "scipy", "convlearn") and _resolve(dotted) is None})
     assert missing == []
 
 

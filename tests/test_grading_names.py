@@ -66,7 +66,7 @@ def test_top_level_names_stop_at_functions_classes_and_comprehensions():
 
 
 def _plugin(tmp_path):
-    nbgrader_plugin = pytest.importorskip("convlearn.grading.nbgrader_plugin")
+    nbgrader_plugin = pytest.importorskip("convlearn.grading.grader.nbgrader_plugin")
     from traitlets.config import Config
 
     config = Config()

@@ -1,4 +1,4 @@
-"""Grading a class in parallel on Dask: ``python -m convlearn.grading autograde`` (convlearn.grading.parallel).
+"""Grading a class in parallel on Dask: ``python -m convlearn.grading autograde`` (convlearn.grading.grader.parallel).
 
 Oracles: serial ``nbgrader autograde`` on a copy of the same course (every gradebook row and graded notebook
 compared), the variants' own statements (reference full, blank 0, a variant loses its cells), and counts of
@@ -34,7 +34,7 @@ SUMMARY = re.compile(r"graded (\d+) submissions \((\d+) graded, (\d+) unchanged 
 
 
 def _sandbox_or_skip():
-    from convlearn.grading import sandbox
+    from convlearn.grading.grader import sandbox
 
     ok, why = sandbox.available()
     if not ok:
@@ -444,7 +444,7 @@ def _solution_functions(source_nb) -> set[str]:
 def test_hang_in_the_most_called_helper_costs_its_author_only(assignment, tmp_path):
     import nbformat
 
-    from convlearn.grading import harness
+    from convlearn.grading.grader import harness
 
     cell_id, function = HANG_HELPERS[assignment]
     c = make_course(tmp_path / "course", assignment, {})

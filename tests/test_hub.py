@@ -208,7 +208,7 @@ def hub():
         # the course: a copy of exercises/ owned by the course account, the assignment generated and released
         Course(h.course_dir)
         subprocess.run(["chown", "-R", f"{h.course_user}:{h.course_user}", str(h.course_dir)], check=True)
-        from convlearn.grading.exchange import prepare
+        from convlearn.grading.grader.exchange import prepare
         prepare(h.exchange, COURSE_ID, h.course_user, h.students)
         h.nbgrader(h.course_user, "generate_assignment", ASSIGNMENT, "--force", cwd=h.course_dir)
         h.nbgrader(h.course_user, "release_assignment", ASSIGNMENT, cwd=h.course_dir)
@@ -394,8 +394,9 @@ def test_a_class_on_the_hub(hub, chromium):
     assert not (hub.course_dir / "submitted" / s1 / ASSIGNMENT / "timestamp.txt").read_text().startswith("2099")
     assert (hub.course_dir / "submitted" / s1 / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == s1_notebook
     assert sub1.is_dir() and (sub1 / f"{ASSIGNMENT}.ipynb").read_bytes() == s1_notebook  # intact in the exchange
-    if hub.run(hub.course_user, sys.executable, "-m", "convlearn.grading.sandbox", "--check", check=False).returncode:
-        # bubblewrap cannot make an unprivileged sandbox with convlearn.grading.sandbox's options here (bwrap 0.8
+    if hub.run(hub.course_user, sys.executable, "-m", "convlearn.grading.grader.sandbox", "--check",
+               check=False).returncode:
+        # bubblewrap cannot make an unprivileged sandbox with convlearn.grading.grader.sandbox's options here (bwrap 0.8
         # wants --unshare-user beside --disable-userns): grade as root, as the rest of the suite does, and give
         # the course's files back to the course account
         warnings.warn("autograde as root: the course account cannot make a sandbox (see the hub guide)", stacklevel=1)
@@ -443,7 +444,7 @@ def test_a_class_on_the_hub(hub, chromium):
 
     # 7. grades for the LMS, in Canvas's gradebook-import layout
     out = hub.course_dir / "canvas.csv"
-    hub.nbgrader(hub.course_user, "export", "--exporter=convlearn.grading.export.CanvasCsvExportPlugin",
+    hub.nbgrader(hub.course_user, "export", "--exporter=convlearn.grading.grader.export.CanvasCsvExportPlugin",
                  f"--to={out}", cwd=hub.course_dir)
     import csv
     rows = list(csv.reader(out.open()))
@@ -458,16 +459,16 @@ def test_global_config_selects_the_safer_exchange(monkeypatch, tmp_path):
     """exercises/hub/jupyter/nbgrader_config.py: course id, exchange root from CONVLEARN_EXCHANGE, our classes."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    from convlearn.grading import exchange
+    from convlearn.grading.grader import exchange
     monkeypatch.setenv("CONVLEARN_EXCHANGE", str(tmp_path))
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(GLOBAL_CONFIG_DIR)).load_config()
     assert cfg.CourseDirectory.course_id == COURSE_ID and cfg.Exchange.root == str(tmp_path)
     for step, cls in exchange.EXCHANGE_CLASSES.items():
-        assert cfg.ExchangeFactory[step] == f"convlearn.grading.exchange.{cls.__name__}"
+        assert cfg.ExchangeFactory[step] == f"convlearn.grading.grader.exchange.{cls.__name__}"
 
 
 def test_collect_refuses_links_special_files_and_bulk(tmp_path):
-    from convlearn.grading.exchange import _tree_problem
+    from convlearn.grading.grader.exchange import _tree_problem
     sub = tmp_path / "sub"
     (sub / "d").mkdir(parents=True)
     (sub / "a.ipynb").write_text("{}")

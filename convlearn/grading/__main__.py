@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     if args.workers is not None and args.scheduler:
         parser.error("--workers starts a local cluster; --scheduler uses an existing one: give one of them")
 
-    from .parallel import CourseError, autograde
+    from .grader.parallel import CourseError, autograde
 
     try:
         outcome = autograde(args.course, args.assignment, workers=args.workers, scheduler=args.scheduler,

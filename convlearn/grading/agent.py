@@ -1,6 +1,6 @@
 """The grader's agent inside a student's (sandboxed) kernel: call the student's code on given inputs.
 
-The trusted grader (:mod:`convlearn.grading.harness`) runs the test code in its own process. Whenever that
+The trusted grader (:mod:`convlearn.grading.grader.harness`) runs the test code in its own process. Whenever that
 code uses a name the student defined (``convolve_full``, ``Conv2d``), it sends the kernel one line,
 ``__import__("convlearn.grading.agent").grading.agent.serve("<message>")``, and reads the reply this module
 publishes as a ``display_data`` message of type :data:`convlearn.grading.wire.MIME`. Requests and replies
@@ -24,7 +24,8 @@ import warnings
 
 import numpy as np
 
-from . import forbid, memory_limit, wire
+from . import wire
+from .limits import forbid, memory_limit
 
 _HANDLES: dict[int, object] = {}
 _IDS = itertools.count(1)

@@ -1,8 +1,8 @@
 """Plain data between the grader and a student's kernel: arrays in ``.npz`` (``allow_pickle=False``), the rest JSON.
 
-Both sides of :mod:`convlearn.grading.harness` (the trusted grader) and :mod:`convlearn.grading.agent` (inside the
-student's sandboxed kernel) use this one encoding. A message is a base64 string of one ``.npz`` archive: entry
-``tree`` holds a JSON document (as UTF-8 bytes) and entries ``a0``, ``a1``, ... the arrays it refers to.
+Both sides of :mod:`convlearn.grading.grader.harness` (the trusted grader) and :mod:`convlearn.grading.agent`
+(inside the student's sandboxed kernel) use this one encoding. A message is a base64 string of one ``.npz``
+archive: entry ``tree`` holds a JSON document (as UTF-8 bytes) and entries ``a0``, ``a1``, ... the arrays it refers to.
 
 What a JSON tree may hold:
 

@@ -6,12 +6,12 @@ copy this file to /etc/jupyter/. The course directory's own nbgrader_config.py (
 
 import os
 
-from convlearn.grading.exchange import configure
+from convlearn.grading.grader.exchange import configure
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
 c.CourseDirectory.course_id = "convlearn"
 c.Exchange.root = os.environ.get("CONVLEARN_EXCHANGE", "/srv/nbgrader/exchange")
-# The exchange laid out by `python -m convlearn.grading.exchange` (as root) and the classes that use it:
+# The exchange laid out by `python -m convlearn.grading.grader.exchange` (as root) and the classes that use it:
 # private per-student inbound directories, collect takes only what each student owns (see that module).
 configure(c)

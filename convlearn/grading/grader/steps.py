@@ -14,7 +14,7 @@ The fixes plug into nbgrader's configurable classes only (``nbgrader_config.py``
   reason in the log and before anything is deleted, and keeps each student's previous graded notebook when
   the new run fails (:func:`keep_previous`);
 - :class:`FeedbackExporter` (``GenerateFeedback.exporter_class``) keeps the previous feedback when a new run
-  fails, makes student output inert (:mod:`convlearn.grading.inert`) and has template options of its own, so
+  fails, makes student output inert (:mod:`convlearn.grading.grader.inert`) and has template options of its own, so
   the course's feedback template never reaches the Formgrader's own pages;
 - :class:`ReleaseFeedbackOrFail` (``ExchangeFactory.release_feedback``) fails, saying what to do, when there
   is no feedback to release.
@@ -100,7 +100,8 @@ def sandbox_refusal(allow_unsandboxed: bool) -> list[str] | None:
         "Autograde refused: no sandbox can be made on this machine.",
         *textwrap.wrap(f"Why: {why}", LINE, subsequent_indent="  "),
         "Nothing was graded, changed or deleted.",
-        *textwrap.wrap("What to do: install bubblewrap, check with `python -m convlearn.grading.sandbox --check`; "
+        *textwrap.wrap("What to do: install bubblewrap, check with "
+                       "`python -m convlearn.grading.grader.sandbox --check`; "
                        "see 'What an instructor must install' in the instructors' guide.", LINE,
                        subsequent_indent="  "),
     ]

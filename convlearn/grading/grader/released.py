@@ -5,7 +5,7 @@ nbgrader records a test cell's source and checksum in the gradebook *with* its h
 gradebook and warns "Attribute 'checksum' … has changed!" for every test cell that has hidden tests, although
 the student never touched it (nbgrader#1961). This course hides tests in every test cell, so every honest
 submission would read as tampered with. :func:`is_as_released` tells an untouched cell from an edited one, so
-that :class:`convlearn.grading.nbgrader_plugin.RestoreMetadata` puts the gradebook's source back into untouched
+that :class:`convlearn.grading.grader.nbgrader_plugin.RestoreMetadata` puts the gradebook's source back into untouched
 cells before ``OverwriteCells`` runs: the warning is left for cells a student really changed.
 """
 

@@ -1,14 +1,14 @@
 """nbgrader's side of grading: run a submission in a sandboxed kernel and decide its scores outside it.
 
 The course's ``nbgrader_config.py`` calls :func:`configure`, which makes ``nbgrader autograde`` (and
-``nbgrader validate``) use the ``convlearn-sandbox`` kernel (:mod:`convlearn.grading.sandbox`) and replaces
+``nbgrader validate``) use the ``convlearn-sandbox`` kernel (:mod:`convlearn.grading.grader.sandbox`) and replaces
 nbgrader's ``Execute`` step of autograding by :class:`SandboxedGrade`:
 
 1. the student's code cells (everything but the test cells) run in the sandboxed kernel, in order, each with
    the cell time limit (``Execute.timeout``); a cell that times out or kills the kernel records an error,
    the kernel is started again with the cells before it, and grading goes on with the next cell;
 2. each test cell — its code taken from the **gradebook**, never from the submission — runs in this process
-   (:func:`convlearn.grading.harness.run_test_cell`), calling the student's functions in the kernel; its
+   (:func:`convlearn.grading.grader.harness.run_test_cell`), calling the student's functions in the kernel; its
    outputs in the graded notebook become the ``[PASS]/[FAIL] why`` report and the points, and nothing the
    kernel printed;
 3. :class:`RecordScores`, after nbgrader's ``SaveAutoGrades``, writes those points into the gradebook
@@ -39,10 +39,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_ignored
-from traitlets import Bool, Float, Integer
+from traitlets import Bool, Float, Integer, Unicode
 
-from . import GradingError, harness, sandbox, scan, submission, wire
-from .names import bound_names, free_names
+from .. import rules, wire
+from ..checks import GradingError
+from ..names import bound_names, free_names
+from . import harness, sandbox, scan, submission
 
 __all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "exchange_classes",
            "configure"]
@@ -96,14 +98,12 @@ class BoundedKernelClient(AsyncKernelClient):
 
 def _forbidden_lists(code: str) -> set[str]:
     """The dotted names of every ``forbidden=`` list a test cell passes to ``Checks`` (evaluated safely)."""
-    import convlearn.grading as grading
-
     names: set[str] = set()
     for node in ast.walk(scan.parse(code)):
         if isinstance(node, ast.keyword) and node.arg == "forbidden":
             try:
                 value = eval(compile(ast.Expression(node.value), "<forbidden>", "eval"),  # noqa: S307
-                             {"__builtins__": {"tuple": tuple, "list": list}}, vars(grading))
+                             {"__builtins__": {"tuple": tuple, "list": list}}, vars(rules))
                 names.update(str(v) for v in value)
             except Exception:  # noqa: BLE001 - an unusual expression: nothing to add
                 continue
@@ -513,21 +513,27 @@ class RecordScores(NbGraderPreprocessor):
 
 
 class InlineMathJax(NbGraderPreprocessor):
-    """Feedback: give the template the book's vendored MathJax (``tex-svg.js``) to inline: formulas render offline."""
+    """Feedback: give the template a MathJax 3 ``tex-svg.js`` to inline, so that formulas render offline.
+
+    The course's ``nbgrader_config.py`` sets :attr:`mathjax_path` to the book's vendored copy
+    (``book/_extra/_vendor/mathjax/tex-svg.js``); without it the feedback shows formulas as TeX.
+    """
+
+    mathjax_path = Unicode("", help="The MathJax 3 tex-svg.js file inlined into the feedback (empty: formulas "
+                                    "show as TeX).").tag(config=True)
 
     def preprocess(self, nb, resources):
-        import convlearn
-
-        path = Path(convlearn.__file__).resolve().parents[1] / "book" / "_extra" / "_vendor" / "mathjax" / "tex-svg.js"
-        if path.is_file():
+        path = Path(self.mathjax_path) if self.mathjax_path else None
+        if path is not None and path.is_file():
             resources["convlearn_mathjax"] = path.read_text(encoding="utf-8").replace("</script", "<\\/script")
         else:
-            self.log.warning("MathJax not found at %s: formulas in the feedback show as TeX", path)
+            self.log.warning("MathJax not found at %r (InlineMathJax.mathjax_path): formulas in the feedback show "
+                             "as TeX", self.mathjax_path)
             resources["convlearn_mathjax"] = ""
         return nb, resources
 
 
-# --- what grading takes from a submission folder (convlearn.grading.submission) ----------------------------
+# --- what grading takes from a submission folder (convlearn.grading.grader.submission) ----------------------------
 class SafeCollect(ExchangeCollect):
     """``nbgrader collect`` that takes only regular files from the exchange (see :mod:`.submission`)."""
 
@@ -634,11 +640,11 @@ def _guard_autograde() -> None:
 def exchange_classes(root: str, course_id: str) -> dict[str, str]:
     """The ``ExchangeFactory`` classes for the exchange at ``root`` (step -> dotted class name).
 
-    An exchange laid out by ``python -m convlearn.grading.exchange`` (an ``inbound/`` that others cannot write,
+    An exchange laid out by ``python -m convlearn.grading.grader.exchange`` (an ``inbound/`` that others cannot write,
     with a private folder per student: the JupyterHub set-up) uses every class of
-    :mod:`convlearn.grading.exchange`; nbgrader's own layout (a shared, world-writable ``inbound/``: a local
+    :mod:`convlearn.grading.grader.exchange`; nbgrader's own layout (a shared, world-writable ``inbound/``: a local
     try-out) keeps nbgrader's classes but collects with :class:`SafeCollect` and releases feedback with
-    :class:`convlearn.grading.steps.ReleaseFeedbackOrFail`. Either way collect takes regular files only, and
+    :class:`convlearn.grading.grader.steps.ReleaseFeedbackOrFail`. Either way collect takes regular files only, and
     releasing feedback that was never generated fails with a reason.
     """
     from . import exchange
@@ -650,7 +656,8 @@ def exchange_classes(root: str, course_id: str) -> dict[str, str]:
         private = False
     if private:
         return {step: f"{exchange.__name__}.{cls.__name__}" for step, cls in exchange.EXCHANGE_CLASSES.items()}
-    return {"collect": f"{__name__}.SafeCollect", "release_feedback": "convlearn.grading.steps.ReleaseFeedbackOrFail"}
+    return {"collect": f"{__name__}.SafeCollect",
+            "release_feedback": "convlearn.grading.grader.steps.ReleaseFeedbackOrFail"}
 
 
 def configure(c) -> None:

@@ -7,7 +7,7 @@
   directory nor how to choose it. :class:`ExchangeHintAssignmentList` names both: the directory nbgrader tried
   and the environment variable ``CONVLEARN_EXCHANGE`` the course reads it from (``exercises/nbgrader_config.py``).
 
-Both are installed by the server extension :mod:`convlearn.grading.server_extension`.
+Both are installed by the server extension :mod:`convlearn.grading.grader.server_extension`.
 """
 
 from __future__ import annotations

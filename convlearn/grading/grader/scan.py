@@ -3,7 +3,7 @@
 :func:`scan` reads the code cells of a submission (never runs them) and returns, for every top-level name the
 student defines (a function, a class, a variable), the forbidden routines its source refers to, directly or
 through other top-level names it uses. The grader fails each check that used such a name
-(:meth:`convlearn.grading.harness.Context.delegation`).
+(:meth:`convlearn.grading.grader.harness.Context.delegation`).
 
 What is recognised as a reference to ``numpy.convolve`` (``np`` bound by ``import numpy as np``, in any
 cell, the instructor's included):
@@ -83,8 +83,11 @@ _DYNAMIC_PATHS = ("os.system", "os.popen", "os.exec", "os.spawn", "os.fork", "os
                   "os.kill", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.ModuleType",
                   # the grading machinery inside the kernel (the block, the agent that answers the grader)
                   "convlearn.grading.agent", "convlearn.grading.wire", "convlearn.grading.forbid",
-                  "convlearn.grading._", "convlearn.grading.sandbox", "convlearn.grading.harness",
-                  "convlearn.grading.scan", "convlearn.grading.nbgrader_plugin", "convlearn.grading.submission")
+                  "convlearn.grading.limits",
+                  "convlearn.grading._", "convlearn.grading.grader",
+                  # (before the grader moved into grader/: a submission importing these names is still dynamic)
+                  "convlearn.grading.sandbox", "convlearn.grading.harness", "convlearn.grading.scan",
+                  "convlearn.grading.nbgrader_plugin", "convlearn.grading.submission")
 
 
 def parse(text: str) -> ast.Module:
@@ -511,5 +514,5 @@ def flags_for(result: dict[str, set[str]], name: str) -> set[str]:
     return result.get(name, set()) | result.get("*", set())
 
 
-if __name__ == "__main__":  # pragma: no cover - a quick look at one file: python -m convlearn.grading.scan f.py
+if __name__ == "__main__":  # pragma: no cover - a quick look at one file: python -m convlearn.grading.grader.scan f.py
     print(scan([open(sys.argv[1]).read()], [], sys.argv[2:]))

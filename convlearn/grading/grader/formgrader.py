@@ -8,11 +8,11 @@ graded notebook with its ``formgrade`` template. Two things in it do not fit the
   at ``<base_url>convlearn/mathjax/``;
 - a student's output could run a script in the instructor's page (and, e.g., call the Formgrader's API to
   set its own grades): :class:`FormgradeExporter` makes student output inert
-  (:class:`convlearn.grading.inert.InertOutputs`) before rendering, in addition to ``nbgrader autograde``
+  (:class:`convlearn.grading.grader.inert.InertOutputs`) before rendering, in addition to ``nbgrader autograde``
   doing so when it writes the graded notebook.
 
 Everything else stays nbgrader's: the template (``formgrade``), its options, its handlers. Installed by the
-server extension :mod:`convlearn.grading.server_extension`; checked by ``tests/test_formgrader_browser.py``.
+server extension :mod:`convlearn.grading.grader.server_extension`; checked by ``tests/test_formgrader_browser.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from .inert import InertOutputs
 __all__ = ["FormgradeExporter", "MATHJAX_DIR", "MATHJAX_URL"]
 
 #: the book's vendored MathJax 3 (tex-chtml.js and its fonts)
-MATHJAX_DIR = Path(__file__).resolve().parents[2] / "book" / "_extra" / "_vendor" / "mathjax"
+MATHJAX_DIR = Path(__file__).resolve().parents[3] / "book" / "_extra" / "_vendor" / "mathjax"
 #: where this extension serves it, below the server's base URL
 MATHJAX_URL = "convlearn/mathjax/"
 #: the MathJax 2 script of nbconvert's ``mathjax()`` macro, which nbgrader's ``formgrade`` template calls

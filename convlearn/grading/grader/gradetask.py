@@ -1,7 +1,8 @@
 """One submission graded as a self-contained task: plain data in, plain data out (see :mod:`.parallel`).
 
 A *task* is a dict of plain data: the assignment and student, the submission's files (regular files only,
-taken with :func:`convlearn.grading.submission.inspect` / :func:`~convlearn.grading.submission.copy_regular`),
+taken with :func:`convlearn.grading.grader.submission.inspect` /
+:func:`~convlearn.grading.grader.submission.copy_regular`),
 the assignment's ``source/`` files, the course's ``nbgrader_config.py``, a small SQLite gradebook holding
 just the assignment's definition (:func:`definition_gradebook`), the student's extension if any, and extra
 nbgrader options. :func:`grade` builds a private temporary course from it, runs the real
@@ -44,8 +45,8 @@ _KERNEL_START = re.compile(r"sandboxed kernel started in ([\d.]+) s")
 def read_files(directory, *, ignore=None) -> tuple[dict[str, bytes], dict[str, str]]:
     """The regular files of a folder as ``{relative path: bytes}``, and the refused entries with reasons.
 
-    Entries are sorted and bounded by :func:`convlearn.grading.submission.inspect`, and read with
-    :func:`~convlearn.grading.submission.copy_regular` (links are never followed).
+    Entries are sorted and bounded by :func:`convlearn.grading.grader.submission.inspect`, and read with
+    :func:`~convlearn.grading.grader.submission.copy_regular` (links are never followed).
     """
     accepted, refused = submission.inspect(directory, ignore=ignore)
     files = {}
@@ -134,8 +135,8 @@ _SERVER = r"""
 import atexit, json, os, sys
 import nbgrader.apps.nbgraderapp, nbgrader.apps.autogradeapp, nbgrader.converters.autograde  # preload
 import nbgrader.preprocessors, nbconvert.exporters, nbclient, jupyter_client.manager, sqlalchemy.dialects.sqlite
-import convlearn.grading.nbgrader_plugin, convlearn.grading.sandbox
-convlearn.grading.sandbox.available()  # the bubblewrap probe, cached: the children on this machine inherit it
+import convlearn.grading.grader.nbgrader_plugin, convlearn.grading.grader.sandbox
+convlearn.grading.grader.sandbox.available()  # the bubblewrap probe, cached: the children on this machine inherit it
 # what grading a notebook imports on its way (measured: about 1,000 modules): IPython for nbconvert and the
 # harness, the course's set-up cells (convlearn, NumPy, SciPy)
 import importlib, pkgutil, convlearn

@@ -18,7 +18,7 @@ path (under ``root/<course>``)  owner:group                 mode      what it pr
 ==============================  ==========================  ========  ==========================================
 
 ``course`` is the Unix account that owns the course directory and runs the Formgrader (a JupyterHub service);
-``root`` makes the layout once per roster (:func:`prepare`, ``python -m convlearn.grading.exchange``). The
+``root`` makes the layout once per roster (:func:`prepare`, ``python -m convlearn.grading.grader.exchange``). The
 classes below, configured through ``c.ExchangeFactory`` (see :func:`configure`), use it:
 
 - :class:`SecureSubmit` writes to ``inbound/<your login>/`` only and refuses ``--student`` naming someone else;
@@ -112,7 +112,7 @@ class SecureFetchFeedback(_RootNeedNotBeWritable, ExchangeFetchFeedback):
 
 class SecureReleaseFeedback(_RootNeedNotBeWritable, ReleaseFeedbackOrFail):
     """``release_feedback`` into an exchange whose root is not world-writable (failing when there is nothing to
-    release, as :class:`convlearn.grading.steps.ReleaseFeedbackOrFail`)."""
+    release, as :class:`convlearn.grading.grader.steps.ReleaseFeedbackOrFail`)."""
 
 
 class SecureList(_RootNeedNotBeWritable, ExchangeList):
@@ -318,7 +318,7 @@ def prepare(root: str | os.PathLike, course_id: str, course_user: str, students:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m convlearn.grading.exchange --root R --course C --course-user U student ...`` (as root)."""
+    """``python -m convlearn.grading.grader.exchange --root R --course C --course-user U student ...`` (as root)."""
     p = argparse.ArgumentParser(prog=f"python -m {_MODULE}", description=prepare.__doc__.splitlines()[0])
     p.add_argument("--root", required=True, help="the exchange root (c.Exchange.root)")
     p.add_argument("--course", required=True, help="the course id")

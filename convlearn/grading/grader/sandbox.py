@@ -18,7 +18,7 @@ connection file, it runs ``bwrap`` (Debian package ``bubblewrap``) so that the k
 The kernel talks to the grader over Unix sockets (``--KernelManager.transport=ipc``) in a private directory
 that only these sockets live in; the connection file is copied into the sandbox, not shared.
 
-Run ``python -m convlearn.grading.sandbox --check`` to see whether sandboxes can be made on this machine.
+Run ``python -m convlearn.grading.grader.sandbox --check`` to see whether sandboxes can be made on this machine.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def install_kernelspec(directory: Path) -> Path:
     folder = Path(directory) / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [sys.executable, "-m", "convlearn.grading.sandbox", "{connection_file}"],
+        "argv": [sys.executable, "-m", "convlearn.grading.grader.sandbox", "{connection_file}"],
         "display_name": "Python 3 (convlearn grading sandbox)",
         "language": "python",
         # Jupyter interrupts a kernel with killpg(SIGINT), which would stop bwrap itself: use a message.
@@ -329,7 +329,7 @@ def stage_files(directory: Path, into: Path) -> dict[str, str]:
     A kernel sees the data files that came with its assignment and the submission's own extra files, and
     nothing else: no notebook (the graded notebook holds the test cells, hidden ones included, restored from
     the gradebook), no hidden file, nothing that is not a regular file inside ``directory`` (see
-    :func:`convlearn.grading.submission.inspect`), at most ``LIMITS["assignment_copy"]`` bytes in all.
+    :func:`convlearn.grading.grader.submission.inspect`), at most ``LIMITS["assignment_copy"]`` bytes in all.
     """
     from .submission import copy_regular, inspect
 
@@ -361,7 +361,7 @@ def _launch(connection_file: str, extra: list[str]) -> int:
     read_fd, write_fd = os.pipe()
     os.write(write_fd, json.dumps(info).encode("utf-8"))
     os.close(write_fd)
-    inner = [sys.executable, "-s", "-m", "convlearn.grading.sandbox", "--inside", "--", *extra]
+    inner = [sys.executable, "-s", "-m", "convlearn.grading.grader.sandbox", "--inside", "--", *extra]
     staged = Path(tempfile.mkdtemp(prefix="convlearn-stage-"))
     staged.chmod(0o755)
     try:

@@ -33,16 +33,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import wire
+from .. import wire
+from .._context import ACTIVE_HARNESS, Skipped
+from ..limits import AFTER_TIMEOUT_SECONDS, CASE_MEMORY_BYTES, ForbiddenCallError
 from .scan import flags_for
 
 __all__ = ["KernelLost", "CallTimedOut", "Remote", "Context", "CellOutcome", "Budget", "run_test_cell", "agent_call"]
 
 #: Time limit of calls made outside any check (e.g. building a layer before the checks that use it).
 OUTSIDE_SECONDS = 30.0
-#: Time limit of a call to a function that already ran out of time once in this submission (as the student-side
-#: ``Checks.after_timeout``): a hanging helper that every check calls costs one full limit, not one per check.
-AFTER_TIMEOUT_SECONDS = 1.0
 _SAFE_EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
                     if isinstance(obj, type) and issubclass(obj, Exception)}
 
@@ -61,10 +60,6 @@ class NoAnswer(Exception):
 
 class Restart(BaseException):
     """Internal: stop the test cell, restart the kernel, run the cell again (passes through ``except Exception``)."""
-
-
-class Skipped(Exception):
-    """Internal: a check that already failed by time-out or a lost kernel is not run again."""
 
 
 def agent_call(message: str) -> str:
@@ -121,8 +116,6 @@ class Remote:
 
 def _builtin_exception(node: dict) -> Exception:
     """A local exception standing for what the student's code raised (only built-in classes are made)."""
-    from . import ForbiddenCallError
-
     name, message = str(node.get("type")), str(node.get("message", ""))
     if name == "ForbiddenCallError":
         return ForbiddenCallError(message)
@@ -252,7 +245,7 @@ class Context:
         request = {"op": op, "target": target, **fields}
         if op == "call":
             request["forbidden"] = list(state.forbidden) if state is not None else []
-            request["memory"] = state.memory if state is not None else 1 << 30
+            request["memory"] = state.memory if state is not None else CASE_MEMORY_BYTES
         message = wire.encode(self._tree, request)
         timeout = OUTSIDE_SECONDS if state is None else max(state.deadline - time.monotonic(), 0.05)
         if target._origins & self.budget.slow:
@@ -387,8 +380,6 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
     budget : Budget, optional
         The submission's time budget and the functions that already ran out of time (shared by its test cells).
     """
-    from . import _ACTIVE_HARNESS
-
     compiled = compile(code, filename, "exec")
     lost: dict[int, str] = {}
     budget = budget if budget is not None else Budget()
@@ -397,7 +388,7 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
         ns = trusted_ns()
         for name in student_names:
             ns[name] = ctx.remote_global(name)
-        _ACTIVE_HARNESS.append(ctx)
+        ACTIVE_HARNESS.append(ctx)
         failure = None
         printed = io.StringIO()
         try:
@@ -408,7 +399,7 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
         except Exception as exc:  # noqa: BLE001 - the test code stopped outside a check
             failure = f"the test cell stopped outside a check: {type(exc).__name__}: {exc}"
         finally:
-            _ACTIVE_HARNESS.remove(ctx)
+            ACTIVE_HARNESS.remove(ctx)
         if failure == "restart":
             restart()
             if ctx.cell_failure is not None:

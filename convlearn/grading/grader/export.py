@@ -94,7 +94,7 @@ class _CsvExport(ExportPlugin):
 class GenericCsvExportPlugin(_CsvExport):
     """One row per student and assignment (columns :data:`GENERIC_COLUMNS`), for any LMS or spreadsheet.
 
-    ``nbgrader export --exporter=convlearn.grading.export.GenericCsvExportPlugin --to grades.csv``
+    ``nbgrader export --exporter=convlearn.grading.grader.export.GenericCsvExportPlugin --to grades.csv``
     """
 
     def export(self, gradebook: Gradebook) -> None:
@@ -139,7 +139,7 @@ def _read_roster(path: str) -> tuple[dict[str, dict], dict[str, str]]:
 class CanvasCsvExportPlugin(_CsvExport):
     """The gradebook in the layout of Canvas's gradebook CSV import.
 
-    ``nbgrader export --exporter=convlearn.grading.export.CanvasCsvExportPlugin --to canvas.csv``
+    ``nbgrader export --exporter=convlearn.grading.grader.export.CanvasCsvExportPlugin --to canvas.csv``
     (optionally ``--CanvasCsvExportPlugin.roster=<a CSV exported from the Canvas gradebook>``).
     """
 
