@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from convlearn._validation import as_positive_int, as_real_array
+from convlearn._validation import as_nonnegative_int, as_positive_int, as_real_array, check_ndim
 from convlearn.nn.init import as_generator
 
 __all__ = [
@@ -231,11 +231,8 @@ def random_shift(x: np.ndarray, rng=None, *, max_shift: int = 1) -> np.ndarray:
     (N, C, H, W) array, a new array (``x`` is not modified).
     """
     x = as_real_array(x, "x")
-    if x.ndim != 4:
-        raise ValueError(f"x must be 4-D (N, C, H, W), got shape {x.shape}")
-    s = int(max_shift)
-    if s < 0:
-        raise ValueError(f"max_shift must be >= 0, got {max_shift!r}")
+    check_ndim(x, "x", 4, "(N, C, H, W)")
+    s = as_nonnegative_int(max_shift, "max_shift")
     if s == 0:
         return x.copy()
     n, _, h, w = x.shape

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from convlearn import signal
-from convlearn._validation import as_positive_int, as_real_array, check_choice
+from convlearn._validation import as_nonnegative_int, as_positive_int, as_real_array, check_choice, check_ndim
 from convlearn.data import load_digits_split
 from convlearn.nn import AvgPool2d, Conv2d, Flatten, Linear, ReLU, Sequential
 from convlearn.nn.init import as_generator
@@ -238,11 +238,8 @@ def on_canvas(x, margin: int, offsets=None) -> np.ndarray:
     (N, C, H + 2 margin, W + 2 margin) float array
     """
     x = as_real_array(x, "x")
-    if x.ndim != 4:
-        raise ValueError(f"x must be 4-D (N, C, H, W), got shape {x.shape}")
-    margin = int(margin)
-    if margin < 0:
-        raise ValueError(f"margin must be >= 0, got {margin}")
+    check_ndim(x, "x", 4, "(N, C, H, W)")
+    margin = as_nonnegative_int(margin, "margin")
     n, c, h, w = x.shape
     d = np.zeros((n, 2), dtype=np.int64) if offsets is None else np.asarray(offsets)
     if d.shape != (n, 2) or not np.issubdtype(d.dtype, np.integer):
