@@ -168,3 +168,32 @@ def test_plots(trained, digits):
         suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
         assert first.get_xlabel() or first.get_title() or suptitle, fig
         plt.close(fig)
+
+
+def test_loss_curves_draw_each_curve_at_its_epochs():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlearn.viz.training import plot_loss_curves
+
+    curves = {"SGD": [2.3, 1.5, 1.1], "Adam": np.array([2.0, 0.7, 0.3, 0.2])}
+    fig = plot_loss_curves(curves, title="three optimisers")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "training loss" and ax.get_title() == "three optimisers"
+    assert ax.get_yscale() == "log"
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == list(curves)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(curves)
+    for line, values in zip(lines, curves.values(), strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(1, len(values) + 1))
+        np.testing.assert_array_equal(line.get_ydata(), values)
+    plt.close(fig)
+    fig = plot_loss_curves({"a": [1.0]}, log=False)
+    assert fig.axes[0].get_yscale() == "linear"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="empty"):
+        plot_loss_curves({})
+    with pytest.raises(ValueError, match="'b'"):
+        plot_loss_curves({"b": []})

@@ -7,7 +7,7 @@ from :mod:`convlearn.train`, :mod:`convlearn.inspect` and :mod:`convlearn.experi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,6 +22,7 @@ __all__ = [
     "plot_flip_experiment",
     "plot_kernel_recovery",
     "plot_shift_experiment",
+    "plot_loss_curves",
 ]
 
 
@@ -276,4 +277,38 @@ def plot_shift_experiment(result, *, title: str = "Tested on shifted digits"):
     ax.set(xlabel="shift of the test digits (pixels)", ylabel="test accuracy", xticks=shifts, ylim=(0, 1),
            title=title)
     ax.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def plot_loss_curves(curves: Mapping[str, Sequence[float]], *, xlabel: str = "epoch",
+                     ylabel: str = "training loss", title: str = "Training loss", log: bool = True):
+    """Several loss curves on one axes, e.g. the same network trained with different optimisers.
+
+    Parameters
+    ----------
+    curves : mapping of str -> sequence of float
+        One curve per entry, its name in the legend; value ``i`` is drawn at x = ``i + 1`` (epoch 1, 2, ...).
+    xlabel, ylabel, title : str
+        Axis labels and title.
+    log : bool
+        Logarithmic loss axis (a loss that shrinks by a constant factor per epoch is then a straight line).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not curves:
+        raise ValueError("curves is empty: give at least one named loss curve")
+    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+    markers = "osD^v<>"
+    for i, (name, values) in enumerate(curves.items()):
+        y = np.asarray(values, dtype=float)
+        if y.ndim != 1 or y.size == 0:
+            raise ValueError(f"curve {name!r} must be a non-empty 1-D sequence, got shape {y.shape}")
+        ax.plot(np.arange(1, y.size + 1), y, marker=markers[i % len(markers)], label=name)
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
     return fig
