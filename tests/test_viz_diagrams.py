@@ -149,3 +149,92 @@ def test_architecture_shapes_are_forward_shapes():
     texts = _texts(d.fig.axes[0])
     assert "16×8×8" in texts and "10" in texts and "Conv2d" in texts
     _assert_labelled(d.fig)
+
+
+# --------------------------------------------------------------------------- the on-ramp's pictures
+def _all_texts(fig) -> str:
+    return "\n".join(t.get_text() for ax in fig.axes for t in ax.texts) + "\n" + (
+        fig._suptitle.get_text() if fig._suptitle is not None else "")
+
+
+@pytest.mark.parametrize("x", [[2.0, 0.5, -1.0], [-2.0, 0.5, 1.0]])
+def test_neuron_numbers_are_the_weighted_sum_and_relu(x):
+    w, b = np.array([0.5, -1.0, 0.25]), 0.1
+    d = D.neuron_figure(w, b, x)
+    z = float(np.dot(w, x) + b)                         # by hand
+    assert np.isclose(d.values["z"], z) and np.isclose(d.values["a"], max(z, 0.0))
+    texts = _all_texts(d.fig)
+    for j, wj in enumerate(w, start=1):
+        assert f"= {D._fmt(wj)}" in texts and f"x{'₀₁₂₃'[j]}" in texts
+    assert f"= {D._fmt(z)}" in texts and f"a = {D._fmt(max(z, 0.0))}" in texts and f"b = {D._fmt(b)}" in texts
+    with pytest.raises(ValueError, match="same length"):
+        D.neuron_figure(w, b, [1.0, 2.0])
+
+
+def test_layer_matrix_is_w_times_x_plus_b(rng):
+    from convlearn.nn import Linear
+
+    layer = Linear(4, 3, rng=rng)
+    layer.bias.value[...] = rng.standard_normal(3)
+    x = rng.standard_normal(4)
+    d = D.layer_matrix_figure(layer, x, neuron=2)
+    z = layer.weight.value @ x + layer.bias.value       # by hand
+    np.testing.assert_allclose(d.values["z"], z, rtol=1e-12)
+    grids = [ax for ax in d.fig.axes if ax.axison]
+    assert [ax.get_title() for ax in grids] == ["W (3 × 4)", "x", "b", "z"]
+    assert _grid_numbers(grids[0]) == [float(D._fmt(v)) for v in layer.weight.value.ravel()]
+    assert _grid_numbers(grids[3]) == [float(D._fmt(v)) for v in z]
+    assert d.fig._suptitle.get_text().endswith(f"= {D._fmt(z[2])}")
+    _assert_labelled(d.fig)
+    with pytest.raises(ValueError, match="too large"):
+        D.layer_matrix_figure(Linear(9, 3, rng=rng), np.zeros(9))
+    with pytest.raises(ValueError, match="neuron"):
+        D.layer_matrix_figure(layer, x, neuron=3)
+
+
+def test_mlp_sizes_and_parameters():
+    from convlearn.nn import Conv2d, Flatten, Linear, ReLU, Sequential
+
+    model = Sequential(Flatten(), Linear(64, 32, rng=0), ReLU(), Linear(32, 10, rng=0))
+    d = D.mlp_figure(model, (1, 1, 8, 8))
+    assert d.values["sizes"] == [64, 32, 10]
+    assert d.values["params"] == [64 * 32 + 32, 32 * 10 + 10] and d.values["relu"] == [True, False]
+    texts = _all_texts(d.fig)
+    assert "64 inputs" in texts and "32 hidden" in texts and "ReLU" in texts and "10 outputs" in texts
+    assert "2,080 parameters" in texts and "330 parameters" in texts and "W₁: 32 × 64" in texts
+    assert texts.count("⋮") == 3                        # every column of more than 7 units is cut
+    with pytest.raises(TypeError, match="Conv2d"):
+        D.mlp_figure(Sequential(Conv2d(1, 2, 3, rng=0)), (1, 1, 8, 8))
+
+
+def test_backprop_graph_numbers_are_numerical_gradients():
+    from convlearn.gradcheck import numerical_gradient
+    from convlearn.nn import Linear, ReLU, Sequential
+
+    gen = np.random.default_rng(0)
+    model = Sequential(Linear(2, 2, rng=gen), ReLU(), Linear(2, 3, rng=gen))
+    model[0].weight.value[...] = [[0.8, -0.3], [-0.6, -0.4]]   # the second hidden unit is negative for x = (1, 1)
+    model[2].bias.value[...] = [0.1, -0.2, 0.3]
+    x, t = np.array([1.0, 1.0]), 2
+    d = D.backprop_graph_figure(model, x, t)
+    p = {name: value.copy() for name, value in d.values["params"].items()}
+
+    def loss(x_, W1=p["W1"], b1=p["b1"], W2=p["W2"], b2=p["b2"]):
+        z2 = W2 @ np.maximum(W1 @ x_ + b1, 0) + b2          # the network by hand, independent of convlearn
+        return np.log(np.sum(np.exp(z2))) - z2[t]
+
+    assert np.isclose(d.values["loss"], loss(x))
+    assert d.values["forward"]["a1"][1] == 0.0            # this example's ReLU blocks one unit ...
+    assert d.values["grad"]["z1"][1] == 0.0               # ... and its gradient
+    np.testing.assert_allclose(d.values["grad"]["x"], numerical_gradient(loss, x), atol=1e-7)
+    for name in ("W1", "b1", "W2", "b2"):
+        numeric = numerical_gradient(lambda v, name=name: loss(x, **{name: v}), p[name])
+        np.testing.assert_allclose(d.values["param_grads"][name], numeric, atol=1e-7)
+    texts = _all_texts(d.fig)
+    for name in d.values["names"]:
+        label = name[0] + name[1:].translate(D._SUB)
+        assert f"{label} = {D._vec(d.values['forward'][name])}" in texts
+        assert f"∂L/∂{label} = {D._vec(d.values['grad'][name])}" in texts
+    assert f"L = {D._fmt(d.values['loss'])}" in texts and "∂L/∂b₂ = " + D._vec(d.values["param_grads"]["b2"]) in texts
+    with pytest.raises(ValueError, match="at most 3"):
+        D.backprop_graph_figure(Sequential(Linear(4, 2, rng=0)), np.zeros(4), 0)

@@ -10,7 +10,12 @@ arrays whose values it shows, so that tests (and readers) can check one against 
   two filters, bias, output volume), in the spirit of the CS231n volume demo;
 * :func:`max_pool_figure` -- max pooling with numbers, each window and its maximum in one colour;
 * :func:`im2col_figure` -- the im2col rearrangement and the matrix product that replaces the sums;
-* :func:`architecture_figure` -- a network's layers with the shapes its ``forward`` really produces.
+* :func:`architecture_figure` -- a network's layers with the shapes its ``forward`` really produces;
+* :func:`neuron_figure` -- one neuron: inputs, weights, bias, weighted sum and ReLU, with numbers;
+* :func:`layer_matrix_figure` -- a linear layer as ``z = W x + b``, each neuron a row of ``W``;
+* :func:`mlp_figure` -- a multilayer perceptron as columns of units, with its layer sizes and parameters;
+* :func:`backprop_graph_figure` -- the computational graph of a small network with the forward values and
+  the gradients of its backward pass written on it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ __all__ = [
     "max_pool_figure",
     "im2col_figure",
     "architecture_figure",
+    "neuron_figure",
+    "layer_matrix_figure",
+    "mlp_figure",
+    "backprop_graph_figure",
 ]
 
 #: One colour per window / output cell (colour-blind friendly qualitative palette).
@@ -449,3 +458,337 @@ def architecture_figure(model, input_shape: tuple[int, ...]) -> Diagram:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     return Diagram(fig, {"shapes": shapes, "names": names, "params": params})
+
+
+# --------------------------------------------------------------------------- the on-ramp's pictures
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_GRAD = (0.80, 0.15, 0.10)  # gradients (backward pass) are drawn in this colour
+
+
+def _vec(v) -> str:
+    """A vector as ``(a, b, c)`` with :func:`_fmt` numbers."""
+    return "(" + ", ".join(_fmt(t) for t in np.ravel(v)) + ")"
+
+
+def _mat(m, name: str) -> str:
+    """A matrix as ``name = [row]`` lines, the rows aligned under one another (for a monospace font)."""
+    rows = ["[" + ", ".join(f"{_fmt(t):>5s}" for t in row) + "]" for row in np.atleast_2d(m)]
+    lead = f"{name} = "
+    return "\n".join((lead if i == 0 else " " * len(lead)) + r for i, r in enumerate(rows))
+
+
+def _sub(name: str) -> str:
+    """``"z1"`` -> ``"z₁"``: the digits after the first character as subscripts."""
+    return name[0] + name[1:].translate(_SUB)
+
+
+def _linear(w, b):
+    """A convlearn ``Linear`` layer holding the weights ``w : (m, n)`` and the bias ``b : (m,)``."""
+    from convlearn.nn import Linear
+
+    w = np.atleast_2d(np.asarray(w, dtype=float))
+    layer = Linear(w.shape[1], w.shape[0], rng=0)
+    layer.weight.value[...] = w
+    layer.bias.value[...] = np.asarray(b, dtype=float).reshape(w.shape[0])
+    return layer
+
+
+def _diagram_axes(figsize, xlim, ylim, *, equal: bool = True):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    if equal:
+        ax.set_aspect("equal")
+    ax.axis("off")
+    return fig, ax
+
+
+def neuron_figure(w, b: float, x) -> Diagram:
+    """One neuron with numbers: inputs ``x_j``, weights ``w_j`` on the edges, the bias, ``z`` and ``ReLU(z)``.
+
+    The weighted sum is computed by a :class:`convlearn.nn.Linear` layer holding ``w`` and ``b``, and the
+    activation by :class:`convlearn.nn.ReLU`.
+
+    Parameters
+    ----------
+    w : (n,) array_like
+        The weights, one per input (at most 6, so that the numbers stay readable).
+    b : float
+        The bias.
+    x : (n,) array_like
+        The inputs.
+
+    Returns
+    -------
+    Diagram
+        ``values``: ``"x"``, ``"w"``, ``"b"``, ``"z"`` (the weighted sum plus bias) and ``"a"`` (``ReLU(z)``).
+    """
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    from convlearn.nn import ReLU
+
+    w = np.asarray(w, dtype=float).ravel()
+    x = np.asarray(x, dtype=float).ravel()
+    if w.size != x.size or not 1 <= w.size <= 6:
+        raise ValueError(f"w and x must have the same length, between 1 and 6; got {w.size} and {x.size}")
+    layer = _linear(w[None, :], [b])
+    z = float(layer.forward(x[None, :])[0, 0])
+    a = float(ReLU().forward(np.array([[z]]))[0, 0])
+    n = w.size
+    fig, ax = _diagram_axes((6.4, 0.75 * n + 1.6), (-0.4, 8.6), (-0.9, n + 0.3))
+    ys = np.linspace(n - 0.5, 0.0, n) if n > 1 else np.array([0.0])
+    y_sum = float(ys.mean())
+    for j, (xj, wj, yj) in enumerate(zip(x, w, ys, strict=True), start=1):
+        ax.add_patch(Circle((0.5, yj), 0.32, fc="#deebf7", ec="0.25"))
+        ax.text(0.5, yj, f"x{str(j).translate(_SUB)}", ha="center", va="center", fontsize=10)
+        ax.text(-0.05, yj, _fmt(xj), ha="right", va="center", fontsize=10)
+        ax.annotate("", xy=(3.1, y_sum), xytext=(0.85, yj), arrowprops={"arrowstyle": "->", "color": "0.35"})
+        t = 0.45
+        ax.text(0.85 + t * (3.1 - 0.85), yj + t * (y_sum - yj) + 0.12, f"w{str(j).translate(_SUB)} = {_fmt(wj)}",
+                ha="center", va="bottom", fontsize=9, color="C0")
+    ax.add_patch(Circle((3.5, y_sum), 0.42, fc="#fdd0a2", ec="0.25"))
+    ax.text(3.5, y_sum, "Σ", ha="center", va="center", fontsize=15)
+    ax.annotate("", xy=(3.5, y_sum - 0.42), xytext=(3.5, -0.75), arrowprops={"arrowstyle": "->", "color": "0.35"})
+    ax.text(3.62, -0.75, f"b = {_fmt(b)}", ha="left", va="bottom", fontsize=9, color="C0")
+    ax.text(3.5, y_sum + 0.5, f"z = w·x + b\n= {_fmt(z)}", ha="center", va="bottom", fontsize=9)
+    ax.annotate("", xy=(5.0, y_sum), xytext=(3.92, y_sum), arrowprops={"arrowstyle": "->", "color": "0.35"})
+    ax.add_patch(FancyBboxPatch((5.05, y_sum - 0.3), 1.1, 0.6, boxstyle="round,pad=0.05", fc="#e5f5e0", ec="0.25"))
+    ax.text(5.6, y_sum, "ReLU", ha="center", va="center", fontsize=10)
+    ax.annotate("", xy=(7.2, y_sum), xytext=(6.25, y_sum), arrowprops={"arrowstyle": "->", "color": "0.35"})
+    ax.text(7.25, y_sum, f"a = {_fmt(a)}", ha="left", va="center", fontsize=10, fontweight="bold")
+    return Diagram(fig, {"x": x, "w": w, "b": float(b), "z": z, "a": a})
+
+
+def layer_matrix_figure(layer, x, *, neuron: int = 0) -> Diagram:
+    """A linear layer as a matrix product with numbers: ``z = W x + b``, one neuron per row of ``W``.
+
+    Parameters
+    ----------
+    layer : convlearn.nn.Linear
+        A small layer (at most 8 inputs and 8 outputs, so that the numbers stay readable).
+    x : (in_features,) array_like
+        One input vector.
+    neuron : int
+        The neuron (row of ``W`` and entry of ``z``) that is outlined.
+
+    Returns
+    -------
+    Diagram
+        ``values``: ``"W"``, ``"x"``, ``"b"`` and ``"z"``, the last computed by ``layer.forward``.
+    """
+    import matplotlib.pyplot as plt
+
+    W, b = layer.weight.value, layer.bias.value
+    m, n = W.shape
+    if m > 8 or n > 8:
+        raise ValueError(f"the layer is too large to write out ({m} x {n}; at most 8 x 8)")
+    if not 0 <= neuron < m:
+        raise ValueError(f"neuron must be in [0, {m}), got {neuron}")
+    x = np.asarray(x, dtype=float).ravel()
+    z = layer.forward(x[None, :])[0]
+    widths = [n, 0.7, 1, 0.7, 1, 0.7, 1]
+    fig, axes = plt.subplots(1, 7, figsize=(6.4, 0.42 * max(m, n) + 1.3), width_ratios=widths, layout="constrained")
+    hl = np.ones((m, n, 3))
+    hl[neuron] = _HIGHLIGHT
+    col = np.ones((m, 1, 3))
+    col[neuron] = _HIGHLIGHT
+    _number_grid(axes[0], W, colours=hl, title=f"W ({m} × {n})", xlabel="input j", ylabel="neuron i")
+    _number_grid(axes[2], x[:, None], title="x", xlabel="input", ylabel="input j")
+    _number_grid(axes[4], b[:, None], title="b", xlabel="bias", ylabel="neuron i")
+    _number_grid(axes[6], z[:, None], colours=col, title="z", xlabel="output", ylabel="neuron i",
+                 bold=col[..., 2] < 1)
+    for ax in axes[2::2]:
+        ax.set_xticks([])
+    for ax, sign in zip(axes[1::2], ("×", "+", "="), strict=True):
+        ax.axis("off")
+        ax.text(0.5, 0.5, sign, ha="center", va="center", fontsize=16, transform=ax.transAxes)
+    terms = " + ".join(f"({_fmt(W[neuron, j])})({_fmt(x[j])})" for j in range(n))
+    i = str(neuron).translate(_SUB)
+    fig.suptitle(f"neuron {neuron}: z{i} = row {neuron} of W · x + b{i}"
+                 f" = {terms} + ({_fmt(b[neuron])}) = {_fmt(z[neuron])}", fontsize=8)
+    return Diagram(fig, {"W": W.copy(), "x": x, "b": b.copy(), "z": z})
+
+
+def mlp_figure(model, input_shape: tuple[int, ...], *, max_units: int = 7) -> Diagram:
+    """A multilayer perceptron drawn as columns of units, one column per representation.
+
+    The sizes are measured by running ``model.forward`` on zeros of ``input_shape``: the first column is
+    the flattened input, then one column per ``Linear`` layer's output (marked "ReLU" when a ReLU follows).
+    A column of more than ``max_units`` units shows its first and last ones with "⋮" between them. Between
+    two columns: the shapes of that layer's weight and bias and its number of parameters.
+
+    Parameters
+    ----------
+    model : convlearn.nn.Sequential
+        ``Flatten``, ``Linear`` and ``ReLU`` layers.
+    input_shape : tuple of int
+        Shape of one batch, e.g. ``(1, 1, 8, 8)``.
+    max_units : int
+        Most units drawn in one column.
+
+    Returns
+    -------
+    Diagram
+        ``values``: ``"sizes"`` (units per column), ``"params"`` (parameters of each linear layer) and
+        ``"relu"`` (whether a ReLU follows each linear layer).
+    """
+    from matplotlib.patches import Circle
+
+    a = np.zeros(input_shape)
+    sizes, params, relu = [], [], []
+    for layer in model:
+        kind = type(layer).__name__
+        a = layer.forward(a)
+        if kind == "Flatten":
+            sizes = [a.shape[1]]
+        elif kind == "Linear":
+            if not sizes:
+                sizes = [layer.in_features]
+            sizes.append(a.shape[1])
+            params.append(int(sum(p.value.size for p in layer.parameters())))
+            relu.append(False)
+        elif kind == "ReLU":
+            if not relu:
+                raise ValueError("a ReLU before the first Linear layer is not drawn")
+            relu[-1] = True
+        else:
+            raise TypeError(f"mlp_figure draws Flatten, Linear and ReLU layers, not {kind}")
+    if len(sizes) < 2:
+        raise ValueError("the model has no Linear layer")
+    cols = len(sizes)
+    fig, ax = _diagram_axes((1.6 * cols + 0.6, 4.2), (-1.0, 3.2 * (cols - 1) + 1.0), (-5.0, 4.6))
+    slots = np.linspace(3.0, -3.0, max_units)
+    positions = []
+    for size in sizes:
+        if size > max_units:  # first and last units, the middle slot left for the "⋮"
+            half = (max_units - 1) // 2
+            positions.append(np.concatenate([slots[:half], slots[max_units - (max_units - 1 - half):]]))
+        else:
+            positions.append(np.linspace(0.45 * (size - 1), -0.45 * (size - 1), size))
+    for c in range(cols - 1):
+        for y0 in positions[c]:
+            for y1 in positions[c + 1]:
+                ax.plot([3.2 * c, 3.2 * (c + 1)], [y0, y1], color="0.75", lw=0.4, zorder=1)
+    for c, (size, ys) in enumerate(zip(sizes, positions, strict=True)):
+        colour = "#deebf7" if c == 0 else ("#e5f5e0" if c < cols - 1 else "#fdd0a2")
+        for y in ys:
+            ax.add_patch(Circle((3.2 * c, y), 0.26, fc=colour, ec="0.25", zorder=2))
+        if size > max_units:
+            ax.text(3.2 * c, 0.0, "⋮", ha="center", va="center", fontsize=16, zorder=3)
+        if c == 0:
+            label = f"{size} inputs"
+        elif c == cols - 1:
+            label = f"{size} outputs\n(logits)"
+        else:
+            label = f"{size} hidden\nunits" + (", ReLU" if relu[c - 1] else "")
+        ax.text(3.2 * c, 3.5, label, ha="center", va="bottom", fontsize=9, fontweight="bold")
+    for c in range(cols - 1):
+        k = str(c + 1).translate(_SUB)
+        label = f"W{k}: {sizes[c + 1]} × {sizes[c]}\nb{k}: {sizes[c + 1]}\n{params[c]:,} parameters"
+        ax.text(3.2 * c + 1.6, -3.6, label, ha="center", va="top", fontsize=8.5, color="0.2")
+    return Diagram(fig, {"sizes": sizes, "params": params, "relu": relu})
+
+
+def backprop_graph_figure(model, x, target: int) -> Diagram:
+    """The computational graph of a small network and its loss, with forward values and backward gradients.
+
+    ``model`` (``Linear`` and ``ReLU`` layers) is run forward on one input ``x`` and the softmax
+    cross-entropy ("CE" in the figure) with class ``target`` is taken; then each layer's ``backward`` is
+    called in turn, from the loss back to the input. The graph is drawn from top to bottom: the values
+    ``x, z₁, a₁, z₂, …, L`` in black, each with the gradient of the loss with respect to it (in red) below,
+    and beside each linear layer its weight and bias with their gradients. Every number is convlearn's:
+    the forward values, :class:`convlearn.nn.CrossEntropyLoss` and the layers' ``backward``.
+
+    Parameters
+    ----------
+    model : convlearn.nn.Sequential
+        ``Linear`` and ``ReLU`` layers with at most 3 units each (so that the numbers stay readable).
+    x : (n,) array_like
+        One input.
+    target : int
+        The correct class.
+
+    Returns
+    -------
+    Diagram
+        ``values``: ``"names"`` (``["x", "z1", "a1", ...]``), ``"forward"`` and ``"grad"`` (dicts from those
+        names to 1-D arrays), ``"loss"``, and ``"params"`` and ``"param_grads"`` (dicts ``"W1"``, ``"b1"``,
+        ... to arrays).
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    from convlearn.nn import CrossEntropyLoss
+
+    layers = list(model)
+    x = np.asarray(x, dtype=float).ravel()
+    names, values, ops = ["x"], [x[None, :]], []
+    params, param_grads = {}, {}
+    k = 0
+    for layer in layers:
+        kind = type(layer).__name__
+        if kind == "Linear":
+            k += 1
+            name = f"z{k}"
+            op = f"{_sub(name)} = {_sub(f'W{k}')}{_sub(names[-1])} + {_sub(f'b{k}')}"
+            if max(layer.weight.value.shape) > 3 or layer.bias is None:
+                raise ValueError("backprop_graph_figure writes out layers of at most 3 units, with a bias")
+        elif kind == "ReLU":
+            if k == 0:
+                raise ValueError("a ReLU before the first Linear layer is not drawn")
+            name = f"a{k}"
+            op = f"{_sub(name)} = ReLU({_sub(names[-1])})"
+        else:
+            raise TypeError(f"backprop_graph_figure draws Linear and ReLU layers, not {kind}")
+        values.append(layer.forward(values[-1]))
+        names.append(name)
+        ops.append((op, layer if kind == "Linear" else None, k))
+    loss_fn = CrossEntropyLoss()
+    loss = float(loss_fn.forward(values[-1], np.array([int(target)])))
+    grads = [None] * len(values)
+    g = loss_fn.backward()
+    for i in range(len(layers), 0, -1):
+        grads[i] = g
+        g = layers[i - 1].backward(g)
+    grads[0] = g
+    for _op, layer, k in ops:
+        if layer is not None:
+            params[f"W{k}"], params[f"b{k}"] = layer.weight.value.copy(), layer.bias.value.copy()
+            param_grads[f"W{k}"], param_grads[f"b{k}"] = layer.weight.grad.copy(), layer.bias.grad.copy()
+
+    rows = len(names) + 1
+    step = 1.6
+    fig, ax = _diagram_axes((5.9, 0.8 * rows + 0.3), (-5.0, 6.9), (-step * (rows - 1) - 0.55, 0.55), equal=False)
+    def node(y, label, value_text, grad_text):
+        ax.add_patch(FancyBboxPatch((-0.2, y - 0.42), 4.4, 0.84, boxstyle="round,pad=0.04", fc="#f7f7f7", ec="0.3"))
+        ax.text(0.0, y + 0.17, f"{label} = {value_text}", ha="left", va="center", fontsize=9.5, family="monospace")
+        ax.text(0.0, y - 0.2, f"∂L/∂{label} = {grad_text}", ha="left", va="center", fontsize=9.5,
+                family="monospace", color=_GRAD)
+
+    ys = [-step * i for i in range(rows)]
+    for i, (name, v, gr) in enumerate(zip(names, values, grads, strict=True)):
+        node(ys[i], _sub(name), _vec(v), _vec(gr))
+    node(ys[-1], "L", _fmt(loss), "1")
+    op_labels = [op for op, _layer, _k in ops]
+    op_labels.append(f"L = CE({_sub(names[-1])}, t = {int(target)})")
+    for i, label in enumerate(op_labels):
+        y0, y1 = ys[i] - 0.46, ys[i + 1] + 0.46
+        ax.annotate("", xy=(0.9, y1), xytext=(0.9, y0), arrowprops={"arrowstyle": "->", "color": "0.2", "lw": 1.2})
+        ax.annotate("", xy=(2.9, y0), xytext=(2.9, y1), arrowprops={"arrowstyle": "->", "color": _GRAD, "lw": 1.2})
+        ax.text(4.4, (y0 + y1) / 2, label, ha="left", va="center", fontsize=9, color="0.2")
+    for i, (_op, layer, k) in enumerate(ops):
+        if layer is None:
+            continue
+        y = (ys[i] + ys[i + 1]) / 2
+        wk, bk = f"W{k}", f"b{k}"
+        text_v = _mat(params[wk], _sub(wk)) + f"\n{_sub(bk)} = {_vec(params[bk])}"
+        text_g = _mat(param_grads[wk], "∂L/∂" + _sub(wk)) + f"\n∂L/∂{_sub(bk)} = {_vec(param_grads[bk])}"
+        ax.text(-4.9, y + 0.08, text_v, ha="left", va="bottom", fontsize=8.5, family="monospace")
+        ax.text(-4.9, y - 0.02, text_g, ha="left", va="top", fontsize=8.5, family="monospace", color=_GRAD)
+        ax.annotate("", xy=(0.8, y), xytext=(-0.9, y), arrowprops={"arrowstyle": "->", "color": "0.5", "ls": "--"})
+    ax.text(-4.9, ys[-1], "black ↓: forward pass\nred ↑: backward pass,\n   gradients of L", ha="left",
+            va="center", fontsize=9, color="0.2")
+    return Diagram(fig, {"names": names, "forward": {n: v[0] for n, v in zip(names, values, strict=True)},
+                         "grad": {n: g[0] for n, g in zip(names, grads, strict=True)}, "loss": loss,
+                         "params": params, "param_grads": param_grads})
