@@ -24,18 +24,17 @@ checks of the result are in ``tests/test_pdf.py``.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import http.server
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+# Debian's Chromium, its switches and the local web server: one home, the book tests' helpers.
+sys.path.insert(0, str(REPO / "tests"))
+from _site import BUILD_COMMAND, CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+
 BUILD = REPO / "_build"
 SINGLEHTML = BUILD / "singlehtml"
 PDF = BUILD / "pdf" / "convlearn.pdf"
@@ -43,16 +42,6 @@ PDF = BUILD / "pdf" / "convlearn.pdf"
 #: relative addresses (``_static/``, ``_images/``) for a page at the top of the folder, where the copy lives
 ROOT_PAGE = "book/intro.html"
 PRINTED_PAGE = "convlearn.html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
-SITE_BUILD = ("jupyter-book", "build", ".", "-W", "-n", "--keep-going")
 
 # Wait for MathJax and the images; then unfold what paper cannot unfold.
 _PREPARE = """
@@ -94,26 +83,6 @@ _FOOTER = (
 )
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature from the base class
-        pass
-
-
-@contextlib.contextmanager
-def _serve(root: Path) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 (an ephemeral port); yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def _run(command: list[str]) -> None:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -123,7 +92,7 @@ def _run(command: list[str]) -> None:
 
 def build_singlehtml() -> Path:
     """The whole book on one page (``_build/singlehtml``), warning-free like the site."""
-    _run([*SITE_BUILD, "--builder", "singlehtml"])
+    _run([*BUILD_COMMAND, "--builder", "singlehtml"])
     return SINGLEHTML
 
 
@@ -136,7 +105,7 @@ def print_pdf(html_dir: Path, pdf: Path) -> None:
     pdf.parent.mkdir(parents=True, exist_ok=True)
     (html_dir / PRINTED_PAGE).write_bytes((html_dir / ROOT_PAGE).read_bytes())
     blocked: list[str] = []
-    with _serve(html_dir) as base, sync_playwright() as playwright:
+    with serve(html_dir) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
         try:
             context = browser.new_context(service_workers="block", viewport={"width": COLUMN_PX, "height": 1100})
@@ -192,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = f"one page {printed - start:.0f} s, printing {done - printed:.0f} s"
     print(f"{PDF.relative_to(REPO)}: {size:.1f} MB; {pages}")
     if not args.no_site and (BUILD / "html" / "index.html").exists():
-        _run(list(SITE_BUILD))
+        _run(list(BUILD_COMMAND))
     return 0
 
 
