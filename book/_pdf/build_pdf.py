@@ -158,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     print_pdf(html_dir, PDF)
     done = time.perf_counter()
     size = PDF.stat().st_size / 1e6
-    pages = f"one page {printed - start:.0f} s, printing {done - printed:.0f} s"
-    print(f"{PDF.relative_to(REPO)}: {size:.1f} MB; {pages}")
+    timings = f"one page {printed - start:.0f} s, printing {done - printed:.0f} s"
+    print(f"{PDF.relative_to(REPO)}: {size:.1f} MB; {timings}")
     if not args.no_site and (BUILD / "html" / "index.html").exists():
         _run(list(BUILD_COMMAND))
     return 0
