@@ -2,8 +2,8 @@
 
 Checked with poppler's command-line tools (``pdfinfo``, ``pdffonts``, ``pdftotext``, ``pdfimages``), the
 independent reader: the whole book is there (every chapter title of ``_toc.yml``'s files, with its number),
-the equations were typeset (no TeX source left in the text), every cross-reference resolved, every font is
-embedded and the figures are in it. Without the PDF these tests skip; CI builds it first and sets
+the equations were typeset (no TeX source left in the text), every cross-reference resolved and clickable,
+every font is embedded and the figures are in it. Without the PDF these tests skip; CI builds it first and sets
 ``CONVLEARN_REQUIRE_PDF=1``, which turns the skip into a failure.
 """
 
@@ -72,6 +72,15 @@ def test_equations_are_typeset_and_references_resolved(text: str) -> None:
     assert not raw_tex, f"TeX source in the PDF's text (MathJax did not typeset it): {raw_tex}"
     unresolved = [text[max(m.start() - 60, 0) : m.end() + 20] for m in re.finditer(r"\?\?", text)]
     assert not unresolved, f"unresolved references: {unresolved[:5]}"
+
+
+def test_cross_references_are_links(pdf: Path) -> None:
+    # Chromium keeps an anchor of the one-page book as a named destination when a link points at it
+    dests = _run("pdfinfo", "-dests", str(pdf))
+    chapters = set(re.findall(r'"document-([^"]+)"', dests))
+    assert len(chapters) >= len(toc_documents()) // 2, f"links to only {len(chapters)} chapters: {sorted(chapters)}"
+    assert chapters <= set(toc_documents()), f"links to unknown chapters: {chapters - set(toc_documents())}"
+    assert len(dests.splitlines()) > 100, "fewer than 100 link targets in the PDF"
 
 
 def test_every_font_is_embedded(pdf: Path) -> None:
