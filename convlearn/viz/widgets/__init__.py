@@ -10,9 +10,9 @@ runs, and where the reader passes a Python function (``convolve=...``), Python c
 the widget shows the result; an exception raised by the reader's function is shown in the widget (and the
 picture is hidden rather than left stale).
 
-The front end is stored in the page with the widget's state when a chapter runs, so after editing a ``.js``
-file rebuild the book from scratch (``rm -rf _build``): the execution cache and Sphinx only notice changes
-to the chapters themselves (clearing ``_build/.jupyter_cache`` alone leaves the old pages in place).
+The front end is stored in the page with the widget's state when a chapter runs. After editing a ``.js``
+file, build the book as usual: the book's Sphinx extension ``book/_ext/convlearn_explorers.py`` finds the
+cached executions and pages that hold an old front end, runs those chapters again and rewrites their pages.
 
 Each front end lays its picture out for the width the explorer gets (a phone's 375 px or a desktop column,
 at most 900 px) and redraws when that width changes, so that its text stays 12 px on every screen.
