@@ -190,12 +190,11 @@ def conv_backward(s: ConvSetup, grad_out: np.ndarray):
     ``grad_out`` is an array of the output's shape, in the set-up's dtype (as :meth:`ConvSetup.parse` with
     ``extra=grad_out`` makes it).
     """
-    nd = s.nd
     xp = pad(s.x, s.pads)
     grad_weight = correlate_weight_grad(xp, grad_out, s.kernel, s.stride, s.dilation, s.groups)
     gxp = correlate_input_grad(grad_out, s.weight, s.stride, s.dilation, s.groups, s.padded_shape)
     grad_x = np.ascontiguousarray(crop(gxp, s.pads, s.x.shape[2:]))
-    grad_bias = grad_out.sum(axis=(0,) + tuple(range(2, 2 + nd)))
+    grad_bias = np.einsum("ncl->c", grad_out.reshape(grad_out.shape[:2] + (-1,)))  # Σ over batch and positions
     return grad_x, np.ascontiguousarray(grad_weight), grad_bias
 
 
