@@ -158,6 +158,24 @@ def test_receptive_field_sizes_fields_and_masks(js):
     assert fitted > 50
 
 
+def test_unit_inputs_of_one_layer(js):
+    cases = [(dataclasses.asdict(LayerGeometry(k, s, p, d)), n) for k, s, p, d, n in
+             itertools.product(range(1, 5), range(1, 4), range(3), range(1, 3), (1, 4, 9))]
+    results = js("""cases => cases.map(([g, n]) => {
+      let outputs;
+      try { outputs = sizes([g], n)[1]; } catch (error) { return null; }
+      return Array.from({ length: outputs }, (_, o) => unitInputs(g, o, n));
+    })""", cases)
+    for (g, n), got in zip(cases, results, strict=True):
+        layer = LayerGeometry(**g)
+        if got is None:
+            assert _python_or_none(conv_output_size, n, layer.kernel_size, stride=layer.stride, padding=layer.padding,
+                                   dilation=layer.dilation) is None
+            continue
+        for o, inputs in enumerate(got):
+            assert inputs == np.flatnonzero(receptive_field_units([layer], n, o)[0]).tolist(), (g, n, o)
+
+
 def test_continuous_functions_and_midpoint_rule(js):
     t = np.concatenate([np.linspace(-3, 3, 121), [-1.0, -0.5, 0.0, 0.5, 1.0]])
     values = js("([names, t]) => Object.fromEntries(names.map((name) => [name, t.map(FUNCTIONS[name])]))",

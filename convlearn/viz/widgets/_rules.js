@@ -144,18 +144,23 @@ function fields(layers) {
   return out;
 }
 
+/** The input positions that output unit o of layer g reads, in an input of n units (padding left out). */
+function unitInputs(g, o, n) {
+  const inputs = [];
+  for (let a = 0; a < g.kernel_size; a++) {
+    const pos = o * g.stride - g.padding + a * g.dilation;
+    if (pos >= 0 && pos < n) inputs.push(pos);
+  }
+  return inputs;
+}
+
 /** masks[l][u]: whether unit u of level l feeds the selected unit (padding is not counted). */
 function masks(layers, lengths, level, unit) {
   const m = lengths.map((n) => new Array(n).fill(false));
   m[level][unit] = true;
   for (let l = level; l > 0; l--) {
-    const g = layers[l - 1];
     m[l].forEach((on, o) => {
-      if (!on) return;
-      for (let a = 0; a < g.kernel_size; a++) {
-        const pos = o * g.stride - g.padding + a * g.dilation;
-        if (pos >= 0 && pos < lengths[l - 1]) m[l - 1][pos] = true;
-      }
+      if (on) for (const pos of unitInputs(layers[l - 1], o, lengths[l - 1])) m[l - 1][pos] = true;
     });
   }
   return m;

@@ -94,15 +94,11 @@ function render({ model, el }) {
     const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
       "aria-label": "units of every layer; the units that feed the selected unit are filled" });
     for (let l = level; l > 0; l--) {
-      const g = layers[l - 1];
       m[l].forEach((on, o) => {
         if (!on) return;
-        for (let a = 0; a < g.kernel_size; a++) {
-          const src = o * g.stride - g.padding + a * g.dilation;
-          if (src >= 0 && src < lengths[l - 1]) {
-            svg.append(s("line", { x1: X(positions[l - 1][src]), y1: Y(l - 1), x2: X(positions[l][o]), y2: Y(l),
-              stroke: "#999", "stroke-width": 0.8 }));
-          }
+        for (const src of unitInputs(layers[l - 1], o, lengths[l - 1])) {
+          svg.append(s("line", { x1: X(positions[l - 1][src]), y1: Y(l - 1), x2: X(positions[l][o]), y2: Y(l),
+            stroke: "#999", "stroke-width": 0.8 }));
         }
       });
     }
