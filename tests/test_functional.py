@@ -490,7 +490,6 @@ def test_batch_blocks_give_the_whole_batch_numbers(monkeypatch, case):
     gt = rng.standard_normal(yt.shape)
     grads_t = F.conv_transpose2d_backward(gt, xt, wt, **kt)
     monkeypatch.setattr(_accel, "BATCH_BLOCK_MIN_BYTES", 0)
-    monkeypatch.setattr(_accel, "BATCH_BLOCK_MIN_ROWS", 0)
     per_image = x.shape[1] * w[0, 0].size * y[0, 0].size * x.itemsize
     monkeypatch.setattr(_accel, "BATCH_BLOCK_BYTES", 1 if case % 2 else 2 * per_image)  # 1 or 2 images a block
     depthwise = kw["groups"] == x.shape[1] == w.shape[0] > 1

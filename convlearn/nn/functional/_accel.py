@@ -95,24 +95,15 @@ ROWS_BLOCK = 64_000
 BATCH_BLOCK_BYTES = 2_400_000
 BATCH_BLOCK_MIN_BYTES = 5_000_000
 
-#: Fewest rows ``C_in/G·K`` of the column matrix for which blocks pay: with fewer, each column is used by a thin
-#: product that streams it once, so keeping it in cache saves little and the extra, smaller products and copies
-#: cost more. Measured in float64 (time in blocks / whole batch, forward and backward, best of 41 alternated
-#: runs, two runs): 25 rows (1 → 8 channels, 5×5 on 28×28, batch 64): 1.06-1.07 and 1.03-1.06; 27 rows (3 → 32
-#: channels, 3×3 on 32×32): 1.24-1.30 and 1.08-1.10; 200 rows (8 → 16 channels, 5×5 on 12×12): 0.79-0.82 and
-#: 0.94; 288 rows: see above.
-BATCH_BLOCK_MIN_ROWS = 32
-
 
 def batch_block(x_shape, w_shape, groups: int, out_spatial, itemsize: int) -> int:
     """Images per block for a convolution of an input of ``x_shape`` (see :data:`BATCH_BLOCK_BYTES`); the whole
-    batch when blocking is off, the columns are few (:data:`BATCH_BLOCK_MIN_BYTES`, :data:`BATCH_BLOCK_MIN_ROWS`)
-    or the convolution is depthwise (whose tap loops block on their own)."""
+    batch when blocking is off or the convolution is depthwise (whose tap loops block on their own)."""
     n = x_shape[0]
     if not ENABLED or is_depthwise(x_shape[1], w_shape[0], groups):
         return n
     per_image = x_shape[1] * math.prod(w_shape[2:]) * math.prod(out_spatial) * itemsize
-    if n * per_image < BATCH_BLOCK_MIN_BYTES or w_shape[1] * math.prod(w_shape[2:]) < BATCH_BLOCK_MIN_ROWS:
+    if n * per_image < BATCH_BLOCK_MIN_BYTES:
         return n
     blocks = -(-n // max(1, BATCH_BLOCK_BYTES // max(1, per_image)))
     return -(-n // blocks)  # equal blocks
