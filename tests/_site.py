@@ -26,6 +26,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 BOOK = REPO / "book"
 CONFIG_FILES = (REPO / "_config.yml", REPO / "_toc.yml")
+#: The explorers' front ends, embedded in the pages (an edit makes the built site stale too).
+EXPLORER_JS = tuple(sorted((REPO / "convlearn" / "viz" / "widgets").glob("*.js")))
 #: The README's build command (the site lands in <path-output>/_build/html).
 BUILD_COMMAND = ("jupyter-book", "build", ".", "-W", "-n", "--keep-going")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -99,7 +101,7 @@ def toc_notebooks() -> list[str]:
 # The built site
 # --------------------------------------------------------------------------------------------------
 def _newest_source_mtime() -> float:
-    newest = max(path.stat().st_mtime for path in CONFIG_FILES)
+    newest = max(path.stat().st_mtime for path in (*CONFIG_FILES, *EXPLORER_JS))
     for path in BOOK.rglob("*"):
         if path.is_file() and not _IGNORED_SOURCE_PARTS.intersection(path.parts):
             newest = max(newest, path.stat().st_mtime)
@@ -107,7 +109,7 @@ def _newest_source_mtime() -> float:
 
 
 def fresh_site(html_dir: Path) -> bool:
-    """True if ``html_dir`` holds a site built after the last change to book/, _config.yml, _toc.yml."""
+    """True if ``html_dir`` holds a site built after the last change to book/, the config and the explorers' JS."""
     marker = html_dir / "searchindex.js"  # rewritten at the end of every Sphinx HTML build
     return marker.is_file() and (html_dir / "index.html").is_file() and marker.stat().st_mtime > _newest_source_mtime()
 

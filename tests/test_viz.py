@@ -41,7 +41,7 @@ class Spy:
 
 
 def test_every_explorer_ships_a_self_contained_module():
-    """Each front end is _common.js + its own file, exports render, and imports nothing (offline)."""
+    """Each front end is _common.js + _rules.js + its own file, exports render, and imports nothing (offline)."""
     classes = [widgets.FlipAndSlide, widgets.DiscreteFlipAndSlide, widgets.SlidingWindow, widgets.KernelExplorer,
                widgets.ArithmeticExplorer, widgets.ReceptiveFieldExplorer]
     for cls in classes:

@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from . import _accel, _args
-from .im2col import crop, pad, tap_slices, unfold
+from .im2col import crop, pad, tap_slices, unfold, zeroed
 from .setups import ConvSetup
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv1d_backward", "conv2d_backward", "conv3d_backward"]
@@ -43,8 +43,10 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv1d_backward", "conv2d_backward", "
 # ----------------------------------------------------------------------------------------------------------------
 # The readable fast path: forward core and its two gradients, on already-padded inputs
 # ----------------------------------------------------------------------------------------------------------------
-def forward_core(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: int, out_spatial) -> np.ndarray:
-    """Cross-correlate the padded input ``xp (N, C_in, *P)`` with ``weight``; no bias. Returns ``(N, C_out, *out)``."""
+def forward_core(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: int, out_spatial,
+                 out: np.ndarray | None = None) -> np.ndarray:
+    """Cross-correlate the padded input ``xp (N, C_in, *P)`` with ``weight``; no bias. Returns ``(N, C_out, *out)``,
+    written into ``out`` (a C-contiguous array of that shape) when given (im2col + GEMM only)."""
     n, c_in = xp.shape[:2]
     c_out = weight.shape[0]
     kernel = weight.shape[2:]
@@ -58,8 +60,9 @@ def forward_core(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: i
         return y
     cols = unfold(xp, kernel, stride, dilation, out_spatial)  # (N, C_in*K, L)
     ll = cols.shape[-1]
-    y = np.matmul(weight.reshape(groups, c_out // groups, -1), cols.reshape(n, groups, -1, ll))  # (N, G, C_out/G, L)
-    return y.reshape((n, c_out) + tuple(out_spatial))
+    into = None if out is None else out.reshape(n, groups, c_out // groups, ll)
+    y = np.matmul(weight.reshape(groups, c_out // groups, -1), cols.reshape(n, groups, -1, ll), out=into)  # N,G,.,L
+    return y.reshape((n, c_out) + tuple(out_spatial)) if out is None else out
 
 
 def weight_grad_core(xp: np.ndarray, grad_out: np.ndarray, kernel, stride, dilation, groups: int) -> np.ndarray:
@@ -80,13 +83,15 @@ def weight_grad_core(xp: np.ndarray, grad_out: np.ndarray, kernel, stride, dilat
     return gw.reshape((c_out, c_in // groups) + tuple(kernel))
 
 
-def input_grad_core(grad_out: np.ndarray, weight: np.ndarray, stride, dilation, groups: int, padded_shape):
-    """∂/∂xp of ``sum(forward_core(xp, W) * grad_out)``: an array of ``padded_shape`` (col2im of Wᵀ·grad_out)."""
+def input_grad_core(grad_out: np.ndarray, weight: np.ndarray, stride, dilation, groups: int, padded_shape,
+                    out: np.ndarray | None = None):
+    """∂/∂xp of ``sum(forward_core(xp, W) * grad_out)``: an array of ``padded_shape`` (col2im of Wᵀ·grad_out),
+    ``out`` (of that shape) when given."""
     n, c_out = grad_out.shape[:2]
     c_in = padded_shape[1]
     kernel = tuple(weight.shape[2:])
     out_spatial = tuple(grad_out.shape[2:])
-    gxp = np.zeros(padded_shape, dtype=grad_out.dtype)
+    gxp = zeroed(out, padded_shape, grad_out.dtype)
     if _args.is_depthwise(c_in, c_out, groups):  # the tap loop: each tap adds back into its slice
         w = weight.reshape((c_out, -1) + (1,) * len(kernel))
         for t, tap in enumerate(np.ndindex(*kernel)):
@@ -110,23 +115,30 @@ def correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np
     n = x.shape[0]
     step = _accel.batch_block(x.shape, weight.shape, groups, out_spatial, x.itemsize)
     return _in_blocks(n, step, (n, weight.shape[0]) + tuple(out_spatial), x.dtype,
-                      lambda a, b: _correlate(x[a:b], weight, pads, stride, dilation, groups, out_spatial))
+                      lambda a, b, dest: _correlate(x[a:b], weight, pads, stride, dilation, groups, out_spatial, dest))
 
 
 def _in_blocks(n: int, step: int, shape, dtype, block) -> np.ndarray:
-    """The array of ``shape`` whose images ``a:b`` are ``block(a, b)``, for blocks of ``step`` images."""
+    """The array of ``shape`` whose images ``a:b`` are ``block(a, b, dest)``, for blocks of ``step`` images.
+
+    ``dest`` is the view of images ``a:b`` (None for a single block): ``block`` writes its result there and
+    returns ``dest`` where it can, which saves copying every block's result into place.
+    """
     if step >= n:
-        return block(0, n)
+        return block(0, n, None)
     out = np.empty(shape, dtype=dtype)
     for a in range(0, n, step):
         b = min(a + step, n)
-        out[a:b] = block(a, b)
+        dest = out[a:b]
+        part = block(a, b, dest)
+        if part is not dest:
+            dest[...] = part
     return out
 
 
-def _correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np.ndarray:
-    y = _accel.forward(x, weight, pads, stride, dilation, groups, out_spatial)
-    return forward_core(pad(x, pads), weight, stride, dilation, groups, out_spatial) if y is None else y
+def _correlate(x, weight, pads, stride, dilation, groups: int, out_spatial, out=None) -> np.ndarray:
+    y = _accel.forward(x, weight, pads, stride, dilation, groups, out_spatial, out)
+    return forward_core(pad(x, pads), weight, stride, dilation, groups, out_spatial, out) if y is None else y
 
 
 def correlate_weight_grad(xp, grad_out, kernel, stride, dilation, groups: int) -> np.ndarray:
@@ -150,13 +162,13 @@ def correlate_input_grad(grad_out, weight, stride, dilation, groups: int, padded
     rest = tuple(padded_shape[1:])
     step = _accel.batch_block((n,) + rest, weight.shape, groups, grad_out.shape[2:], grad_out.itemsize)
     return _in_blocks(n, step, (n,) + rest, grad_out.dtype,
-                      lambda a, b: _correlate_input_grad(grad_out[a:b], weight, stride, dilation, groups,
-                                                         (b - a,) + rest))
+                      lambda a, b, dest: _correlate_input_grad(grad_out[a:b], weight, stride, dilation, groups,
+                                                               (b - a,) + rest, dest))
 
 
-def _correlate_input_grad(grad_out, weight, stride, dilation, groups: int, padded_shape) -> np.ndarray:
-    gxp = _accel.input_grad(grad_out, weight, stride, dilation, groups, padded_shape)
-    return input_grad_core(grad_out, weight, stride, dilation, groups, padded_shape) if gxp is None else gxp
+def _correlate_input_grad(grad_out, weight, stride, dilation, groups: int, padded_shape, out=None) -> np.ndarray:
+    gxp = _accel.input_grad(grad_out, weight, stride, dilation, groups, padded_shape, out)
+    return input_grad_core(grad_out, weight, stride, dilation, groups, padded_shape, out) if gxp is None else gxp
 
 
 def add_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
@@ -178,12 +190,11 @@ def conv_backward(s: ConvSetup, grad_out: np.ndarray):
     ``grad_out`` is an array of the output's shape, in the set-up's dtype (as :meth:`ConvSetup.parse` with
     ``extra=grad_out`` makes it).
     """
-    nd = s.nd
     xp = pad(s.x, s.pads)
     grad_weight = correlate_weight_grad(xp, grad_out, s.kernel, s.stride, s.dilation, s.groups)
     gxp = correlate_input_grad(grad_out, s.weight, s.stride, s.dilation, s.groups, s.padded_shape)
     grad_x = np.ascontiguousarray(crop(gxp, s.pads, s.x.shape[2:]))
-    grad_bias = grad_out.sum(axis=(0,) + tuple(range(2, 2 + nd)))
+    grad_bias = np.einsum("ncl->c", grad_out.reshape(grad_out.shape[:2] + (-1,)))  # Σ over batch and positions
     return grad_x, np.ascontiguousarray(grad_weight), grad_bias
 
 

@@ -43,6 +43,14 @@ def pad(x: np.ndarray, pads, value: float = 0.0) -> np.ndarray:
     return xp
 
 
+def zeroed(out: np.ndarray | None, shape, dtype) -> np.ndarray:
+    """``out`` set to zero, or a new array of zeros of ``shape`` and ``dtype`` when ``out`` is None."""
+    if out is None:
+        return np.zeros(shape, dtype=dtype)
+    out.fill(0)
+    return out
+
+
 def tap_slices(tap, stride, dilation, out_shape) -> tuple[slice, ...]:
     """Index of the samples that kernel tap ``tap`` touches, one per output position.
 

@@ -1,16 +1,18 @@
 """The book's live explorers: widgets that compute in the browser, on the website and in JupyterLab.
 
 Each explorer is an :class:`anywidget.AnyWidget` whose front end (a hand-written ES module in this folder,
-e.g. ``flip_and_slide.js``, preceded by the shared helpers of ``_common.js``) recomputes and redraws the
-picture as its controls move. On the static website there is no Python kernel: the JavaScript computes
-everything, with the same rules as convlearn (the browser tests compare the numbers the widget shows with
-convlearn's). In JupyterLab the same widget runs, and where the reader passes a Python function
-(``convolve=...``), Python computes with that function and the widget shows the result; an exception raised
-by the reader's function is shown in the widget (and the picture is hidden rather than left stale).
+e.g. ``flip_and_slide.js``, preceded by the shared page helpers of ``_common.js`` and the maths of
+``_rules.js``) recomputes and redraws the picture as its controls move. On the static website there is no
+Python kernel: the JavaScript computes everything, with the same rules as convlearn
+(``tests/test_explorer_rules.py`` checks every function of ``_rules.js`` against convlearn on a grid; the
+site's browser test compares the numbers each widget shows with convlearn's). In JupyterLab the same widget
+runs, and where the reader passes a Python function (``convolve=...``), Python computes with that function and
+the widget shows the result; an exception raised by the reader's function is shown in the widget (and the
+picture is hidden rather than left stale).
 
-The front end is stored in the page with the widget's state when a chapter runs, so after editing a ``.js``
-file rebuild the book from scratch (``rm -rf _build``): the execution cache and Sphinx only notice changes
-to the chapters themselves (clearing ``_build/.jupyter_cache`` alone leaves the old pages in place).
+The front end is stored in the page with the widget's state when a chapter runs. After editing a ``.js``
+file, build the book as usual: the book's Sphinx extension ``book/_ext/convlearn_explorers.py`` finds the
+cached executions and pages that hold an old front end, runs those chapters again and rewrites their pages.
 
 Each front end lays its picture out for the width the explorer gets (a phone's 375 px or a desktop column,
 at most 900 px) and redraws when that width changes, so that its text stays 12 px on every screen.
@@ -67,10 +69,14 @@ __all__ = [
 _HERE = Path(__file__).resolve().parent
 
 
+#: The files every explorer's ES module starts with: the page helpers, then the maths (``_rules.js``).
+_SHARED_JS = ("_common.js", "_rules.js")
+
+
 def esm_source(name: str) -> str:
-    """The ES module of explorer ``name``: ``_common.js`` followed by ``{name}.js`` (no imports)."""
-    common = (_HERE / "_common.js").read_text(encoding="utf-8")
-    return common + "\n" + (_HERE / f"{name}.js").read_text(encoding="utf-8")
+    """The ES module of explorer ``name``: ``_common.js``, ``_rules.js`` then ``{name}.js`` (no imports)."""
+    files = (*_SHARED_JS, f"{name}.js")
+    return "\n".join((_HERE / file).read_text(encoding="utf-8") for file in files)
 
 
 def encode_float64(array) -> str:

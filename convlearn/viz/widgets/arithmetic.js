@@ -3,78 +3,12 @@
 // output cell, the output, the output size with the general formula and the relationship (1-15, Dumoulin & Visin's numbering) that the
 // setting is an instance of. Invalid settings are explained instead of drawn.
 //
-// The rules are those of convlearn.nn.functional.conv_output_size / conv_transpose_output_size and of
-// convlearn.viz.arithmetic.conv_layout (the browser test compares them).
+// The rules (layout, relationship, the output sizes) are in _rules.js, with those of
+// convlearn.nn.functional.conv_output_size / conv_transpose_output_size and convlearn.viz.arithmetic.conv_layout.
 //
 // Traits: input_size, kernel_size, padding, stride, dilation, transposed, output_padding, cell [row, col].
 
-const PAD = 0, INPUT = 1, INSERTED = 2;
 const CELL_COLOURS = { [PAD]: "#eeeeee", [INPUT]: "#9ec7ed", [INSERTED]: "#ffffff" };
-
-/** The geometry, or an Error whose message explains why the setting is invalid. */
-function layout({ i, k, p, s: st, d, t, a }) {
-  const span = d * (k - 1) + 1;
-  if (!t) {
-    if (span > i + 2 * p) {
-      throw new Error(`invalid: the dilated kernel spans d(k − 1) + 1 = ${d}·(${k} − 1) + 1 = ${span} cells, ` +
-        `but the padded input has only H + 2p = ${i} + ${2 * p} = ${i + 2 * p}: no position fits the kernel. ` +
-        `Increase the padding or the input size, or reduce k or d.`);
-    }
-    const o = Math.floor((i + 2 * p - d * (k - 1) - 1) / st) + 1;
-    const g = i + 2 * p;
-    const kinds = Array.from({ length: g }, (_, r) => Array.from({ length: g }, (_, c) =>
-      (r >= p && r < p + i && c >= p && c < p + i ? INPUT : PAD)));
-    return { o, kinds, step: st, offset: p, spacing: 1 };
-  }
-  if (a >= Math.max(st, d)) {
-    throw new Error(`invalid: output_padding q = ${a} must be smaller than max(s, d) = ${Math.max(st, d)} ` +
-      `(it only picks which of the input sizes that share one output size to recover).`);
-  }
-  const edge = d * (k - 1) - p;
-  if (edge < 0) {
-    throw new Error(`invalid: padding p = ${p} exceeds d(k − 1) = ${d * (k - 1)}: the equivalent direct convolution ` +
-      `would need negative padding d(k − 1) − p = ${edge} (the transposed convolution would crop its output).`);
-  }
-  const o = st * (i - 1) - 2 * p + d * (k - 1) + a + 1;
-  if (o < 1) {
-    throw new Error(`invalid: the output size would be H'_out = s(H' − 1) − 2p + d(k − 1) + q + 1 = ${o} < 1: ` +
-      `the padding p = ${p} crops more than the transposed convolution produces. Reduce p or enlarge i or k.`);
-  }
-  const stretched = (i - 1) * st + 1;
-  const g = stretched + 2 * edge + a;
-  const kinds = Array.from({ length: g }, (_, r) => Array.from({ length: g }, (_, c) => {
-    const inside = r >= edge && r < edge + stretched && c >= edge && c < edge + stretched;
-    if (!inside) return PAD;
-    return (r - edge) % st === 0 && (c - edge) % st === 0 ? INPUT : INSERTED;
-  }));
-  return { o, kinds, step: 1, offset: edge, spacing: st };
-}
-
-/** Which of the chapter's relationships this setting is an instance of, with its formula. */
-function relationship({ k, p, s: st, d, t, a }) {
-  // Dumoulin & Visin's numbering, as in chapter 7's table: 1-6 convolution, 7 pooling, 8-14 transposed, 15 dilated
-  const half = k % 2 === 1 && p === (k - 1) / 2;
-  const dil = d > 1 ? ` with dilation d (relationship 15: k becomes d(k − 1) + 1)` : "";
-  if (!t) {
-    if (st === 1) {
-      if (p === 0) return `Relationship 1 (no padding, unit stride${dil}): H_out = H − k + 1`;
-      if (half) return `Relationship 3 (half padding p = ⌊k/2⌋, unit stride${dil}): H_out = H`;
-      if (p === k - 1) return `Relationship 4 (full padding p = k − 1, unit stride${dil}): H_out = H + k − 1`;
-      return `Relationship 2 (padding p, unit stride${dil}): H_out = H − k + 2p + 1`;
-    }
-    if (p === 0) return `Relationship 5 (no padding, stride s${dil}): H_out = ⌊(H − k)/s⌋ + 1`;
-    return `Relationship 6 (padding p, stride s${dil}): H_out = ⌊(H + 2p − k)/s⌋ + 1`;
-  }
-  if (st === 1) {
-    if (p === 0) return `Relationship 8 (transpose of 1${dil}): H'_out = H' + k − 1`;
-    if (half) return `Relationship 10 (transpose of 3, half padding${dil}): H'_out = H'`;
-    if (p === k - 1) return `Relationship 11 (transpose of 4, full padding${dil}): H'_out = H' − k + 1`;
-    return `Relationship 9 (transpose of 2${dil}): H'_out = H' + k − 2p − 1`;
-  }
-  if (a > 0) return `Relationship 14 (transpose of 6, output_padding q${dil}): H'_out = s(H' − 1) + q + k − 2p`;
-  if (p === 0) return `Relationship 12 (transpose of 5: s − 1 zeros between inputs${dil}): H'_out = s(H' − 1) + k`;
-  return `Relationship 13 (transpose of 6${dil}): H'_out = s(H' − 1) + k − 2p`;
-}
 
 function render({ model, el }) {
   const box = root("arithmetic");
@@ -121,12 +55,8 @@ function render({ model, el }) {
     const o = geo.o;
     const [r0, c0] = model.get("cell");
     const row = Math.min(Math.max(r0, 0), o - 1), col = Math.min(Math.max(c0, 0), o - 1);
-    const taps = [];
-    for (let ta = 0; ta < v.k; ta++) {
-      for (let tb = 0; tb < v.k; tb++) taps.push([row * geo.step + ta * v.d, col * geo.step + tb * v.d, ta, tb]);
-    }
-    const inputs = taps.filter(([r, c]) => geo.kinds[r][c] === INPUT)
-      .map(([r, c]) => [(r - geo.offset) / geo.spacing, (c - geo.offset) / geo.spacing]);
+    const taps = layoutTaps(geo, v.k, v.d, row, col);
+    const inputs = inputCells(geo, taps);
     const general = v.t
       ? `H'_out = s(H' − 1) − 2p + d(k − 1) + q + 1 = ${v.s}·(${v.i} − 1) − ${2 * v.p} + ${v.d}·(${v.k} − 1) + ${v.a} + 1`
       : `H_out = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 = ⌊(${v.i} + ${2 * v.p} − ${v.d}·(${v.k} − 1) − 1)/${v.s}⌋ + 1`;

@@ -4,26 +4,7 @@
 //
 // Traits: x, k (lists of numbers), flip (true: convolution, false: correlation), n (output index), python
 // (true when the reader's Python function computes the output), py ({output}), error.
-
-/** Index into k of the weight that meets x[m] for output n. */
-function weightIndex(flip, n, m, K) {
-  return flip ? n - m : m - n + K - 1;
-}
-
-/** The full output, computed term by term (numpy.convolve / numpy.correlate with mode "full"). */
-function fullOutput(x, k, flip) {
-  const L = x.length, K = k.length;
-  const out = new Array(L + K - 1).fill(0);
-  for (let n = 0; n < out.length; n++) {
-    let total = 0;
-    for (let m = 0; m < L; m++) {
-      const j = weightIndex(flip, n, m, K);
-      if (j >= 0 && j < K) total += x[m] * k[j];
-    }
-    out[n] = total;
-  }
-  return out;
-}
+// The maths (fullOutput, weightIndex) is in _rules.js.
 
 function render({ model, el }) {
   const box = root("discrete");

@@ -6,32 +6,7 @@
 // The value is the composite midpoint rule with n_cells cells over the support of f (the cells of
 // convlearn.continuous.convolve): convlearn.continuous.riemann_convolve with rule="midpoint". convolve also
 // treats jumps of the integrand as breakpoints, so near a jump the two differ slightly.
-
-// The functions of convlearn.continuous, with the parameters the names stand for.
-const FUNCTIONS = {
-  box: (t) => (Math.abs(t) < 0.5 ? 1 : Math.abs(t) === 0.5 ? 0.5 : 0),
-  box2: (t) => (Math.abs(t) < 1 ? 1 : Math.abs(t) === 1 ? 0.5 : 0),
-  triangle: (t) => Math.max(1 - Math.abs(t), 0),
-  gaussian: (t) => Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI),
-  gaussian_half: (t) => Math.exp(-0.5 * (t / 0.5) ** 2) / (0.5 * Math.sqrt(2 * Math.PI)),
-  exp: (t) => (t >= 0 ? Math.exp(-t) : 0),
-  step: (t) => (t > 0 ? 1 : t === 0 ? 0.5 : 0),
-};
-
-/** ∫ f(τ) g(t − τ) dτ over [lo, hi] by the midpoint rule with n cells (as convlearn.continuous.riemann_convolve). */
-function midpointConvolve(f, g, t, lo, hi, n) {
-  const step = (hi - lo) / n;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const tau = lo + step * (i + 0.5);
-    total += f(tau) * g(t - tau);
-  }
-  return total * step;
-}
-
-function linspace(a, b, n) {
-  return Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
-}
+// The maths (FUNCTIONS, midpointConvolve, linspace) is in _rules.js.
 
 function render({ model, el }) {
   const box = root("flip-and-slide");

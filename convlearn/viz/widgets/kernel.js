@@ -5,36 +5,7 @@
 // Traits: image (base64 float64, row-major), shape [H, W], kernels ([name, rows] pairs), name, text ("" means
 // the named kernel; otherwise the typed one), flip (true: convolution), probe [i, j], python, py ({output,
 // shape}: the reader's function's result), error.
-
-/** SciPy's boundary="symm": reflect about the edge, the edge sample repeated (-1 -> 0, H -> H - 1). */
-function reflect(i, n) {
-  while (i < 0 || i >= n) {
-    if (i < 0) i = -i - 1;
-    if (i >= n) i = 2 * n - i - 1;
-  }
-  return i;
-}
-
-/** "same"-size convolution (flip) or correlation of an H x W image with a kh x kw kernel, symmetric boundary. */
-function filter2d(image, H, W, kernel, flip) {
-  const kh = kernel.length, kw = kernel[0].length;
-  const ch = Math.floor((kh - 1) / 2), cw = Math.floor((kw - 1) / 2);
-  const out = new Float64Array(H * W);
-  const rows = [], cols = [];
-  for (let i = 0; i < H; i++) rows.push(Array.from({ length: kh }, (_, a) => reflect(flip ? i + ch - a : i - ch + a, H)));
-  for (let j = 0; j < W; j++) cols.push(Array.from({ length: kw }, (_, b) => reflect(flip ? j + cw - b : j - cw + b, W)));
-  for (let i = 0; i < H; i++) {
-    for (let j = 0; j < W; j++) {
-      let total = 0;
-      for (let a = 0; a < kh; a++) {
-        const base = rows[i][a] * W, ka = kernel[a];
-        for (let b = 0; b < kw; b++) total += ka[b] * image[base + cols[j][b]];
-      }
-      out[i * W + j] = total;
-    }
-  }
-  return out;
-}
+// The maths (filter2d, reflect) is in _rules.js.
 
 function parseKernel(text) {
   const rows = String(text).split("\n").filter((line) => line.trim().length > 0)

@@ -1,56 +1,13 @@
 // Receptive field of a 1-D stack of layers (chapter 8): click a unit, see every unit below it that it depends
 // on, and the size r, jump j and start σ of the recursion
 //     r_l = r_{l-1} + d_l (k_l − 1) j_{l-1},   j_l = s_l j_{l-1},   σ_l = σ_{l-1} − p_l j_{l-1}
-// (convlearn.nn.functional.receptive_field; the dependency masks as convlearn.viz.arithmetic.receptive_field_units).
+// (convlearn.nn.functional.receptive_field; the dependency masks as convlearn.viz.arithmetic.receptive_field_units):
+// sizes, fields and masks are in _rules.js.
 //
 // Traits: layers ([{kernel_size, stride, padding, dilation}]), input_length, selected [level, unit]
 // (level 0 is the input, level l the output of layer l; unit −1 means the middle unit).
 
 const LIMITS = { kernel_size: [1, 9], stride: [1, 4], padding: [0, 8], dilation: [1, 8] };
-
-/** Output length of every level, or an Error naming the layer that does not fit. */
-function sizes(layers, n) {
-  const out = [n];
-  layers.forEach((g, l) => {
-    const span = g.dilation * (g.kernel_size - 1) + 1;
-    const padded = out[out.length - 1] + 2 * g.padding;
-    if (span > padded) {
-      throw new Error(`invalid: layer ${l + 1}'s kernel spans d(k − 1) + 1 = ${span} samples but its padded input ` +
-        `has only ${padded} (= ${out[out.length - 1]} + 2·${g.padding}); enlarge the input or the padding, or shrink k or d.`);
-    }
-    out.push(Math.floor((padded - span) / g.stride) + 1);
-  });
-  return out;
-}
-
-function fields(layers) {
-  let r = 1, j = 1, start = 0;
-  const out = [{ r, j, start }];
-  for (const g of layers) {
-    r += g.dilation * (g.kernel_size - 1) * j;
-    start -= g.padding * j;
-    j *= g.stride;
-    out.push({ r, j, start });
-  }
-  return out;
-}
-
-/** masks[l][u]: whether unit u of level l feeds the selected unit (padding is not counted). */
-function masks(layers, lengths, level, unit) {
-  const m = lengths.map((n) => new Array(n).fill(false));
-  m[level][unit] = true;
-  for (let l = level; l > 0; l--) {
-    const g = layers[l - 1];
-    m[l].forEach((on, o) => {
-      if (!on) return;
-      for (let a = 0; a < g.kernel_size; a++) {
-        const pos = o * g.stride - g.padding + a * g.dilation;
-        if (pos >= 0 && pos < lengths[l - 1]) m[l - 1][pos] = true;
-      }
-    });
-  }
-  return m;
-}
 
 function render({ model, el }) {
   const box = root("receptive-field");
@@ -137,15 +94,11 @@ function render({ model, el }) {
     const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
       "aria-label": "units of every layer; the units that feed the selected unit are filled" });
     for (let l = level; l > 0; l--) {
-      const g = layers[l - 1];
       m[l].forEach((on, o) => {
         if (!on) return;
-        for (let a = 0; a < g.kernel_size; a++) {
-          const src = o * g.stride - g.padding + a * g.dilation;
-          if (src >= 0 && src < lengths[l - 1]) {
-            svg.append(s("line", { x1: X(positions[l - 1][src]), y1: Y(l - 1), x2: X(positions[l][o]), y2: Y(l),
-              stroke: "#999", "stroke-width": 0.8 }));
-          }
+        for (const src of unitInputs(layers[l - 1], o, lengths[l - 1])) {
+          svg.append(s("line", { x1: X(positions[l - 1][src]), y1: Y(l - 1), x2: X(positions[l][o]), y2: Y(l),
+            stroke: "#999", "stroke-width": 0.8 }));
         }
       });
     }

@@ -3,26 +3,7 @@
 //
 // Traits: image (rows of numbers, a small image), kernel (rows, odd sizes (2M+1) x (2N+1)), i, j (the output
 // position), python (the reader's centred_sum computes the value), py ({value}), error.
-
-function windowTerms(image, kernel, i, j) {
-  const H = image.length, W = image[0].length, M = (kernel.length - 1) / 2, N = (kernel[0].length - 1) / 2;
-  const window = [], products = [];
-  let total = 0;
-  for (let m = -M; m <= M; m++) {
-    const wRow = [], pRow = [];
-    for (let n = -N; n <= N; n++) {
-      const r = i + m, c = j + n;
-      const v = r >= 0 && r < H && c >= 0 && c < W ? image[r][c] : 0;
-      const p = v * kernel[m + M][n + N];
-      wRow.push(v);
-      pRow.push(p);
-      total += p;
-    }
-    window.push(wRow);
-    products.push(pRow);
-  }
-  return { window, products, total };
-}
+// The maths (windowTerms) is in _rules.js.
 
 /** A matrix of numbers drawn as cells at (x, y); colour(v) gives each cell's fill. */
 function matrix(svg, x, y, values, size, colour, rowLabels, colLabels, title) {
