@@ -8,7 +8,6 @@ case gets by default are the named constants below, each with its reason.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import signal
 import sys
@@ -16,6 +15,8 @@ import threading
 import time
 import types
 from collections.abc import Iterable, Iterator
+
+from .names import resolve
 
 __all__ = ["ForbiddenCallError", "forbid", "time_limit", "memory_limit", "CASE_SECONDS", "CASE_MEMORY_BYTES",
            "AFTER_TIMEOUT_SECONDS"]
@@ -37,19 +38,6 @@ _IMPORTABLE = ("numpy", "scipy", "convlearn")
 
 class ForbiddenCallError(RuntimeError):
     """Raised when graded code calls a library routine that the exercise asks to implement."""
-
-
-
-def _resolve(dotted: str, import_missing: bool = True):
-    """The object named ``package.module.attr``, or None when it does not exist (optional libraries)."""
-    module_name, _, attr = dotted.rpartition(".")
-    module = sys.modules.get(module_name)
-    if module is None and import_missing and module_name.split(".")[0] in _IMPORTABLE:
-        try:
-            module = importlib.import_module(module_name)
-        except Exception:  # noqa: BLE001 - a module not written yet simply has nothing to block
-            return None
-    return getattr(module, attr, None)
 
 
 def _message(dotted: str) -> str:
@@ -125,7 +113,7 @@ def forbid(names: Iterable[str], namespaces: Iterable[dict] = (), import_missing
     originals = {}
     swapped: list[tuple[types.FunctionType, types.CodeType]] = []
     for dotted in names:
-        obj = _resolve(dotted, import_missing)
+        obj = resolve(dotted, may_import=_IMPORTABLE if import_missing else ())
         if obj is not None and id(obj) not in originals:
             originals[id(obj)] = (obj, _blocker(dotted))
             for fn in _functions_of(obj):

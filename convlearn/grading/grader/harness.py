@@ -24,7 +24,6 @@ import base64
 import builtins
 import contextlib
 import dataclasses
-import importlib
 import io
 import marshal
 import time
@@ -36,12 +35,15 @@ import numpy as np
 from .. import wire
 from .._context import ACTIVE_HARNESS, Skipped
 from ..limits import AFTER_TIMEOUT_SECONDS, CASE_MEMORY_BYTES, ForbiddenCallError
+from ..names import resolve
 from .scan import flags_for
 
 __all__ = ["KernelLost", "CallTimedOut", "Remote", "Context", "CellOutcome", "Budget", "run_test_cell", "agent_call"]
 
 #: Time limit of calls made outside any check (e.g. building a layer before the checks that use it).
 OUTSIDE_SECONDS = 30.0
+#: Packages whose functions travel to the kernel as import nodes (the kernel imports them itself).
+_IMPORTABLE = ("numpy", "scipy", "math", "convlearn")
 _SAFE_EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
                     if isinstance(obj, type) and issubclass(obj, Exception)}
 
@@ -328,14 +330,12 @@ def _importable(obj) -> dict | None:
     name = getattr(obj, "__name__", None)
     if isinstance(obj, np.ufunc):
         module_name = "numpy"
-    if not module_name or not name or module_name.split(".")[0] not in ("numpy", "scipy", "math", "convlearn"):
+    if not module_name or not name or module_name.split(".")[0] not in _IMPORTABLE:
         return None
     for candidate in (module_name, module_name.split(".")[0]):
-        try:
-            if getattr(importlib.import_module(candidate), name, None) is obj:
-                return {"$": "import", "module": candidate, "name": name}
-        except ImportError:
-            continue
+        # read as the agent reads an import node: import the module, take its attribute
+        if resolve(f"{candidate}.{name}", may_import=_IMPORTABLE) is obj:
+            return {"$": "import", "module": candidate, "name": name}
     return None
 
 

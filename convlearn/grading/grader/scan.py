@@ -52,9 +52,10 @@ from __future__ import annotations
 import ast
 import builtins
 import gc
-import importlib
 import importlib.util
 import sys
+
+from ..names import resolve
 
 __all__ = ["scan", "refusal", "parse", "DYNAMIC"]
 
@@ -189,23 +190,10 @@ def refusal(cell: str) -> str | None:
 
 
 def _resolve(dotted: str):
-    """The object a dotted path names inside NumPy, SciPy, convlearn or math, or None (never imports others)."""
-    parts = dotted.split(".")
-    if parts[0] not in _RESOLVABLE:
+    """The object a dotted path names inside NumPy, SciPy, convlearn or math, as code reaches it, or None."""
+    if dotted.split(".")[0] not in _RESOLVABLE:
         return None
-    try:
-        obj = importlib.import_module(parts[0])
-    except ImportError:
-        return None
-    for i, part in enumerate(parts[1:], start=1):
-        nxt = getattr(obj, part, None)
-        if nxt is None:
-            try:
-                nxt = importlib.import_module(".".join(parts[: i + 1]))
-            except Exception:  # noqa: BLE001 - not a module either
-                return None
-        obj = nxt
-    return obj
+    return resolve(dotted, may_import=_RESOLVABLE, attribute_access=True)
 
 
 class _Refs(ast.NodeVisitor):
@@ -432,7 +420,7 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
         trees.append(tree)
     watch_ids = {}
     for dotted in watch:
-        obj = _resolve(dotted) if dotted.split(".")[0] in _RESOLVABLE else None
+        obj = _resolve(dotted)
         if obj is not None:
             watch_ids[id(obj)] = (obj, dotted)
     watch_names = set(watch)
