@@ -133,3 +133,22 @@ def test_resolve_imports_nothing_without_leave():
             "print(a is None, loaded, b is sys.modules['scipy.io'].loadmat)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False", "True"]
+
+
+def test_imported_and_assigned_names():
+    from convlearn.grading.names import assigned_names, imported_names
+
+    def first(code):
+        return ast.parse(code).body[0]
+
+    assert imported_names(first("import a.b, c.d as e")) == {"a": "a", "e": "c.d"}
+    assert imported_names(first("from m.n import f, g as h")) == {"f": "m.n.f", "h": "m.n.g"}
+    assert imported_names(first("from m import *")) == {}
+    assert imported_names(first("from . import x")) == {"x": ".x"}
+    assert imported_names(first("from ..p import y")) == {"y": "..p.y"}
+    assert assigned_names(first("def f(a):\n    b = 1")) == ["f"]
+    assert assigned_names(first("x, (y, *z) = w")) == ["x", "y", "z"]
+    assert assigned_names(first("cache[k] = v")) == ["cache", "k"]
+    assert assigned_names(first("obj.attr += 1")) == ["obj"]
+    assert assigned_names(first("n: int = 3")) == ["n"]
+    assert assigned_names(first("for i in r: pass")) == [] == assigned_names(first("import numpy as np"))

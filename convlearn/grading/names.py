@@ -15,7 +15,7 @@ import importlib
 import sys
 from collections.abc import Collection
 
-__all__ = ["bound_names", "free_names", "top_level_names", "resolve"]
+__all__ = ["bound_names", "free_names", "top_level_names", "imported_names", "assigned_names", "resolve"]
 
 #: Nodes that open a scope of their own: what they bind inside stays inside.
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
@@ -29,7 +29,7 @@ def _binds(node: ast.AST) -> list[str]:
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return [node.name]
     if isinstance(node, ast.Import | ast.ImportFrom):
-        return [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"]
+        return list(imported_names(node))
     if isinstance(node, ast.arg):
         return [node.arg]
     if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
@@ -37,6 +37,39 @@ def _binds(node: ast.AST) -> list[str]:
     if isinstance(node, ast.MatchMapping) and node.rest:
         return [node.rest]
     return []
+
+
+def imported_names(node: ast.Import | ast.ImportFrom) -> dict[str, str]:
+    """What an import binds: each bound name and the dotted name it stands for.
+
+    ``import a.b`` binds ``a`` (to ``a``), ``import a.b as c`` binds ``c`` (to ``a.b``), ``from m import f as g``
+    binds ``g`` (to ``m.f``; with a relative import, ``.m.f``). ``from m import *`` binds nothing known here.
+    """
+    out = {}
+    for alias in node.names:
+        if isinstance(node, ast.Import):
+            top = alias.name.split(".")[0]
+            out[alias.asname or top] = alias.name if alias.asname else top
+        elif alias.name != "*":
+            module = "." * node.level + (f"{node.module}." if node.module else "")
+            out[alias.asname or alias.name] = module + alias.name
+    return out
+
+
+def assigned_names(stmt: ast.stmt) -> list[str]:
+    """The names a top-level statement defines or fills, as the grader's source check counts them.
+
+    A ``def``/``class`` name, and every name in the targets of an assignment (``x = ...``, ``x += ...``,
+    ``x: T = ...``; ``x.attr = ...`` and ``x[k] = ...`` count ``x`` and ``k``): what the statement finds is
+    attributed to the objects it puts it into (:mod:`.grader.scan`). Unlike :func:`top_level_names`, an import,
+    a ``for`` target or a ``with ... as`` name is not counted (the source check reads imports as aliases).
+    """
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return _binds(stmt)
+    if not isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        return []
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return [sub.id for target in targets for sub in ast.walk(target) if isinstance(sub, ast.Name)]
 
 
 def bound_names(tree: ast.AST) -> set[str]:

@@ -55,7 +55,7 @@ import gc
 import importlib.util
 import sys
 
-from ..names import resolve
+from ..names import assigned_names, imported_names, resolve
 
 __all__ = ["scan", "refusal", "parse", "DYNAMIC"]
 
@@ -300,20 +300,12 @@ def _dynamic_path(path: str) -> bool:
 
 
 def _collect_aliases(tree: ast.AST, aliases: dict, stars: list) -> None:
+    """Every import in ``tree`` (functions included): the names it binds, as the dotted paths they stand for."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    aliases[top] = top
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                if alias.name == "*":
-                    stars.append(node.module)
-                else:
-                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+            aliases.update(imported_names(node))
+            if isinstance(node, ast.ImportFrom):
+                stars.extend(node.module for alias in node.names if alias.name == "*")
 
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
@@ -342,24 +334,6 @@ def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
         for case in getattr(stmt, "cases", ()):
             out.extend(_flatten(case.body))
     return out
-
-
-def _defines(stmt: ast.stmt) -> list[str]:
-    """The top-level names one (flattened) statement binds."""
-    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return [stmt.name]
-    if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
-        return _targets(stmt)
-    return []
-
-
-def _targets(node) -> list[str]:
-    names = []
-    for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
-        for sub in ast.walk(target) if target is not None else ():
-            if isinstance(sub, ast.Name):
-                names.append(sub.id)
-    return names
 
 
 def _tampers(stmt: ast.stmt, aliases: dict) -> bool:
@@ -441,7 +415,7 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
         return hits
 
     statements = [stmt for tree in trees for stmt in _flatten(tree.body)]
-    defined = {name for stmt in statements for name in _defines(stmt)}
+    defined = {name for stmt in statements for name in assigned_names(stmt)}
     read = []
     mutates: dict[str, set[str]] = {}  # definition -> top-level names its code stores into
     for stmt in statements:
@@ -468,9 +442,9 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
         else:
             # a statement that is not a definition may store what it finds into the names it assigns, the
             # objects it changes (tools.update(...), cache[k] = ...) and what the functions it calls change
-            names = set(_defines(stmt)) | {"<top level>"} | (refs.mutated & defined)
+            names = set(assigned_names(stmt)) | {"<top level>"} | (refs.mutated & defined)
             if isinstance(stmt, ast.Import | ast.ImportFrom):  # what an import finds goes with the names it binds
-                names |= {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"}
+                names |= set(imported_names(stmt))
             for called in refs.names & mutates.keys():
                 names |= mutates[called]
             names = sorted(names)
