@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 from . import wire
-from .limits import forbid, memory_limit
+from .limits import EXCEPTION_MESSAGE_CHARS, forbid, memory_limit
 
 _HANDLES: dict[int, object] = {}
 _IDS = itertools.count(1)
@@ -53,7 +53,7 @@ def _namespace() -> dict:
 
 def _exception_node(exc: BaseException) -> dict:
     return {"$": "exception", "type": type(exc).__name__, "mro": [c.__name__ for c in type(exc).__mro__],
-            "message": str(exc)[:2000]}
+            "message": str(exc)[:EXCEPTION_MESSAGE_CHARS]}
 
 
 def _keep(obj) -> dict:

@@ -19,7 +19,9 @@ from collections.abc import Iterable, Iterator
 from .names import resolve
 
 __all__ = ["ForbiddenCallError", "forbid", "time_limit", "memory_limit", "CASE_SECONDS", "CASE_MEMORY_BYTES",
-           "AFTER_TIMEOUT_SECONDS"]
+           "AFTER_TIMEOUT_SECONDS", "CELL_SECONDS", "REPLAY_FACTOR", "REPLAY_EXTRA_SECONDS", "STREAM_BUDGET_CHARS",
+           "KERNEL_POLL_SECONDS", "EXCEPTION_MESSAGE_CHARS", "SANDBOX_CHECK_SECONDS", "SOCKET_WAIT_SECONDS",
+           "KERNEL_STDERR_BYTES", "SOCKET_TMPDIR_MAX_CHARS"]
 
 #: Time limit of one check (``Checks(seconds=...)``): every reference solution of the course passes each of its
 #: checks in well under a second, so ten seconds only stops an infinite loop or a far too slow approach.
@@ -30,6 +32,44 @@ CASE_MEMORY_BYTES = 1 << 30
 #: Time limit of a check (student side) or of a call (grader side) after a function already ran out of time once:
 #: a hanging helper that every check calls costs one full limit, not one per check.
 AFTER_TIMEOUT_SECONDS = 1.0
+
+# The grader's numbers (used by convlearn.grading.grader and the kernel's agent; plain numbers, no import).
+# The configurable ones are traits of SandboxedGrade instead (output_limit, flood_limit, read_limit,
+# message_limit, submission_seconds, interrupt_grace), with their reasons in their help.
+
+#: A student cell's time limit while grading when ``Execute.timeout`` is not set; the course sets
+#: ``c.Execute.timeout`` to it (``exercises/nbgrader_config.py``). The slowest cell of the course, a6's training,
+#: takes a few seconds: the limit only stops a cell that hangs.
+CELL_SECONDS = 60
+#: After a kernel is replaced, each student cell that ran before runs again within ``REPLAY_FACTOR`` times the
+#: time it took the first time plus ``REPLAY_EXTRA_SECONDS`` (and the cell limit): a loaded machine may be slower
+#: the second time, but a cell that now hangs costs seconds, not the whole cell limit, on every restart.
+REPLAY_FACTOR = 2.0
+REPLAY_EXTRA_SECONDS = 5.0
+#: Characters of printed output (stream messages) the kernel may send while it answers one call of the grader
+#: or re-runs one cell after a restart; past it the kernel counts as flooding and is replaced. An honest
+#: function prints a few lines; the output of the student's cells is bounded by ``SandboxedGrade.flood_limit``.
+STREAM_BUDGET_CHARS = 64 << 20
+#: While it waits for a kernel's message, the grader checks this often (seconds) that the kernel still lives,
+#: so a kernel that died is noticed within a second, not at the end of the call's time limit.
+KERNEL_POLL_SECONDS = 1.0
+#: Characters of the message of an exception a student's function raised that the kernel sends back: the
+#: report quotes it, and a longer one (a huge array in the message) would only fill the feedback.
+EXCEPTION_MESSAGE_CHARS = 2000
+#: Seconds the trial sandbox (``import numpy`` under bubblewrap) may take when grading starts; it takes well
+#: under a second where bubblewrap works, so only a machine where it hangs waits this long.
+SANDBOX_CHECK_SECONDS = 60
+#: Grading as root, the sandbox's launcher waits at most this long (seconds) for the kernel to create its five
+#: sockets before it closes their directory to writing; a kernel starts in a few seconds on a loaded machine.
+SOCKET_WAIT_SECONDS = 60
+#: Bytes of the sandboxed kernel's own stderr passed on to the grader's terminal (why a kernel failed to start):
+#: enough for a traceback, not for a submission that writes to file descriptor 2 without end.
+KERNEL_STDERR_BYTES = 64 << 10
+#: The kernels' sockets live in a new directory under the temporary directory, unless its path is longer than
+#: this (then under /tmp). A Unix socket path has at most 107 bytes, and the grader adds up to 48 after the
+#: temporary directory (``/convlearn-kernels-XXXXXXXX/runtime/kernel-ipc-N``): 40 leaves room for the port
+#: numbers.
+SOCKET_TMPDIR_MAX_CHARS = 40
 
 # Packages imported to block their routines; others (torch) are blocked only if already loaded, since
 # code can only reach them after importing them.

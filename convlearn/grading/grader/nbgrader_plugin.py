@@ -43,6 +43,7 @@ from traitlets import Bool, Float, Integer, Unicode
 
 from .. import rules, wire
 from ..checks import GradingError
+from ..limits import CELL_SECONDS, KERNEL_POLL_SECONDS, REPLAY_EXTRA_SECONDS, REPLAY_FACTOR, STREAM_BUDGET_CHARS
 from ..names import bound_names, free_names
 from . import harness, sandbox, scan, submission
 
@@ -175,13 +176,14 @@ class SandboxedGrade(Execute):
     def _restart(self) -> None:
         """A new kernel with the student's cells that ran before run again (their outputs are not kept).
 
-        Each cell gets twice the time it took the first time (plus 5 s), within the cell limit and the
-        submission's budget: slow cells cost a restart what they cost once, not the full cell limit.
+        Each cell gets twice the time it took the first time plus 5 s (``limits.REPLAY_FACTOR``,
+        ``REPLAY_EXTRA_SECONDS``), within the cell limit and the submission's budget: slow cells cost a restart
+        what they cost once, not the full cell limit.
         """
         self._stop()
         self._start()
         for code, took in self._ran:
-            limit = min(self._cell_timeout, 2 * took + 5, self._budget.remaining())
+            limit = min(self._cell_timeout, REPLAY_FACTOR * took + REPLAY_EXTRA_SECONDS, self._budget.remaining())
             try:
                 if limit <= 0:
                     raise harness.KernelLost("the submission's grading time ran out")
@@ -243,7 +245,7 @@ class SandboxedGrade(Execute):
                 if remaining <= 0:
                     raise _OutOfTime
                 try:
-                    msg = await asyncio.wait_for(get(), timeout=min(remaining, 1.0))
+                    msg = await asyncio.wait_for(get(), timeout=min(remaining, KERNEL_POLL_SECONDS))
                 except TimeoutError:
                     if not await self.km.is_alive():
                         raise harness.KernelLost("the kernel died") from None
@@ -252,7 +254,7 @@ class SandboxedGrade(Execute):
                 if msg["parent_header"].get("msg_id") == msg_id:
                     return msg
 
-        reply_text, budget = None, 64 << 20
+        reply_text, budget = None, STREAM_BUDGET_CHARS
         while True:
             msg = await next_message(kc.get_iopub_msg)
             kind = msg["msg_type"]
@@ -316,7 +318,7 @@ class SandboxedGrade(Execute):
         self._runtime = sandbox.private_runtime_dir()
         self._ran: list[tuple[str, float]] = []
         self._budget = harness.Budget(float(self.submission_seconds) if self.submission_seconds else None)
-        self._cell_timeout = float(self.timeout or 60)
+        self._cell_timeout = float(self.timeout or CELL_SECONDS)
         self._read_total = self._output_total = 0
         self.store_widget_state = False
         student_cells = []
