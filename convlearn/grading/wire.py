@@ -53,15 +53,15 @@ class WireError(ValueError):
     """A message that is not valid plain data (malformed, too large, or of a forbidden type)."""
 
 
-def encode(tree_of, obj, **hooks) -> str:
-    """Encode ``obj`` with the tree builder ``tree_of(obj, arrays, **hooks)``; return base64 text.
+def encode(tree_of, obj) -> str:
+    """Encode ``obj`` with the tree builder ``tree_of(obj, arrays)``; return base64 text.
 
     ``tree_of`` turns an object into a JSON-able tree, appending arrays to the list it is given: the two
     sides pass their own builders (see :func:`plain_tree`), which differ only in what they do with objects
     that are not plain data.
     """
     arrays: list[np.ndarray] = []
-    tree = tree_of(obj, arrays, **hooks)
+    tree = tree_of(obj, arrays)
     buf = io.BytesIO()
     entries = {f"a{i}": a for i, a in enumerate(arrays)}
     entries["tree"] = np.frombuffer(json.dumps(tree, allow_nan=True).encode("utf-8"), dtype=np.uint8)
