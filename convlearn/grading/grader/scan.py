@@ -377,6 +377,17 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
         ``name -> {dotted forbidden names}``, with :data:`DYNAMIC` in the set for dynamic code. Names whose
         source refers to nothing forbidden are absent.
     """
+    trees, aliases, stars = _read_cells(cells, setup_cells)
+    statements = [stmt for tree in trees for stmt in _flatten(tree.body)]
+    refs = [_references(stmt, aliases, stars) for stmt in statements]
+    direct, uses = _direct_findings(statements, refs, _Watch(watch))
+    return _result(_propagate(direct, uses), tampered=_tampered(statements, refs, aliases))
+
+
+# --- the phases of scan, in order ---------------------------------------------------------------------------------
+def _read_cells(cells: list[str], setup_cells: list[str]) -> tuple[list[ast.Module], dict[str, str], list[str]]:
+    """The student's cells parsed (as the Python they run), and what every import binds, the set-up cells'
+    included: ``alias -> dotted path`` and the modules imported with ``*``. A cell that is not Python is skipped."""
     aliases: dict[str, str] = {}
     stars: list[str] = []
     trees = []
@@ -392,66 +403,85 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
             continue
         _collect_aliases(tree, aliases, stars)
         trees.append(tree)
-    watch_ids = {}
-    for dotted in watch:
-        obj = _resolve(dotted)
-        if obj is not None:
-            watch_ids[id(obj)] = (obj, dotted)
-    watch_names = set(watch)
+    return trees, aliases, stars
 
-    def forbidden_in(paths) -> set[str]:
+
+def _references(stmt: ast.stmt, aliases: dict, stars: list) -> _Refs:
+    """The library paths, top-level names and dynamic features one top-level statement uses."""
+    refs = _Refs(aliases, stars)
+    refs.visit(stmt)
+    return refs
+
+
+class _Watch:
+    """The forbidden routines, by dotted name and by the objects they resolve to."""
+
+    def __init__(self, watch):
+        self.ids = {}
+        for dotted in watch:
+            obj = _resolve(dotted)
+            if obj is not None:
+                self.ids[id(obj)] = (obj, dotted)
+        self.names = set(watch)
+
+    def found_in(self, paths) -> set[str]:
+        """The forbidden routines among ``paths``: named, reached through, or the same object by another path."""
         hits = set()
         for path in paths:
-            if path in watch_names:
+            if path in self.names:
                 hits.add(path)
                 continue
-            through = [w for w in watch_names if path.startswith(w + ".")]
+            through = [w for w in self.names if path.startswith(w + ".")]
             if through:  # a path through a forbidden routine (np.convolve.__wrapped__)
                 hits.update(through)
                 continue
             obj = _resolve(path)
-            if obj is not None and id(obj) in watch_ids and watch_ids[id(obj)][0] is obj:
-                hits.add(watch_ids[id(obj)][1])
+            if obj is not None and id(obj) in self.ids and self.ids[id(obj)][0] is obj:
+                hits.add(self.ids[id(obj)][1])
         return hits
 
-    statements = [stmt for tree in trees for stmt in _flatten(tree.body)]
+
+def _is_definition(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+
+
+def _direct_findings(statements: list[ast.stmt], refs: list[_Refs], watch: _Watch):
+    """What each top-level name's own statements refer to, and the top-level names they use.
+
+    Returns ``(direct, uses)``: ``name -> {forbidden routines, DYNAMIC}`` and ``name -> {names used}``.
+    """
     defined = {name for stmt in statements for name in assigned_names(stmt)}
-    read = []
     mutates: dict[str, set[str]] = {}  # definition -> top-level names its code stores into
-    for stmt in statements:
-        refs = _Refs(aliases, stars)
-        refs.visit(stmt)
-        read.append(refs)
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            mutates.setdefault(stmt.name, set()).update(refs.mutated & defined - {stmt.name})
+    for stmt, read in zip(statements, refs, strict=True):
+        if _is_definition(stmt):
+            mutates.setdefault(stmt.name, set()).update(read.mutated & defined - {stmt.name})
     direct: dict[str, set[str]] = {}
     uses: dict[str, set[str]] = {}
-    tamper = False
-    for stmt, refs in zip(statements, read, strict=True):
-        if not isinstance(stmt, ast.Import | ast.ImportFrom) and _tampers(stmt, aliases):
-            tamper = True
-        if any(p == "sys.path" or p.startswith("sys.path.") for p in refs.paths):
-            tamper = True
-        found = forbidden_in(refs.paths)
-        if refs.dynamic or any(_dynamic_path(p) for p in refs.paths):
+    for stmt, read in zip(statements, refs, strict=True):
+        found = watch.found_in(read.paths)
+        if read.dynamic or any(_dynamic_path(p) for p in read.paths):
             found.add(DYNAMIC)
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if _is_definition(stmt):
             names = [stmt.name]
             for target in mutates[stmt.name]:  # a function that stores into a top-level name passes it on
                 uses.setdefault(target, set()).add(stmt.name)
         else:
             # a statement that is not a definition may store what it finds into the names it assigns, the
             # objects it changes (tools.update(...), cache[k] = ...) and what the functions it calls change
-            names = set(assigned_names(stmt)) | {"<top level>"} | (refs.mutated & defined)
+            names = set(assigned_names(stmt)) | {"<top level>"} | (read.mutated & defined)
             if isinstance(stmt, ast.Import | ast.ImportFrom):  # what an import finds goes with the names it binds
                 names |= set(imported_names(stmt))
-            for called in refs.names & mutates.keys():
+            for called in read.names & mutates.keys():
                 names |= mutates[called]
             names = sorted(names)
         for name in names:
             direct.setdefault(name, set()).update(found)
-            uses.setdefault(name, set()).update(refs.names)
-    # through other top-level names, to a fixed point
+            uses.setdefault(name, set()).update(read.names)
+    return direct, uses
+
+
+def _propagate(direct: dict[str, set[str]], uses: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Each name's findings with those of the top-level names it uses added, to a fixed point."""
     flags = {name: set(found) for name, found in direct.items()}
     changed = True
     while changed:
@@ -461,12 +491,27 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
                 if other != name and not flags[other] <= flags[name]:
                     flags[name] |= flags[other]
                     changed = True
-    if tamper:
+    return flags
+
+
+def _tampered(statements: list[ast.stmt], refs: list[_Refs], aliases: dict) -> bool:
+    """Whether any statement rewires the interpreter or an imported module, or changes ``sys.path``."""
+    for stmt, read in zip(statements, refs, strict=True):
+        if not isinstance(stmt, ast.Import | ast.ImportFrom) and _tampers(stmt, aliases):
+            return True
+        if any(p == "sys.path" or p.startswith("sys.path.") for p in read.paths):
+            return True
+    return False
+
+
+def _result(flags: dict[str, set[str]], tampered: bool) -> dict[str, set[str]]:
+    """The names with findings; after tampering, every name (and ``"*"``, the whole submission) is dynamic."""
+    if tampered:
         for name in flags:
             flags[name].add(DYNAMIC)
         flags.setdefault("<top level>", set()).add(DYNAMIC)
     result = {name: found for name, found in flags.items() if found}
-    if tamper:
+    if tampered:
         result["*"] = {DYNAMIC}
     return result
 
