@@ -7,8 +7,12 @@ Layers, from the bottom up (each imports only the ones above it in this list):
 ``convlearn.nn.functional``   CNN operations (PyTorch numbers): conv1d/2d/3d, backward, pooling, ...
 ``convlearn.nn``              layers with explicit forward/backward, losses, optimisers
 ``convlearn.data`` / ``convlearn.train``   the digits data set and the training loop
+``convlearn.experiments`` / ``convlearn.inspect``   the book's experiments; filters, feature maps, mistakes
 ``convlearn.gradcheck``       numerical gradients, used by tests, the book and the exercises
-``convlearn.viz``             plots, animations and ipywidgets explorers (kept apart from the maths)
+``convlearn.viz``             plots, animations and the live explorers (anywidget; kept apart from the maths)
+
+Beside them, ``convlearn.grading`` (the course's checks, and sandboxed grading in ``convlearn.grading.grader``)
+imports none of them: it names the library's routines as strings.
 
 :func:`manual_seed` restarts the default random generator that every ``rng=None`` draws from (layer
 weights, dropout masks, shuffling), as ``torch.manual_seed`` does.

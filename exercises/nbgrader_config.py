@@ -12,6 +12,7 @@ from sqlalchemy.exc import SAWarning
 
 import convlearn
 from convlearn.grading.grader.nbgrader_plugin import configure, exchange_classes
+from convlearn.grading.limits import CELL_SECONDS
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -23,11 +24,13 @@ configure(c)
 c.CourseDirectory.course_id = "convlearn"
 # The course root is the directory nbgrader runs in (this one); the gradebook is ./gradebook.db.
 
-# Execution while validating and autograding. Every student cell gets `timeout` seconds; on timeout the kernel
-# is replaced by a new one (with the cells before run again), the cell records a CellTimeoutError and grading
-# goes on with the next cell. Each check of a test cell has its own limit (Checks(seconds=...)), so an
-# infinite loop in one function costs the checks that call it only.
-c.Execute.timeout = 60
+# Execution while validating and autograding. Every student cell gets `timeout` seconds. Autograding
+# (SandboxedGrade) then replaces the kernel by a new one (with the cells before run again), the cell records a
+# CellTimeoutError and grading goes on with the next cell; it sets interrupt_on_timeout back to False for
+# itself. Each check of a test cell has its own limit (Checks(seconds=...)), so an infinite loop in one function
+# costs the checks that call it only. `interrupt_on_timeout = True` matters for `nbgrader validate` only, which
+# runs the whole notebook in one kernel: a cell that times out is interrupted and validation goes on.
+c.Execute.timeout = CELL_SECONDS  # 60 s
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
 # Kernel options while grading: no history file, and one-line tracebacks ("KeyboardInterrupt"), so that an error

@@ -95,3 +95,60 @@ def test_grader_reads_student_names_from_the_source_notebook(tmp_path):
     nb.metadata["convlearn"] = {"student_names": ["open"]}
     nbformat.write(nb, submitted)
     assert grade._declared_student_names(info) == {"conv", "pool"}
+
+
+# --- dotted names: convlearn.grading.names.resolve ------------------------------------------------------------
+def test_resolve_reads_module_attr_and_walks_only_where_it_may_import():
+    import sys
+
+    import numpy as np
+    import scipy.optimize._lsq.least_squares  # noqa: F401 - loads the module that a function of its name hides
+
+    from convlearn.grading.names import resolve
+
+    lsq_module = sys.modules["scipy.optimize._lsq.least_squares"]
+
+    assert resolve("numpy.convolve", may_import=("numpy",)) is np.convolve
+    assert resolve("numpy.convolve") is np.convolve  # loaded: read without importing
+    assert resolve("numpy.convolve.__wrapped__", may_import=("numpy",)) is np.convolve.__wrapped__
+    assert resolve("numpy.convolve.__wrapped__") is None  # no walking without leave to import
+    assert resolve("numpy.no_such_routine", may_import=("numpy",)) is None
+    assert resolve("no_such_package_xyz.f", may_import=("no_such_package_xyz",)) is None
+    # a function hides the submodule of the same name: "module.attr" reads the module (as the kernel's import
+    # node does), attribute access the function (as code that imported scipy reaches it)
+    assert resolve("scipy.optimize._lsq.least_squares.prepare_bounds",
+                   may_import=("scipy",)) is lsq_module.prepare_bounds
+    assert resolve("scipy.optimize._lsq.least_squares.prepare_bounds", may_import=("scipy",),
+                   attribute_access=True) is None
+
+
+def test_resolve_imports_nothing_without_leave():
+    """The kernel blocks with import_missing=False: a package's lazily loaded submodule must stay unloaded."""
+    import subprocess
+    import sys
+
+    code = ("import sys, scipy; from convlearn.grading.names import resolve; "
+            "a = resolve('scipy.io.loadmat'); loaded = 'scipy.io' in sys.modules; "
+            "b = resolve('scipy.io.loadmat', may_import=('scipy',)); "
+            "print(a is None, loaded, b is sys.modules['scipy.io'].loadmat)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "True"]
+
+
+def test_imported_and_assigned_names():
+    from convlearn.grading.names import assigned_names, imported_names
+
+    def first(code):
+        return ast.parse(code).body[0]
+
+    assert imported_names(first("import a.b, c.d as e")) == {"a": "a", "e": "c.d"}
+    assert imported_names(first("from m.n import f, g as h")) == {"f": "m.n.f", "h": "m.n.g"}
+    assert imported_names(first("from m import *")) == {}
+    assert imported_names(first("from . import x")) == {"x": ".x"}
+    assert imported_names(first("from ..p import y")) == {"y": "..p.y"}
+    assert assigned_names(first("def f(a):\n    b = 1")) == ["f"]
+    assert assigned_names(first("x, (y, *z) = w")) == ["x", "y", "z"]
+    assert assigned_names(first("cache[k] = v")) == ["cache", "k"]
+    assert assigned_names(first("obj.attr += 1")) == ["obj"]
+    assert assigned_names(first("n: int = 3")) == ["n"]
+    assert assigned_names(first("for i in r: pass")) == [] == assigned_names(first("import numpy as np"))

@@ -25,8 +25,10 @@ import warnings
 import numpy as np
 
 from . import wire
-from .limits import forbid, memory_limit
+from .limits import EXCEPTION_MESSAGE_CHARS, forbid, memory_limit
 
+#: The objects the grader holds handles to, by number. They live as long as the kernel: one submission's
+#: kernel serves one notebook's test cells, which hold a few layers and bound methods at most.
 _HANDLES: dict[int, object] = {}
 _IDS = itertools.count(1)
 #: The block in force: (forbidden names, the ExitStack that undoes it). Patching every module is costly, so a
@@ -53,7 +55,7 @@ def _namespace() -> dict:
 
 def _exception_node(exc: BaseException) -> dict:
     return {"$": "exception", "type": type(exc).__name__, "mro": [c.__name__ for c in type(exc).__mro__],
-            "message": str(exc)[:2000]}
+            "message": str(exc)[:EXCEPTION_MESSAGE_CHARS]}
 
 
 def _keep(obj) -> dict:
@@ -120,10 +122,6 @@ def _run(request: dict):
         return list(target)
     if op == "asarray":
         return np.asarray(target)
-    if op == "release":
-        for key in request.get("ids", ()):
-            _HANDLES.pop(int(key), None)
-        return None
     raise wire.WireError(f"unknown operation {op!r}")
 
 

@@ -8,7 +8,6 @@ case gets by default are the named constants below, each with its reason.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import signal
 import sys
@@ -17,8 +16,12 @@ import time
 import types
 from collections.abc import Iterable, Iterator
 
+from .names import resolve
+
 __all__ = ["ForbiddenCallError", "forbid", "time_limit", "memory_limit", "CASE_SECONDS", "CASE_MEMORY_BYTES",
-           "AFTER_TIMEOUT_SECONDS"]
+           "AFTER_TIMEOUT_SECONDS", "CELL_SECONDS", "REPLAY_FACTOR", "REPLAY_EXTRA_SECONDS", "STREAM_BUDGET_CHARS",
+           "KERNEL_POLL_SECONDS", "EXCEPTION_MESSAGE_CHARS", "SANDBOX_CHECK_SECONDS", "SOCKET_WAIT_SECONDS",
+           "KERNEL_STDERR_BYTES", "SOCKET_TMPDIR_MAX_CHARS"]
 
 #: Time limit of one check (``Checks(seconds=...)``): every reference solution of the course passes each of its
 #: checks in well under a second, so ten seconds only stops an infinite loop or a far too slow approach.
@@ -30,6 +33,44 @@ CASE_MEMORY_BYTES = 1 << 30
 #: a hanging helper that every check calls costs one full limit, not one per check.
 AFTER_TIMEOUT_SECONDS = 1.0
 
+# The grader's numbers (used by convlearn.grading.grader and the kernel's agent; plain numbers, no import).
+# The configurable ones are traits of SandboxedGrade instead (output_limit, flood_limit, read_limit,
+# message_limit, submission_seconds, interrupt_grace), with their reasons in their help.
+
+#: A student cell's time limit while grading when ``Execute.timeout`` is not set; the course sets
+#: ``c.Execute.timeout`` to it (``exercises/nbgrader_config.py``). The slowest cell of the course, a6's training,
+#: takes a few seconds: the limit only stops a cell that hangs.
+CELL_SECONDS = 60
+#: After a kernel is replaced, each student cell that ran before runs again within ``REPLAY_FACTOR`` times the
+#: time it took the first time plus ``REPLAY_EXTRA_SECONDS`` (and the cell limit): a loaded machine may be slower
+#: the second time, but a cell that now hangs costs seconds, not the whole cell limit, on every restart.
+REPLAY_FACTOR = 2.0
+REPLAY_EXTRA_SECONDS = 5.0
+#: Characters of printed output (stream messages) the kernel may send while it answers one call of the grader
+#: or re-runs one cell after a restart; past it the kernel counts as flooding and is replaced. An honest
+#: function prints a few lines; the output of the student's cells is bounded by ``SandboxedGrade.flood_limit``.
+STREAM_BUDGET_CHARS = 64 << 20
+#: While it waits for a kernel's message, the grader checks this often (seconds) that the kernel still lives,
+#: so a kernel that died is noticed within a second, not at the end of the call's time limit.
+KERNEL_POLL_SECONDS = 1.0
+#: Characters of the message of an exception a student's function raised that the kernel sends back: the
+#: report quotes it, and a longer one (a huge array in the message) would only fill the feedback.
+EXCEPTION_MESSAGE_CHARS = 2000
+#: Seconds the trial sandbox (``import numpy`` under bubblewrap) may take when grading starts; it takes well
+#: under a second where bubblewrap works, so only a machine where it hangs waits this long.
+SANDBOX_CHECK_SECONDS = 60
+#: Grading as root, the sandbox's launcher waits at most this long (seconds) for the kernel to create its five
+#: sockets before it closes their directory to writing; a kernel starts in a few seconds on a loaded machine.
+SOCKET_WAIT_SECONDS = 60
+#: Bytes of the sandboxed kernel's own stderr passed on to the grader's terminal (why a kernel failed to start):
+#: enough for a traceback, not for a submission that writes to file descriptor 2 without end.
+KERNEL_STDERR_BYTES = 64 << 10
+#: The kernels' sockets live in a new directory under the temporary directory, unless its path is longer than
+#: this (then under /tmp). A Unix socket path has at most 107 bytes, and the grader adds up to 48 after the
+#: temporary directory (``/convlearn-kernels-XXXXXXXX/runtime/kernel-ipc-N``): 40 leaves room for the port
+#: numbers.
+SOCKET_TMPDIR_MAX_CHARS = 40
+
 # Packages imported to block their routines; others (torch) are blocked only if already loaded, since
 # code can only reach them after importing them.
 _IMPORTABLE = ("numpy", "scipy", "convlearn")
@@ -37,19 +78,6 @@ _IMPORTABLE = ("numpy", "scipy", "convlearn")
 
 class ForbiddenCallError(RuntimeError):
     """Raised when graded code calls a library routine that the exercise asks to implement."""
-
-
-
-def _resolve(dotted: str, import_missing: bool = True):
-    """The object named ``package.module.attr``, or None when it does not exist (optional libraries)."""
-    module_name, _, attr = dotted.rpartition(".")
-    module = sys.modules.get(module_name)
-    if module is None and import_missing and module_name.split(".")[0] in _IMPORTABLE:
-        try:
-            module = importlib.import_module(module_name)
-        except Exception:  # noqa: BLE001 - a module not written yet simply has nothing to block
-            return None
-    return getattr(module, attr, None)
 
 
 def _message(dotted: str) -> str:
@@ -125,7 +153,7 @@ def forbid(names: Iterable[str], namespaces: Iterable[dict] = (), import_missing
     originals = {}
     swapped: list[tuple[types.FunctionType, types.CodeType]] = []
     for dotted in names:
-        obj = _resolve(dotted, import_missing)
+        obj = resolve(dotted, may_import=_IMPORTABLE if import_missing else ())
         if obj is not None and id(obj) not in originals:
             originals[id(obj)] = (obj, _blocker(dotted))
             for fn in _functions_of(obj):

@@ -14,7 +14,8 @@ What a JSON tree may hold:
 - ``{"$": "handle", "id": n, "type": name}``: an object that stays in the kernel (a student's layer, a
   function), known to the grader only by number;
 - ``{"$": "global", "name": name}``: a name in the notebook's namespace;
-- ``{"$": "rng", "state": {...}}``: a :class:`numpy.random.Generator`, by its bit generator's state;
+- ``{"$": "rng", "kind": name, "state": {...}}``: a :class:`numpy.random.Generator`, by the class name of its bit
+  generator (``PCG64``) and that generator's state;
 - ``{"$": "import", "module": m, "name": n}``: a module or a module's attribute (``numpy.ones_like``);
 - ``{"$": "function", ...}``: an input function of a test (``f`` in ``f * g``), sent as its compiled code
   (only from the grader to the kernel: the grader never runs code it receives);
@@ -41,7 +42,7 @@ __all__ = ["WireError", "encode", "decode", "MIME", "MAX_MESSAGE", "MAX_DEPTH", 
 #: MIME type of the agent's replies in the kernel's ``display_data`` messages.
 MIME = "application/vnd.convlearn.grading+base64"
 #: Largest message accepted, in characters of base64 (about 9 MiB of data; the largest reply of the course is
-#: well under 1 MiB). A reply must also fit in one kernel message (nbgrader_plugin.MESSAGE_LIMIT).
+#: well under 1 MiB). A reply must also fit in one kernel message (grader.channel.MESSAGE_LIMIT).
 MAX_MESSAGE = 12 << 20
 #: Deepest nesting and largest number of nodes accepted in a tree.
 MAX_DEPTH = 64
@@ -53,15 +54,15 @@ class WireError(ValueError):
     """A message that is not valid plain data (malformed, too large, or of a forbidden type)."""
 
 
-def encode(tree_of, obj, **hooks) -> str:
-    """Encode ``obj`` with the tree builder ``tree_of(obj, arrays, **hooks)``; return base64 text.
+def encode(tree_of, obj) -> str:
+    """Encode ``obj`` with the tree builder ``tree_of(obj, arrays)``; return base64 text.
 
     ``tree_of`` turns an object into a JSON-able tree, appending arrays to the list it is given: the two
     sides pass their own builders (see :func:`plain_tree`), which differ only in what they do with objects
     that are not plain data.
     """
     arrays: list[np.ndarray] = []
-    tree = tree_of(obj, arrays, **hooks)
+    tree = tree_of(obj, arrays)
     buf = io.BytesIO()
     entries = {f"a{i}": a for i, a in enumerate(arrays)}
     entries["tree"] = np.frombuffer(json.dumps(tree, allow_nan=True).encode("utf-8"), dtype=np.uint8)

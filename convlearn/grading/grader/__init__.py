@@ -6,6 +6,7 @@ imports this package. What is here:
 
 - :mod:`.nbgrader_plugin` — nbgrader's autograde step (:class:`~.nbgrader_plugin.SandboxedGrade`), metadata
   restore, scores into the gradebook, the course's :func:`~.nbgrader_plugin.configure`;
+- :mod:`.channel` — the wire to a submission's kernel: start, stop, restart, send and read the reply;
 - :mod:`.harness` — a test cell run in the grader's process against the student's kernel;
 - :mod:`.scan` — the static source check for forbidden routines;
 - :mod:`.sandbox` — the bubblewrap kernel (``python -m convlearn.grading.grader.sandbox --check``);

@@ -21,17 +21,12 @@ or the course, and a kernel that hangs, exits, floods its output or dies costs t
 from __future__ import annotations
 
 import ast
-import asyncio
 import os
 import time
 from pathlib import Path
 
 import nbformat
-import zmq
-from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbclient.util import run_sync
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter
@@ -41,59 +36,17 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_ignored
 from traitlets import Bool, Float, Integer, Unicode
 
-from .. import rules, wire
+from .. import rules
 from ..checks import GradingError
+from ..limits import CELL_SECONDS
 from ..names import bound_names, free_names
 from . import harness, sandbox, scan, submission
+from .channel import MESSAGE_LIMIT, KernelChannel, message_size
 
 __all__ = ["SandboxedGrade", "RestoreMetadata", "RecordScores", "InlineMathJax", "SafeCollect", "exchange_classes",
            "configure"]
 
 _RESOURCE_KEY = "convlearn_scores"
-#: Largest message read from a student's kernel (bytes). Every reply the grader accepts (wire.MAX_MESSAGE)
-#: fits; a larger message is refused by ZeroMQ while it arrives, before it takes the grader's memory.
-MESSAGE_LIMIT = 16 << 20
-#: Messages ZeroMQ may queue unread per socket (its receive high-water mark; the default is 1,000). With
-#: MESSAGE_LIMIT this bounds what a kernel can make the grader hold before the grader reads and counts it:
-#: 16 x 16 MiB. (Measured: a kernel sending 80 widget messages of 16 MiB grew the grader to 1.9 GB with the
-#: default.) An honest kernel's output is batched by ipykernel, so it never has that many messages waiting.
-QUEUED_MESSAGES = 16
-
-
-class _OutOfTime(Exception):
-    """Internal: the deadline of a request passed before its reply."""
-
-
-def _size(obj) -> int:
-    """Characters and bytes in a message's content (strings, bytes, and the structure around them)."""
-    stack, total = [obj], 0
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str | bytes | bytearray | memoryview):
-            total += len(item)
-        elif isinstance(item, dict):
-            total += 2 * len(item)
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            total += len(item)
-            stack.extend(item)
-        else:
-            total += 8
-    return total
-
-
-class BoundedKernelClient(AsyncKernelClient):
-    """A kernel client whose sockets refuse messages above :data:`MESSAGE_LIMIT` bytes (ZeroMQ MAXMSGSIZE) and
-    queue at most :data:`QUEUED_MESSAGES` unread messages (ZeroMQ RCVHWM)."""
-
-    message_limit = MESSAGE_LIMIT
-
-    def _context_default(self):
-        context = super()._context_default()
-        context.setsockopt(zmq.MAXMSGSIZE, int(self.message_limit))
-        context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
-        return context
 
 
 def _forbidden_lists(code: str) -> set[str]:
@@ -155,127 +108,11 @@ class SandboxedGrade(Execute):
     interrupt_grace = Float(5.0, help="After a call runs out of time, seconds to wait for the interrupted "
                                       "kernel before it is replaced by a new one.").tag(config=True)
 
-    # --- kernel ----------------------------------------------------------------------------------------
-    def _start(self) -> None:
-        self.km = self.create_kernel_manager()
-        self.km.connection_file = str(self._runtime / "kernel.json")
-        self.km.client_class = f"{BoundedKernelClient.__module__}.{BoundedKernelClient.__qualname__}"
-        BoundedKernelClient.message_limit = int(self.message_limit)
-        self.start_new_kernel(cwd=self._cwd)
-        self.start_new_kernel_client()
-
-    def _stop(self) -> None:
-        if getattr(self, "km", None) is not None:
-            try:
-                self._cleanup_kernel()
-            except Exception:  # noqa: BLE001 - already dead
-                self.km = None
-                self.kc = None
-
-    def _restart(self) -> None:
-        """A new kernel with the student's cells that ran before run again (their outputs are not kept).
-
-        Each cell gets twice the time it took the first time (plus 5 s), within the cell limit and the
-        submission's budget: slow cells cost a restart what they cost once, not the full cell limit.
-        """
-        self._stop()
-        self._start()
-        for code, took in self._ran:
-            limit = min(self._cell_timeout, 2 * took + 5, self._budget.remaining())
-            try:
-                if limit <= 0:
-                    raise harness.KernelLost("the submission's grading time ran out")
-                self._send(code, limit, want_reply=False)
-            except (harness.KernelLost, harness.CallTimedOut) as exc:
-                self.log.warning("a cell that ran before did not run again after a restart (%s)", exc)
-                self._stop()
-                self._start()
-                break
-
-    def _charge(self, msg: dict) -> int:
-        """Count a message from the kernel against the read budget of the running cell or call; return its size."""
-        size = _size(msg.get("content")) + sum(len(b) for b in msg.get("buffers") or ())
-        self._read_total += size
-        if self._read_total > self.read_limit:
-            raise harness.KernelLost(f"the kernel sent more than {self.read_limit} bytes for one cell or call")
-        return size
-
-    def _charge_output(self, msg: dict) -> int:
-        """Charge an output message; give up on the kernel past ``flood_limit`` characters of output in all."""
-        size = self._charge(msg)
-        self._output_total += size
-        if self._output_total > self.flood_limit:
-            raise harness.KernelLost("the kernel flooded its output")
-        return size
-
-    async def _async_send(self, code: str, timeout: float, want_reply: bool) -> str:
-        """Run ``code``; return the last agent reply it published.
-
-        Raises :class:`harness.CallTimedOut` when it ran out of time and an interrupt stopped it (the kernel is
-        kept), :class:`harness.KernelLost` when the kernel died, flooded or ignored the interrupt.
-        """
-        kc = self.kc
-        if kc is None:
-            raise harness.KernelLost("the kernel is not running")
-        msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False)
-        self._read_total = 0
-        try:
-            reply_text = await self._read_reply(msg_id, time.monotonic() + timeout, want_reply)
-        except _OutOfTime:
-            # a function stuck in a loop stops with KeyboardInterrupt; the kernel and the student's objects stay
-            try:
-                await ensure_async(self.km.interrupt_kernel())
-                await self._read_reply(msg_id, time.monotonic() + float(self.interrupt_grace), False)
-            except (_OutOfTime, harness.KernelLost, OSError, RuntimeError):
-                raise harness.KernelLost(f"no answer within {timeout:.3g} s (time limit)") from None
-            raise harness.CallTimedOut(f"no answer within {timeout:.3g} s (time limit)") from None
-        if want_reply and reply_text is None:
-            raise harness.NoAnswer("the kernel sent no answer")
-        return reply_text or ""
-
-    async def _read_reply(self, msg_id: str, deadline: float, want_reply: bool) -> str | None:
-        """Read the kernel's messages for request ``msg_id`` until it is idle and replied; every one is charged."""
-        kc = self.kc
-
-        async def next_message(get):
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise _OutOfTime
-                try:
-                    msg = await asyncio.wait_for(get(), timeout=min(remaining, 1.0))
-                except TimeoutError:
-                    if not await self.km.is_alive():
-                        raise harness.KernelLost("the kernel died") from None
-                    continue
-                self._charge(msg)
-                if msg["parent_header"].get("msg_id") == msg_id:
-                    return msg
-
-        reply_text, budget = None, 64 << 20
-        while True:
-            msg = await next_message(kc.get_iopub_msg)
-            kind = msg["msg_type"]
-            if kind == "status" and msg["content"].get("execution_state") == "idle":
-                break
-            if kind in ("display_data", "execute_result") and want_reply:
-                data = msg["content"].get("data", {})
-                if isinstance(data.get(wire.MIME), str):
-                    reply_text = data[wire.MIME]
-            elif kind == "stream":
-                budget -= len(msg["content"].get("text", ""))
-                if budget < 0:
-                    raise harness.KernelLost("the kernel flooded its output")
-        await next_message(kc.get_shell_msg)
-        return reply_text
-
-    def _send(self, code: str, timeout: float, want_reply: bool = True) -> str:
-        return run_sync(self._async_send)(code, timeout, want_reply)
-
+    # --- what the kernel sends while a student cell runs (nbclient calls these) ------------------------------
     def output(self, outs, msg, display_id, cell_index):
         """Keep at most ``output_limit`` characters per cell; give up on the kernel past ``flood_limit`` in all."""
-        size = self._charge_output(msg)
-        kept = sum(_size(o) for o in outs)
+        size = self._channel.charge_output(msg)
+        kept = sum(message_size(o) for o in outs)
         if kept + size > self.output_limit:
             note = "\n[output cut: too long]\n"
             if not outs or outs[-1].get("text") != note:
@@ -285,7 +122,7 @@ class SandboxedGrade(Execute):
 
     def _update_display_id(self, display_id, msg):
         """``update_display_data`` replaces an output already kept: the same limits apply to the new one."""
-        size = self._charge_output(msg)
+        size = self._channel.charge_output(msg)
         if size > self.output_limit:
             msg["content"]["data"] = {"text/plain": "[output cut: too long]"}
             msg["content"]["metadata"] = {}
@@ -293,7 +130,7 @@ class SandboxedGrade(Execute):
 
     def handle_comm_msg(self, outs, msg, cell_index):
         """Widget and other comm traffic: counted, never kept (grading needs no widget state)."""
-        self._charge(msg)
+        self._channel.charge(msg)
 
     # --- the steps --------------------------------------------------------------------------------------
     def preprocess(self, nb, resources, retries=None):
@@ -312,12 +149,13 @@ class SandboxedGrade(Execute):
         info = resources["nbgrader"]
         tests, setup = self._trusted_cells(info)
         self.nb, self.resources = nb, resources
-        self._cwd = resources.get("metadata", {}).get("path") or os.getcwd()
-        self._runtime = sandbox.private_runtime_dir()
-        self._ran: list[tuple[str, float]] = []
         self._budget = harness.Budget(float(self.submission_seconds) if self.submission_seconds else None)
-        self._cell_timeout = float(self.timeout or 60)
-        self._read_total = self._output_total = 0
+        self._cell_timeout = float(self.timeout or CELL_SECONDS)
+        self._channel = KernelChannel(
+            self, runtime=sandbox.private_runtime_dir(), cwd=resources.get("metadata", {}).get("path") or os.getcwd(),
+            budget=self._budget, cell_timeout=self._cell_timeout, read_limit=self.read_limit,
+            flood_limit=self.flood_limit, message_limit=self.message_limit, interrupt_grace=self.interrupt_grace,
+            log=self.log)
         self.store_widget_state = False
         student_cells = []
         test_cells = {}
@@ -329,7 +167,7 @@ class SandboxedGrade(Execute):
                 student_cells.append(index)
         scores = {}
         started = time.monotonic()
-        self._start()
+        self._channel.start()
         self.log.info("sandboxed kernel started in %.2f s", time.monotonic() - started)
         try:
             watch = set().union(*(_forbidden_lists(code) for code, _ in tests.values()))
@@ -346,7 +184,7 @@ class SandboxedGrade(Execute):
                 outcome = harness.run_test_cell(
                     code, points, trusted_ns=lambda: self._trusted_namespace(setup),
                     student_names=declared if declared is not None else free_names(scan.parse(code), setup_names),
-                    send=self._send, restart=self._restart,
+                    send=self._channel.send, restart=self._channel.restart,
                     flags=flags, filename=f"<test cell {gid}>", budget=self._budget)
                 scores[gid] = (outcome.score, outcome.points)
                 cell = nb.cells[index]
@@ -361,7 +199,7 @@ class SandboxedGrade(Execute):
             for gid in tests:
                 scores.setdefault(gid, (0.0, tests[gid][1]))
         finally:
-            self._stop()
+            self._channel.stop()
             self.timeout = int(self._cell_timeout)
         resources[_RESOURCE_KEY] = scores
         return nb, resources
@@ -379,7 +217,7 @@ class SandboxedGrade(Execute):
                 "error", ename="NotRunByTheGrader", evalue=why, traceback=[f"Not run by the grader: {why}"])]
             return
         began = time.monotonic()
-        self._read_total = 0
+        self._channel.read_total = 0
         self.timeout = max(1, int(min(self._cell_timeout, self._budget.remaining())))
         try:
             self.execute_cell(cell, index, store_history=True)
@@ -387,23 +225,23 @@ class SandboxedGrade(Execute):
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename="CellTimeoutError", evalue=f"this cell did not finish within {self.timeout} s",
                 traceback=[f"CellTimeoutError: this cell did not finish within {self.timeout} s"]))
-            self._restart()
+            self._channel.restart()
             return
         except DeadKernelError:
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename="DeadKernelError", evalue="the kernel stopped while running this cell",
                 traceback=["DeadKernelError: the kernel stopped while running this cell"]))
-            self._restart()
+            self._channel.restart()
             return
         except Exception as exc:  # noqa: BLE001 - e.g. the output flood stopped the kernel
             cell.outputs.append(nbformat.v4.new_output(
                 "error", ename=type(exc).__name__, evalue=str(exc)[:500], traceback=[f"{type(exc).__name__}"]))
-            self._restart()
+            self._channel.restart()
             return
-        if self.km is None or not run_sync(self.km.is_alive)():
-            self._restart()
+        if not self._channel.alive():
+            self._channel.restart()
             return
-        self._ran.append((cell.source, time.monotonic() - began))
+        self._channel.ran.append((cell.source, time.monotonic() - began))
 
     def _trusted_cells(self, info: dict) -> tuple[dict, list[str]]:
         """From the gradebook: ``{test grade_id: (code, points)}`` and the set-up cells' code, in order."""

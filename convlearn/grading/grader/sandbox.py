@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..limits import KERNEL_STDERR_BYTES, SANDBOX_CHECK_SECONDS, SOCKET_TMPDIR_MAX_CHARS, SOCKET_WAIT_SECONDS
+
 __all__ = ["KERNEL_NAME", "LIMITS", "SANDBOX_UID_BASE", "available", "install_kernelspec", "bwrap_command",
            "private_runtime_dir", "sandbox_uid", "is_sandbox_uid", "MemoryGroup", "stage_files"]
 
@@ -88,7 +90,7 @@ def available() -> tuple[bool, str]:
             return False, f"{tool} (util-linux) is not installed"
     cmd = bwrap_command([sys.executable, "-c", "import numpy"], sockets=None, connection=None, cwd=None)
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=SANDBOX_CHECK_SECONDS)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bubblewrap could not start a sandbox: {exc}"
     if proc.returncode != 0:
@@ -100,8 +102,9 @@ def private_runtime_dir() -> Path:
     """A new private directory for the kernels' connection files and sockets (removed at exit)."""
     import atexit
 
-    # a Unix socket path has at most 107 bytes: under a long $TMPDIR, use /tmp
-    base = None if len(tempfile.gettempdir()) <= 40 or not os.access("/tmp", os.W_OK) else "/tmp"
+    # a Unix socket path has at most 107 bytes: under a long $TMPDIR, use /tmp (see SOCKET_TMPDIR_MAX_CHARS)
+    short = len(tempfile.gettempdir()) <= SOCKET_TMPDIR_MAX_CHARS
+    base = None if short or not os.access("/tmp", os.W_OK) else "/tmp"
     path = Path(tempfile.mkdtemp(prefix="convlearn-kernels-", dir=base))
     path.chmod(0o711)
     atexit.register(shutil.rmtree, path, True)
@@ -398,11 +401,11 @@ def _run_in(group: MemoryGroup | None, cmd: list[str], read_fd: int, sockets: Pa
     if as_root:
         expected = [Path(f"{info['ip']}-{info[key]}") for key in
                     ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + SOCKET_WAIT_SECONDS
         while proc.poll() is None and time.monotonic() < deadline and not all(p.exists() for p in expected):
             time.sleep(0.02)
         sockets.chmod(0o711)
-    budget = 64 << 10
+    budget = KERNEL_STDERR_BYTES
     assert proc.stderr is not None
     for chunk in iter(lambda: proc.stderr.read(4096), b""):
         if budget > 0:

@@ -52,9 +52,10 @@ from __future__ import annotations
 import ast
 import builtins
 import gc
-import importlib
 import importlib.util
 import sys
+
+from ..names import assigned_names, imported_names, resolve
 
 __all__ = ["scan", "refusal", "parse", "DYNAMIC"]
 
@@ -189,23 +190,10 @@ def refusal(cell: str) -> str | None:
 
 
 def _resolve(dotted: str):
-    """The object a dotted path names inside NumPy, SciPy, convlearn or math, or None (never imports others)."""
-    parts = dotted.split(".")
-    if parts[0] not in _RESOLVABLE:
+    """The object a dotted path names inside NumPy, SciPy, convlearn or math, as code reaches it, or None."""
+    if dotted.split(".")[0] not in _RESOLVABLE:
         return None
-    try:
-        obj = importlib.import_module(parts[0])
-    except ImportError:
-        return None
-    for i, part in enumerate(parts[1:], start=1):
-        nxt = getattr(obj, part, None)
-        if nxt is None:
-            try:
-                nxt = importlib.import_module(".".join(parts[: i + 1]))
-            except Exception:  # noqa: BLE001 - not a module either
-                return None
-        obj = nxt
-    return obj
+    return resolve(dotted, may_import=_RESOLVABLE, attribute_access=True)
 
 
 class _Refs(ast.NodeVisitor):
@@ -312,20 +300,12 @@ def _dynamic_path(path: str) -> bool:
 
 
 def _collect_aliases(tree: ast.AST, aliases: dict, stars: list) -> None:
+    """Every import in ``tree`` (functions included): the names it binds, as the dotted paths they stand for."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    aliases[top] = top
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                if alias.name == "*":
-                    stars.append(node.module)
-                else:
-                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+            aliases.update(imported_names(node))
+            if isinstance(node, ast.ImportFrom):
+                stars.extend(node.module for alias in node.names if alias.name == "*")
 
 
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
@@ -354,24 +334,6 @@ def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
         for case in getattr(stmt, "cases", ()):
             out.extend(_flatten(case.body))
     return out
-
-
-def _defines(stmt: ast.stmt) -> list[str]:
-    """The top-level names one (flattened) statement binds."""
-    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return [stmt.name]
-    if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
-        return _targets(stmt)
-    return []
-
-
-def _targets(node) -> list[str]:
-    names = []
-    for target in getattr(node, "targets", None) or [getattr(node, "target", None)]:
-        for sub in ast.walk(target) if target is not None else ():
-            if isinstance(sub, ast.Name):
-                names.append(sub.id)
-    return names
 
 
 def _tampers(stmt: ast.stmt, aliases: dict) -> bool:
@@ -415,6 +377,17 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
         ``name -> {dotted forbidden names}``, with :data:`DYNAMIC` in the set for dynamic code. Names whose
         source refers to nothing forbidden are absent.
     """
+    trees, aliases, stars = _read_cells(cells, setup_cells)
+    statements = [stmt for tree in trees for stmt in _flatten(tree.body)]
+    refs = [_references(stmt, aliases, stars) for stmt in statements]
+    direct, uses = _direct_findings(statements, refs, _Watch(watch))
+    return _result(_propagate(direct, uses), tampered=_tampered(statements, refs, aliases))
+
+
+# --- the phases of scan, in order ---------------------------------------------------------------------------------
+def _read_cells(cells: list[str], setup_cells: list[str]) -> tuple[list[ast.Module], dict[str, str], list[str]]:
+    """The student's cells parsed (as the Python they run), and what every import binds, the set-up cells'
+    included: ``alias -> dotted path`` and the modules imported with ``*``. A cell that is not Python is skipped."""
     aliases: dict[str, str] = {}
     stars: list[str] = []
     trees = []
@@ -430,66 +403,85 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
             continue
         _collect_aliases(tree, aliases, stars)
         trees.append(tree)
-    watch_ids = {}
-    for dotted in watch:
-        obj = _resolve(dotted) if dotted.split(".")[0] in _RESOLVABLE else None
-        if obj is not None:
-            watch_ids[id(obj)] = (obj, dotted)
-    watch_names = set(watch)
+    return trees, aliases, stars
 
-    def forbidden_in(paths) -> set[str]:
+
+def _references(stmt: ast.stmt, aliases: dict, stars: list) -> _Refs:
+    """The library paths, top-level names and dynamic features one top-level statement uses."""
+    refs = _Refs(aliases, stars)
+    refs.visit(stmt)
+    return refs
+
+
+class _Watch:
+    """The forbidden routines, by dotted name and by the objects they resolve to."""
+
+    def __init__(self, watch):
+        self.ids = {}
+        for dotted in watch:
+            obj = _resolve(dotted)
+            if obj is not None:
+                self.ids[id(obj)] = (obj, dotted)
+        self.names = set(watch)
+
+    def found_in(self, paths) -> set[str]:
+        """The forbidden routines among ``paths``: named, reached through, or the same object by another path."""
         hits = set()
         for path in paths:
-            if path in watch_names:
+            if path in self.names:
                 hits.add(path)
                 continue
-            through = [w for w in watch_names if path.startswith(w + ".")]
+            through = [w for w in self.names if path.startswith(w + ".")]
             if through:  # a path through a forbidden routine (np.convolve.__wrapped__)
                 hits.update(through)
                 continue
             obj = _resolve(path)
-            if obj is not None and id(obj) in watch_ids and watch_ids[id(obj)][0] is obj:
-                hits.add(watch_ids[id(obj)][1])
+            if obj is not None and id(obj) in self.ids and self.ids[id(obj)][0] is obj:
+                hits.add(self.ids[id(obj)][1])
         return hits
 
-    statements = [stmt for tree in trees for stmt in _flatten(tree.body)]
-    defined = {name for stmt in statements for name in _defines(stmt)}
-    read = []
+
+def _is_definition(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+
+
+def _direct_findings(statements: list[ast.stmt], refs: list[_Refs], watch: _Watch):
+    """What each top-level name's own statements refer to, and the top-level names they use.
+
+    Returns ``(direct, uses)``: ``name -> {forbidden routines, DYNAMIC}`` and ``name -> {names used}``.
+    """
+    defined = {name for stmt in statements for name in assigned_names(stmt)}
     mutates: dict[str, set[str]] = {}  # definition -> top-level names its code stores into
-    for stmt in statements:
-        refs = _Refs(aliases, stars)
-        refs.visit(stmt)
-        read.append(refs)
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            mutates.setdefault(stmt.name, set()).update(refs.mutated & defined - {stmt.name})
+    for stmt, read in zip(statements, refs, strict=True):
+        if _is_definition(stmt):
+            mutates.setdefault(stmt.name, set()).update(read.mutated & defined - {stmt.name})
     direct: dict[str, set[str]] = {}
     uses: dict[str, set[str]] = {}
-    tamper = False
-    for stmt, refs in zip(statements, read, strict=True):
-        if not isinstance(stmt, ast.Import | ast.ImportFrom) and _tampers(stmt, aliases):
-            tamper = True
-        if any(p == "sys.path" or p.startswith("sys.path.") for p in refs.paths):
-            tamper = True
-        found = forbidden_in(refs.paths)
-        if refs.dynamic or any(_dynamic_path(p) for p in refs.paths):
+    for stmt, read in zip(statements, refs, strict=True):
+        found = watch.found_in(read.paths)
+        if read.dynamic or any(_dynamic_path(p) for p in read.paths):
             found.add(DYNAMIC)
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if _is_definition(stmt):
             names = [stmt.name]
             for target in mutates[stmt.name]:  # a function that stores into a top-level name passes it on
                 uses.setdefault(target, set()).add(stmt.name)
         else:
             # a statement that is not a definition may store what it finds into the names it assigns, the
             # objects it changes (tools.update(...), cache[k] = ...) and what the functions it calls change
-            names = set(_defines(stmt)) | {"<top level>"} | (refs.mutated & defined)
+            names = set(assigned_names(stmt)) | {"<top level>"} | (read.mutated & defined)
             if isinstance(stmt, ast.Import | ast.ImportFrom):  # what an import finds goes with the names it binds
-                names |= {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"}
-            for called in refs.names & mutates.keys():
+                names |= set(imported_names(stmt))
+            for called in read.names & mutates.keys():
                 names |= mutates[called]
             names = sorted(names)
         for name in names:
             direct.setdefault(name, set()).update(found)
-            uses.setdefault(name, set()).update(refs.names)
-    # through other top-level names, to a fixed point
+            uses.setdefault(name, set()).update(read.names)
+    return direct, uses
+
+
+def _propagate(direct: dict[str, set[str]], uses: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Each name's findings with those of the top-level names it uses added, to a fixed point."""
     flags = {name: set(found) for name, found in direct.items()}
     changed = True
     while changed:
@@ -499,12 +491,27 @@ def scan(cells: list[str], setup_cells: list[str], watch) -> dict[str, set[str]]
                 if other != name and not flags[other] <= flags[name]:
                     flags[name] |= flags[other]
                     changed = True
-    if tamper:
+    return flags
+
+
+def _tampered(statements: list[ast.stmt], refs: list[_Refs], aliases: dict) -> bool:
+    """Whether any statement rewires the interpreter or an imported module, or changes ``sys.path``."""
+    for stmt, read in zip(statements, refs, strict=True):
+        if not isinstance(stmt, ast.Import | ast.ImportFrom) and _tampers(stmt, aliases):
+            return True
+        if any(p == "sys.path" or p.startswith("sys.path.") for p in read.paths):
+            return True
+    return False
+
+
+def _result(flags: dict[str, set[str]], tampered: bool) -> dict[str, set[str]]:
+    """The names with findings; after tampering, every name (and ``"*"``, the whole submission) is dynamic."""
+    if tampered:
         for name in flags:
             flags[name].add(DYNAMIC)
         flags.setdefault("<top level>", set()).add(DYNAMIC)
     result = {name: found for name, found in flags.items() if found}
-    if tamper:
+    if tampered:
         result["*"] = {DYNAMIC}
     return result
 

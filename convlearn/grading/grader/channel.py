@@ -1,0 +1,247 @@
+"""The wire to one submission's sandboxed kernel: start it, stop it, restart it, send it a line and read the reply.
+
+:class:`KernelChannel` is the kernel's life cycle and message pump for :class:`.nbgrader_plugin.SandboxedGrade`:
+its :meth:`~KernelChannel.send` and :meth:`~KernelChannel.restart` are the pair
+:func:`convlearn.grading.grader.harness.run_test_cell` calls. Every message the kernel sends is counted against
+the limits of the cell or call that it answers (:meth:`~KernelChannel.charge`), and ZeroMQ itself refuses a
+message above :data:`MESSAGE_LIMIT` bytes while it arrives (:class:`BoundedKernelClient`), so a kernel that
+floods costs its own checks and never the grader's memory.
+
+The kernel is started through the nbclient ``NotebookClient`` that runs the student's cells (nbgrader's
+``Execute``): both share its kernel manager and client (``km``, ``kc``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_core.utils import ensure_async
+from nbclient.util import run_sync
+
+from .. import wire
+from ..limits import KERNEL_POLL_SECONDS, REPLAY_EXTRA_SECONDS, REPLAY_FACTOR, STREAM_BUDGET_CHARS
+from . import harness
+
+__all__ = ["KernelChannel", "BoundedKernelClient", "MESSAGE_LIMIT", "QUEUED_MESSAGES", "message_size"]
+
+#: Largest message read from a student's kernel (bytes). Every reply the grader accepts (wire.MAX_MESSAGE)
+#: fits; a larger message is refused by ZeroMQ while it arrives, before it takes the grader's memory.
+MESSAGE_LIMIT = 16 << 20
+#: Messages ZeroMQ may queue unread per socket (its receive high-water mark; the default is 1,000). With
+#: MESSAGE_LIMIT this bounds what a kernel can make the grader hold before the grader reads and counts it:
+#: 16 x 16 MiB. (Measured: a kernel sending 80 widget messages of 16 MiB grew the grader to 1.9 GB with the
+#: default.) An honest kernel's output is batched by ipykernel, so it never has that many messages waiting.
+QUEUED_MESSAGES = 16
+
+
+class _OutOfTime(Exception):
+    """Internal: the deadline of a request passed before its reply."""
+
+
+def message_size(obj) -> int:
+    """Characters and bytes in a message's content (strings, bytes, and the structure around them)."""
+    stack, total = [obj], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes | bytearray | memoryview):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += 2 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            total += len(item)
+            stack.extend(item)
+        else:
+            total += 8
+    return total
+
+
+class BoundedKernelClient(AsyncKernelClient):
+    """A kernel client whose sockets refuse messages above :data:`MESSAGE_LIMIT` bytes (ZeroMQ MAXMSGSIZE) and
+    queue at most :data:`QUEUED_MESSAGES` unread messages (ZeroMQ RCVHWM)."""
+
+    message_limit = MESSAGE_LIMIT
+
+    def _context_default(self):
+        context = super()._context_default()
+        context.setsockopt(zmq.MAXMSGSIZE, int(self.message_limit))
+        context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
+        return context
+
+
+class KernelChannel:
+    """One submission's kernel: its life cycle, and one line of code at a time sent and answered.
+
+    Parameters
+    ----------
+    client : nbclient.NotebookClient
+        The client that runs the student's cells (``SandboxedGrade``); the kernel is started through it and its
+        ``km``/``kc`` are the channel's.
+    runtime : Path
+        The private directory of the kernel's connection file and sockets.
+    cwd : str
+        The directory the kernel starts in (the submission's).
+    budget : harness.Budget
+        The submission's grading time; a restart re-runs cells only within what is left.
+    cell_timeout : float
+        A student cell's time limit.
+    read_limit, flood_limit, message_limit : int
+        Bytes read for one cell or call, characters of output in all, bytes of one message (see the traits of
+        ``SandboxedGrade`` of the same names).
+    interrupt_grace : float
+        After a call runs out of time, seconds to wait for the interrupted kernel before it counts as lost.
+    log : logging.Logger
+    """
+
+    def __init__(self, client, *, runtime: Path, cwd: str, budget: harness.Budget, cell_timeout: float,
+                 read_limit: int, flood_limit: int, message_limit: int, interrupt_grace: float, log):
+        self.client = client
+        self.runtime = Path(runtime)
+        self.cwd = cwd
+        self.budget = budget
+        self.cell_timeout = float(cell_timeout)
+        self.read_limit = int(read_limit)
+        self.flood_limit = int(flood_limit)
+        self.message_limit = int(message_limit)
+        self.interrupt_grace = float(interrupt_grace)
+        self.log = log
+        #: The student's cells that ran, with the seconds each took (run again after a restart).
+        self.ran: list[tuple[str, float]] = []
+        #: Bytes read for the running cell or call, and characters of output in all.
+        self.read_total = 0
+        self.output_total = 0
+
+    # --- life cycle ----------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start a new kernel (and its client) through the notebook client."""
+        client = self.client
+        client.km = client.create_kernel_manager()
+        client.km.connection_file = str(self.runtime / "kernel.json")
+        client.km.client_class = f"{BoundedKernelClient.__module__}.{BoundedKernelClient.__qualname__}"
+        BoundedKernelClient.message_limit = self.message_limit
+        client.start_new_kernel(cwd=self.cwd)
+        client.start_new_kernel_client()
+
+    def stop(self) -> None:
+        """Stop the kernel, if one runs."""
+        client = self.client
+        if getattr(client, "km", None) is not None:
+            try:
+                client._cleanup_kernel()
+            except Exception:  # noqa: BLE001 - already dead
+                client.km = None
+                client.kc = None
+
+    def restart(self) -> None:
+        """A new kernel with the student's cells that ran before run again (their outputs are not kept).
+
+        Each cell gets twice the time it took the first time plus 5 s (``limits.REPLAY_FACTOR``,
+        ``REPLAY_EXTRA_SECONDS``), within the cell limit and the submission's budget: slow cells cost a restart
+        what they cost once, not the full cell limit.
+        """
+        self.stop()
+        self.start()
+        for code, took in self.ran:
+            limit = min(self.cell_timeout, REPLAY_FACTOR * took + REPLAY_EXTRA_SECONDS, self.budget.remaining())
+            try:
+                if limit <= 0:
+                    raise harness.KernelLost("the submission's grading time ran out")
+                self.send(code, limit, want_reply=False)
+            except (harness.KernelLost, harness.CallTimedOut) as exc:
+                self.log.warning("a cell that ran before did not run again after a restart (%s)", exc)
+                self.stop()
+                self.start()
+                break
+
+    def alive(self) -> bool:
+        """Whether the kernel runs."""
+        km = self.client.km
+        return km is not None and run_sync(km.is_alive)()
+
+    # --- what the kernel sends costs ---------------------------------------------------------------------------
+    def charge(self, msg: dict) -> int:
+        """Count a message from the kernel against the read budget of the running cell or call; return its size."""
+        size = message_size(msg.get("content")) + sum(len(b) for b in msg.get("buffers") or ())
+        self.read_total += size
+        if self.read_total > self.read_limit:
+            raise harness.KernelLost(f"the kernel sent more than {self.read_limit} bytes for one cell or call")
+        return size
+
+    def charge_output(self, msg: dict) -> int:
+        """Charge an output message; give up on the kernel past ``flood_limit`` characters of output in all."""
+        size = self.charge(msg)
+        self.output_total += size
+        if self.output_total > self.flood_limit:
+            raise harness.KernelLost("the kernel flooded its output")
+        return size
+
+    # --- one line sent, its reply read ------------------------------------------------------------------------
+    def send(self, code: str, timeout: float, want_reply: bool = True) -> str:
+        """Run ``code`` in the kernel; return the last agent reply it published (see :meth:`_async_send`)."""
+        return run_sync(self._async_send)(code, timeout, want_reply)
+
+    async def _async_send(self, code: str, timeout: float, want_reply: bool) -> str:
+        """Run ``code``; return the last agent reply it published.
+
+        Raises :class:`harness.CallTimedOut` when it ran out of time and an interrupt stopped it (the kernel is
+        kept), :class:`harness.KernelLost` when the kernel died, flooded or ignored the interrupt.
+        """
+        kc = self.client.kc
+        if kc is None:
+            raise harness.KernelLost("the kernel is not running")
+        msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False, stop_on_error=False)
+        self.read_total = 0
+        try:
+            reply_text = await self._read_reply(msg_id, time.monotonic() + timeout, want_reply)
+        except _OutOfTime:
+            # a function stuck in a loop stops with KeyboardInterrupt; the kernel and the student's objects stay
+            try:
+                await ensure_async(self.client.km.interrupt_kernel())
+                await self._read_reply(msg_id, time.monotonic() + self.interrupt_grace, False)
+            except (_OutOfTime, harness.KernelLost, OSError, RuntimeError):
+                raise harness.KernelLost(f"no answer within {timeout:.3g} s (time limit)") from None
+            raise harness.CallTimedOut(f"no answer within {timeout:.3g} s (time limit)") from None
+        if want_reply and reply_text is None:
+            raise harness.NoAnswer("the kernel sent no answer")
+        return reply_text or ""
+
+    async def _read_reply(self, msg_id: str, deadline: float, want_reply: bool) -> str | None:
+        """Read the kernel's messages for request ``msg_id`` until it is idle and replied; every one is charged."""
+        kc, km = self.client.kc, self.client.km
+
+        async def next_message(get):
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _OutOfTime
+                try:
+                    msg = await asyncio.wait_for(get(), timeout=min(remaining, KERNEL_POLL_SECONDS))
+                except TimeoutError:
+                    if not await km.is_alive():
+                        raise harness.KernelLost("the kernel died") from None
+                    continue
+                self.charge(msg)
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    return msg
+
+        reply_text, budget = None, STREAM_BUDGET_CHARS
+        while True:
+            msg = await next_message(kc.get_iopub_msg)
+            kind = msg["msg_type"]
+            if kind == "status" and msg["content"].get("execution_state") == "idle":
+                break
+            if kind in ("display_data", "execute_result") and want_reply:
+                data = msg["content"].get("data", {})
+                if isinstance(data.get(wire.MIME), str):
+                    reply_text = data[wire.MIME]
+            elif kind == "stream":
+                budget -= len(msg["content"].get("text", ""))
+                if budget < 0:
+                    raise harness.KernelLost("the kernel flooded its output")
+        await next_message(kc.get_shell_msg)
+        return reply_text
