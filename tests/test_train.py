@@ -197,3 +197,41 @@ def test_loss_curves_draw_each_curve_at_its_epochs():
         plot_loss_curves({})
     with pytest.raises(ValueError, match="'b'"):
         plot_loss_curves({"b": []})
+
+
+def test_descent_paths_draw_each_path_over_true_contours():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlearn.viz.training import plot_descent_paths
+
+    def loss(t1, t2):
+        return 0.5 * (t1**2 + 4 * t2**2)
+
+    # gradient descent on this quadratic multiplies theta by diag(1 - eta, 1 - 4 eta) per step
+    theta0 = np.array([-2.0, 1.0])
+    paths = {f"eta = {eta}": np.array([theta0 * np.array([1 - eta, 1 - 4 * eta]) ** k for k in range(6)])
+             for eta in (0.1, 0.4)}
+    fig = plot_descent_paths(loss, paths, xlim=(-2.5, 2.5), ylim=(-1.5, 1.5), levels=5, title="two rates")
+    ax = fig.axes[0]
+    assert ax.get_title() == "two rates" and ax.get_xlabel() and ax.get_ylabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(paths)
+    lines = [line for line in ax.get_lines() if line.get_label() in paths]
+    for line, path in zip(lines, paths.values(), strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), path[:, 0])
+        np.testing.assert_array_equal(line.get_ydata(), path[:, 1])
+    # every vertex of every contour line lies where the loss equals that line's level
+    cs = next(c for c in ax.collections if hasattr(c, "levels"))
+    checked = 0
+    for level, segs in zip(cs.levels, cs.allsegs, strict=True):
+        for seg in segs:
+            np.testing.assert_allclose(loss(seg[:, 0], seg[:, 1]), level, rtol=0.02, atol=1e-3)
+            checked += len(seg)
+    assert checked > 100
+    plt.close(fig)
+    with pytest.raises(ValueError, match="empty"):
+        plot_descent_paths(loss, {}, xlim=(0, 1), ylim=(0, 1))
+    with pytest.raises(ValueError, match="'bad'"):
+        plot_descent_paths(loss, {"bad": np.zeros((3, 3))}, xlim=(0, 1), ylim=(0, 1))

@@ -238,3 +238,25 @@ def test_backprop_graph_numbers_are_numerical_gradients():
     assert f"L = {D._fmt(d.values['loss'])}" in texts and "∂L/∂b₂ = " + D._vec(d.values["param_grads"]["b2"]) in texts
     with pytest.raises(ValueError, match="at most 3"):
         D.backprop_graph_figure(Sequential(Linear(4, 2, rng=0)), np.zeros(4), 0)
+
+
+def test_sampling_grids_figure_places_the_three_grids_and_the_marked_term():
+    a, h, K = 0.5, 0.25, 6
+    d = D.sampling_grids_figure(a, h, K, n=5, m=2)
+    v = d.values
+    np.testing.assert_allclose(v["tau"], [0.5, 0.75, 1.0, 1.25, 1.5, 1.75])
+    np.testing.assert_allclose(v["k_grid"], v["tau"])
+    assert v["t"].size == 2 * K - 1 and np.isclose(v["t"][0], 2 * a) and np.allclose(np.diff(v["t"]), h)
+    assert v["j"] == 3 and np.isclose(v["difference"], a + 3 * h)
+    # every output time minus every x sample time is a + (n - m) h: a point of the k grid when 0 <= n - m < K
+    for n in range(2 * K - 1):
+        for m in range(K):
+            if 0 <= n - m < K:
+                assert np.isclose(v["t"][n] - v["tau"][m], v["k_grid"][n - m])
+    ax = d.fig.axes[0]
+    assert ax.get_xlabel().startswith("time") and len(ax.get_yticklabels()) == 3
+    plt.close(d.fig)
+    with pytest.raises(ValueError, match="n - m"):
+        D.sampling_grids_figure(a, h, K, n=9, m=0)
+    with pytest.raises(ValueError, match="h > 0"):
+        D.sampling_grids_figure(a, 0.0, K, n=1, m=0)

@@ -15,7 +15,9 @@ arrays whose values it shows, so that tests (and readers) can check one against 
 * :func:`layer_matrix_figure` -- a linear layer as ``z = W x + b``, each neuron a row of ``W``;
 * :func:`mlp_figure` -- a multilayer perceptron as columns of units, with its layer sizes and parameters;
 * :func:`backprop_graph_figure` -- the computational graph of a small network with the forward values and
-  the gradients of its backward pass written on it.
+  the gradients of its backward pass written on it;
+* :func:`sampling_grids_figure` -- the sample grids of a Riemann-sum convolution: where ``x[m]``, ``k[j]``
+  and the outputs ``t_n`` sit on the time axis, and why the outputs start at ``2a``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "layer_matrix_figure",
     "mlp_figure",
     "backprop_graph_figure",
+    "sampling_grids_figure",
 ]
 
 #: One colour per window / output cell (colour-blind friendly qualitative palette).
@@ -792,3 +795,66 @@ def backprop_graph_figure(model, x, target: int) -> Diagram:
     return Diagram(fig, {"names": names, "forward": {n: v[0] for n, v in zip(names, values, strict=True)},
                          "grad": {n: g[0] for n, g in zip(names, grads, strict=True)}, "loss": loss,
                          "params": params, "param_grads": param_grads})
+
+
+def sampling_grids_figure(a: float, h: float, K: int, *, n: int, m: int) -> Diagram:
+    """The three grids of chapter 2 on one time axis, with one term ``x[m] k[n - m]`` of an output marked.
+
+    The samples ``x[m] = f(a + m h)`` and ``k[j] = g(a + j h)`` (``m, j = 0 .. K-1``) and the output times
+    ``t_n = 2a + n h`` of ``h (x * k)[n]``; their number, ``2K - 1``, is the length of
+    :func:`convlearn.signal.convolve1d`'s full output. For the marked pair, ``t_n - tau_m = a + (n - m) h`` is
+    again a grid point of ``k``: the sample ``k[n - m]``.
+
+    Parameters
+    ----------
+    a, h : float
+        Start of the sampled interval and the step (``h > 0``).
+    K : int
+        Number of samples of each function (``K >= 2``).
+    n, m : int
+        The output index and the sample of ``x`` whose term is marked; ``0 <= n - m <= K - 1``.
+
+    Returns
+    -------
+    Diagram
+        ``values``: ``"tau"`` (the ``x`` grid), ``"k_grid"``, ``"t"`` (output times), ``"n"``, ``"m"``, ``"j"``
+        (``= n - m``) and ``"difference"`` (``t_n - tau_m``).
+    """
+    import matplotlib.pyplot as plt
+
+    from convlearn.signal import convolve1d
+
+    if not h > 0 or int(K) != K or K < 2:
+        raise ValueError(f"need h > 0 and an integer K >= 2, got h={h!r}, K={K!r}")
+    K = int(K)
+    n_out = convolve1d(np.ones(K), np.ones(K)).size          # 2K - 1 outputs of the full convolution
+    if not (0 <= m < K and 0 <= n < n_out and 0 <= n - m < K):
+        raise ValueError(f"need 0 <= m < K, 0 <= n < 2K - 1 and 0 <= n - m < K, got n={n}, m={m}, K={K}")
+    tau = a + h * np.arange(K)
+    k_grid = a + h * np.arange(K)
+    t = 2 * a + h * np.arange(n_out)
+    j = n - m
+    difference = t[n] - tau[m]
+    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    rows = {2: (tau, "samples x[m] = f(a + mh)", "m"), 1: (k_grid, "samples k[j] = g(a + jh)", "j"),
+            0: (t, "outputs at $t_n$ = 2a + nh", "n")}
+    marked = {2: m, 1: j, 0: n}
+    for y, (grid, _, letter) in rows.items():
+        ax.plot(grid, np.full(grid.size, y), "o", color="0.55", ms=6)
+        ax.plot(grid[marked[y]], y, "o", color=_PALETTE[5], ms=10)
+        for i, g in enumerate(grid):
+            ax.annotate(f"{letter}={i}" if i in (0, marked[y]) else str(i), (g, y), textcoords="offset points",
+                        xytext=(0, 8), ha="center", fontsize="x-small")
+    ax.annotate("", xy=(t[n], 0.45), xytext=(tau[m], 0.45),
+                arrowprops={"arrowstyle": "<->", "color": _PALETTE[0]})
+    label = f"$t_{{{n}}} - \\tau_{{{m}}}$ = {difference:g} = a + {j}h"
+    ax.text((t[n] + tau[m]) / 2, 0.5, label, ha="center", va="bottom", color=_PALETTE[0], fontsize="small")
+    for y, pos in ((2, tau[m]), (0, t[n])):
+        ax.plot([pos, pos], [y, 0.45], ":", color=_PALETTE[0], lw=1)
+    ax.axvline(a, color="0.8", lw=0.8, zorder=0)
+    ax.axvline(2 * a, color="0.8", lw=0.8, zorder=0)
+    ax.set_yticks(list(rows), [label for _, label, _ in rows.values()])
+    ax.set_ylim(-0.5, 2.6)
+    ax.set_xlabel(f"time (a = {a:g}, h = {h:g}, K = {K}; grey lines at a and 2a)")
+    ax.set_title(f"The term x[{m}] k[{j}] of output n = {n}: k is read at a + (n - m)h")
+    return Diagram(fig, {"tau": tau, "k_grid": k_grid, "t": t, "n": n, "m": m, "j": j, "difference": difference})

@@ -30,6 +30,7 @@ __all__ = [
     "loglog_with_slope",
     "show_images",
     "stem_signal",
+    "plot_frequency_responses",
 ]
 
 
@@ -163,3 +164,31 @@ def figure_to_png(fig, *, dpi: int = 72) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+def plot_frequency_responses(ax, responses, *, title: str = "Frequency responses"):
+    """Draw signed frequency responses ``H(omega)`` of symmetric kernels on one axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    responses : mapping of str -> (omega, H)
+        One curve per entry, e.g. from :func:`convlearn.signal.frequency.frequency_response`; ``H`` must be
+        real up to rounding (a symmetric kernel), so that its sign is meaningful.
+    title : str
+        Axes title.
+    """
+    if not responses:
+        raise ValueError("responses is empty: give at least one named (omega, H) pair")
+    for name, (omega, h) in responses.items():
+        h = np.asarray(h)
+        if np.max(np.abs(np.imag(h)), initial=0.0) > 1e-9 * max(1.0, np.max(np.abs(h))):
+            raise ValueError(f"response {name!r} is not real: its kernel is not symmetric, so H has no sign")
+        ax.plot(omega, np.real(h), label=name)
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    ax.set_xlim(0, np.pi)
+    ax.set_xticks([0, np.pi / 4, np.pi / 2, 3 * np.pi / 4, np.pi], ["0", "π/4", "π/2", "3π/4", "π"])
+    ax.set(xlabel="frequency ω (radians per sample)", ylabel="H(ω)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")

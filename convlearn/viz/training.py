@@ -23,6 +23,7 @@ __all__ = [
     "plot_kernel_recovery",
     "plot_shift_experiment",
     "plot_loss_curves",
+    "plot_descent_paths",
 ]
 
 
@@ -311,4 +312,47 @@ def plot_loss_curves(curves: Mapping[str, Sequence[float]], *, xlabel: str = "ep
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(alpha=0.3, which="both")
     ax.legend()
+    return fig
+
+
+def plot_descent_paths(loss, paths: Mapping[str, np.ndarray], *, xlim: tuple[float, float],
+                       ylim: tuple[float, float], levels: int = 12,
+                       xlabel: str = r"$\theta_1$", ylabel: str = r"$\theta_2$",
+                       title: str = "Gradient descent on a loss of two parameters"):
+    """Contour lines of a loss of two parameters, with gradient-descent paths drawn over them.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(t1, t2)`` evaluated elementwise on two arrays of the same shape (a NumPy expression).
+    paths : mapping of str -> array of shape (steps + 1, 2)
+        One path per entry, its name in the legend: the parameters before the first step and after each.
+    xlim, ylim : tuple of float
+        The plotted range of the two parameters.
+    levels : int
+        Number of contour lines (each is a set of parameters with equal loss).
+    xlabel, ylabel, title : str
+        Axis labels and title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, with equal scales on both axes so that the gradient is drawn perpendicular to the contours.
+    """
+    if not paths:
+        raise ValueError("paths is empty: give at least one named path")
+    t1, t2 = np.meshgrid(np.linspace(*xlim, 201), np.linspace(*ylim, 201))
+    fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
+    cs = ax.contour(t1, t2, loss(t1, t2), levels=levels, colors="0.6", linewidths=0.8)
+    ax.clabel(cs, fontsize="x-small", fmt="%.2g")
+    markers = "osD^v<>"
+    for i, (name, path) in enumerate(paths.items()):
+        pts = np.asarray(path, dtype=float)
+        if pts.ndim != 2 or pts.shape[1] != 2 or pts.shape[0] < 1:
+            raise ValueError(f"path {name!r} must have shape (steps + 1, 2), got {pts.shape}")
+        ax.plot(pts[:, 0], pts[:, 1], marker=markers[i % len(markers)], ms=4, label=name)
+    start = np.asarray(next(iter(paths.values())), dtype=float)[0]
+    ax.annotate("start", start, textcoords="offset points", xytext=(8, -12))
+    ax.set(xlim=xlim, ylim=ylim, xlabel=xlabel, ylabel=ylabel, title=title, aspect="equal")
+    ax.legend(fontsize="small", loc="lower right")
     return fig
