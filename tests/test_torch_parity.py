@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 import pytest
-from _layer_cases import LAYER_CASES
+from _layer_cases import LAYER_CASES, random_transpose
 
 import convlearn.nn.functional as F
 from convlearn import nn
@@ -102,20 +102,7 @@ def test_conv_forward_and_gradients(torch, nd, case, dtype):
 @pytest.mark.parametrize("case", range(30))
 def test_conv_transpose2d_forward_and_gradients(torch, case, dtype):
     rng = gen(5000 + case)
-    groups = int(rng.choice([1, 1, 2, 3]))
-    c_in = groups * int(rng.integers(1, 3))
-    c_out = groups * int(rng.integers(1, 3))
-    kernel = tuple(int(k) for k in rng.integers(1, 5, size=2))
-    stride = tuple(int(s) for s in rng.integers(1, 4, size=2))
-    dilation = tuple(int(d) for d in rng.integers(1, 3, size=2))
-    spatial = tuple(int(v) for v in rng.integers(1, 7, size=2))
-    padding = tuple(int(rng.integers(0, 1 + min(2, ((n - 1) * s + d * (k - 1)) // 2)))
-                    for n, s, d, k in zip(spatial, stride, dilation, kernel, strict=True))
-    output_padding = tuple(int(rng.integers(0, max(s, d))) for s, d in zip(stride, dilation, strict=True))
-    kw = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups, dilation=dilation)
-    x = rng.standard_normal((int(rng.integers(1, 4)), c_in) + spatial).astype(dtype)
-    w = rng.standard_normal((c_in, c_out // groups) + kernel).astype(dtype)
-    b = rng.standard_normal(c_out).astype(dtype)
+    x, w, b, kw = random_transpose(rng, wide=True, dtype=dtype, bias=1)
     xt, wt, bt = (torch.from_numpy(a).requires_grad_() for a in (x, w, b))
     yt = torch.nn.functional.conv_transpose2d(xt, wt, bt, **kw)
     y = F.conv_transpose2d(x, w, b, **kw)
