@@ -455,7 +455,7 @@ def test_reference_uses_the_public_setups_only():
 
 @pytest.mark.parametrize("case", range(24))
 def test_batch_blocks_give_the_whole_batch_numbers(monkeypatch, case):
-    """The GEMM paths work on blocks of images (``_accel.batch_block``); with blocks forced down to one or a
+    """The GEMM paths work on blocks of images (``_accel.images_per_block``); with blocks forced down to one or a
     few images (odd batch sizes, so the blocks are not all alike), forward, both gradients and the transposed
     convolution equal the loops and the unblocked numbers."""
     from convlearn.nn.functional import _accel
@@ -478,7 +478,7 @@ def test_batch_blocks_give_the_whole_batch_numbers(monkeypatch, case):
     per_image = x.shape[1] * w[0, 0].size * y[0, 0].size * x.itemsize
     monkeypatch.setattr(_accel, "BATCH_BLOCK_BYTES", 1 if case % 2 else 2 * per_image)  # 1 or 2 images a block
     depthwise = kw["groups"] == x.shape[1] == w.shape[0] > 1
-    assert depthwise or _accel.batch_block(x.shape, w.shape, kw["groups"], y.shape[2:], x.itemsize) <= 2
+    assert depthwise or _accel.images_per_block(x.shape, w.shape, kw["groups"], y.shape[2:], x.itemsize) <= 2
     assert_close(conv(x, w, b, **kw), y, rtol=1e-12)
     for blocked, whole in zip(backward(g, x, w, **kw), grads, strict=True):
         assert_close(blocked, whole, rtol=1e-12)
