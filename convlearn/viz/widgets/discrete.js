@@ -111,6 +111,13 @@ function draw(view, { x, k, flip, n, python, output, pairs, sum }) {
     [COLOURS.product, "products x[m]·k (top row)"]], !narrow);
   const bottom = axes(svg, { x: left, y: bottomY, width: plotWidth, height: 120, xr: [lo - 0.5, hi - 0.5],
     yr: range(output), xlabel: "n", ylabel: `(${opName})[n]`, title: "the output, one sample per shift n" });
+  output.forEach((v, i) => {  // the outputs up to n in colour, the current one larger
+    const current = i === n;
+    const colour = i <= n ? COLOURS.output : "#ccc";
+    bottom.g.append(s("line", { x1: bottom.X(i), x2: bottom.X(i), y1: bottom.Y(0), y2: bottom.Y(v), stroke: colour,
+      "stroke-width": current ? 3 : 2 }));
+    bottom.g.append(s("circle", { cx: bottom.X(i), cy: bottom.Y(v), r: current ? 6 : 4, fill: colour }));
+  });
   picture.replaceChildren(svg);
 }
 
