@@ -134,18 +134,29 @@ def random_pool(rng, dtype, with_dilation):
     return x, kw
 
 
+def check_pool_against_torch(torch_pool, pool, pool_backward, x, kw, rng, dtype):
+    """``pool(x, **kw)`` and its gradient ``pool_backward`` match PyTorch's ``torch_pool`` and autograd, for a
+    random upstream gradient ``g`` drawn from ``rng``. Returns ``(y, g, xt)``: the output, ``g`` and the PyTorch
+    input (whose ``grad`` holds PyTorch's gradient)."""
+    import torch
+
+    xt = torch.from_numpy(x).requires_grad_()
+    yt = torch_pool(xt, **kw)
+    y = pool(x, **kw)
+    assert_matches(y, yt, dtype)
+    g = rng.standard_normal(y.shape).astype(dtype)
+    yt.backward(torch.from_numpy(g))
+    assert_matches(pool_backward(g, x, **kw), xt.grad, dtype)
+    return y, g, xt
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("case", range(40))
 def test_max_pool2d_forward_and_gradient(torch, case, dtype):
     rng = gen(6000 + case)
     x, kw = random_pool(rng, dtype, with_dilation=True)
-    xt = torch.from_numpy(x).requires_grad_()
-    yt = torch.nn.functional.max_pool2d(xt, **kw)
-    y = F.max_pool2d(x, **kw)
-    assert_matches(y, yt, dtype)
-    g = rng.standard_normal(y.shape).astype(dtype)
-    yt.backward(torch.from_numpy(g))
-    assert_matches(F.max_pool2d_backward(g, x, **kw), xt.grad, dtype)
+    y, g, xt = check_pool_against_torch(torch.nn.functional.max_pool2d, F.max_pool2d, F.max_pool2d_backward, x, kw,
+                                        rng, dtype)
     # return_indices: PyTorch's indices exactly, and the backward that takes them gives the same gradient
     y_i, index = F.max_pool2d(x, **kw, return_indices=True)
     _, index_t = torch.nn.functional.max_pool2d(xt.detach(), **kw, return_indices=True)
@@ -162,13 +173,7 @@ def test_avg_pool2d_forward_and_gradient(torch, case, count_include_pad, dtype):
     rng = gen(7000 + case)
     x, kw = random_pool(rng, dtype, with_dilation=False)
     kw["count_include_pad"] = count_include_pad
-    xt = torch.from_numpy(x).requires_grad_()
-    yt = torch.nn.functional.avg_pool2d(xt, **kw)
-    y = F.avg_pool2d(x, **kw)
-    assert_matches(y, yt, dtype)
-    g = rng.standard_normal(y.shape).astype(dtype)
-    yt.backward(torch.from_numpy(g))
-    assert_matches(F.avg_pool2d_backward(g, x, **kw), xt.grad, dtype)
+    check_pool_against_torch(torch.nn.functional.avg_pool2d, F.avg_pool2d, F.avg_pool2d_backward, x, kw, rng, dtype)
 
 
 @pytest.mark.parametrize("case", range(10))
