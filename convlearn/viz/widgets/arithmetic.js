@@ -109,12 +109,9 @@ function draw(view, { v, geo, o, row, col, taps, inputs, general }, onPick) {
 }
 
 function render({ model, el }) {
-  const box = root("arithmetic");
-  const panel = h("div", { class: "cl-controls" });
   const formula = h("div", { class: "cl-readout cl-formula" });
   const picture = h("div", { class: "cl-picture" });
-  box.append(panel, formula, picture);
-  el.append(box);
+  const { box, panel } = frame(el, "arithmetic", formula, picture);
   const view = { box, formula, picture };
   const { sliders } = controls(model, panel);
 

@@ -122,13 +122,10 @@ function draw(view, { x, k, flip, n, python, output, pairs, sum }) {
 }
 
 function render({ model, el }) {
-  const box = root("discrete");
-  const panel = h("div", { class: "cl-controls" });
   const readout = h("div", { class: "cl-readout" });
   const terms = h("div", { class: "cl-readout cl-terms" });
   const picture = h("div", { class: "cl-picture" });
-  box.append(panel, readout, terms, picture);
-  el.append(box);
+  const { box, panel } = frame(el, "discrete", readout, terms, picture);
   const view = { box, readout, terms, picture };
   let inputError = "";
   const { nSlider } = controls(model, panel, (error) => {

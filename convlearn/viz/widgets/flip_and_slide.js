@@ -106,12 +106,9 @@ function draw(view, state) {
 }
 
 function render({ model, el }) {
-  const box = root("flip-and-slide");
-  const panel = h("div", { class: "cl-controls" });
   const readout = h("div", { class: "cl-readout" });
   const picture = h("div", { class: "cl-picture" });
-  box.append(panel, readout, picture);
-  el.append(box);
+  const { box, panel } = frame(el, "flip-and-slide", readout, picture);
   const view = { box, readout, picture };
   const cache = { key: "", curve: null };
 

@@ -152,14 +152,11 @@ function draw(view, { image, H, W, text, flip, python, kernel, output, total, si
 }
 
 function render({ model, el }) {
-  const box = root("kernel");
-  const panel = h("div", { class: "cl-controls" });
   const readout = h("div", { class: "cl-readout" });
   const picture = h("div", { class: "cl-picture" });
   const panels = h("div", { style: "display:flex; gap:18px; align-items:flex-start; flex-wrap:wrap" });
   picture.append(panels);
-  box.append(panel, readout, picture);
-  el.append(box);
+  const { box, panel } = frame(el, "kernel", readout, picture);
 
   const [H, W] = model.get("shape");
   const image = decodeFloat64(model.get("image"));

@@ -128,13 +128,10 @@ function draw(view, { layers, lengths, rf, level, unit, m, first, last, seen, po
 }
 
 function render({ model, el }) {
-  const box = root("receptive-field");
-  const panel = h("div", { class: "cl-controls" });
   const table = h("div", { class: "cl-layers", style: "overflow-x:auto" });  // scrolls by itself on a phone
   const readout = h("div", { class: "cl-readout" });
   const picture = h("div", { class: "cl-picture" });
-  box.append(panel, table, readout, picture);
-  el.append(box);
+  const { box, panel } = frame(el, "receptive-field", table, readout, picture);
   const view = { box, readout, picture };
   const { rebuildTable } = controls(model, panel, table);
 

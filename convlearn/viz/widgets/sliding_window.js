@@ -110,12 +110,9 @@ function draw(view, { image, kernel, i, j, python, products, total, value }, onP
 }
 
 function render({ model, el }) {
-  const box = root("sliding-window");
-  const panel = h("div", { class: "cl-controls" });
   const readout = h("div", { class: "cl-readout" });
   const picture = h("div", { class: "cl-picture" });
-  box.append(panel, readout, picture);
-  el.append(box);
+  const { box, panel } = frame(el, "sliding-window", readout, picture);
   const view = { box, readout, picture };
   const image = model.get("image"), kernel = model.get("kernel");
   controls(model, panel, image.length, image[0].length);
