@@ -1,6 +1,9 @@
-"""Layer cases shared by ``test_nn_layers.py`` (gradients) and ``test_torch_parity.py`` (PyTorch)."""
+"""Cases shared by the test files: layer cases for ``test_nn_layers.py`` (gradients) and ``test_torch_parity.py``
+(PyTorch), and the random transposed-convolution generator of ``test_functional.py`` and ``test_torch_parity.py``."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from convlearn import nn
 
@@ -29,3 +32,26 @@ LAYER_CASES = {
     "flatten": (lambda: nn.Flatten(), (3, 2, 4, 4)),
     "linear": (lambda: nn.Linear(7, 4, rng=11), (5, 7)),
 }
+
+
+def random_transpose(rng, *, wide=False, dtype=np.float64, bias=0.7):
+    """A random valid transposed convolution: ``(x, weight, bias, kwargs)`` with 2-D spatial axes.
+
+    ``wide`` draws from larger ranges (groups up to 3, kernels up to 4, inputs up to 6 wide, up to 3 images);
+    ``bias`` is the probability of a bias (at 1 it is always drawn, and no coin is tossed for it).
+    """
+    groups = int(rng.choice([1, 1, 2, 3] if wide else [1, 1, 2]))
+    c_in = groups * int(rng.integers(1, 3))
+    c_out = groups * int(rng.integers(1, 3))
+    kernel = tuple(int(k) for k in rng.integers(1, 4 + wide, size=2))
+    stride = tuple(int(s) for s in rng.integers(1, 4, size=2))
+    dilation = tuple(int(d) for d in rng.integers(1, 3, size=2))
+    spatial = tuple(int(v) for v in rng.integers(1, 6 + wide, size=2))
+    padding = tuple(int(rng.integers(0, 1 + min(2, ((n - 1) * s + d * (k - 1)) // 2)))
+                    for n, s, d, k in zip(spatial, stride, dilation, kernel, strict=True))
+    output_padding = tuple(int(rng.integers(0, max(s, d))) for s, d in zip(stride, dilation, strict=True))
+    x = rng.standard_normal((int(rng.integers(1, 3 + wide)), c_in) + spatial).astype(dtype)
+    w = rng.standard_normal((c_in, c_out // groups) + kernel).astype(dtype)
+    b = rng.standard_normal(c_out).astype(dtype) if bias >= 1 or rng.random() < bias else None
+    return x, w, b, dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups,
+                         dilation=dilation)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _layer_cases import random_transpose
 
 import convlearn.nn.functional as F
 from convlearn.nn.functional import reference as R
@@ -54,24 +55,6 @@ def random_conv(rng, nd: int, *, depthwise: bool = False, small: bool = False):
               dilation=dilation if rng.random() < 0.5 or len(set(dilation)) > 1 else dilation[0],
               groups=groups)
     return x, w, b, kw
-
-
-def random_transpose(rng):
-    groups = int(rng.choice([1, 1, 2]))
-    c_in = groups * int(rng.integers(1, 3))
-    c_out = groups * int(rng.integers(1, 3))
-    kernel = tuple(int(k) for k in rng.integers(1, 4, size=2))
-    stride = tuple(int(s) for s in rng.integers(1, 4, size=2))
-    dilation = tuple(int(d) for d in rng.integers(1, 3, size=2))
-    spatial = tuple(int(v) for v in rng.integers(1, 6, size=2))
-    padding = tuple(int(rng.integers(0, 1 + min(2, ((n - 1) * s + d * (k - 1)) // 2)))
-                    for n, s, d, k in zip(spatial, stride, dilation, kernel, strict=True))
-    output_padding = tuple(int(rng.integers(0, max(s, d))) for s, d in zip(stride, dilation, strict=True))
-    x = rng.standard_normal((int(rng.integers(1, 3)), c_in) + spatial)
-    w = rng.standard_normal((c_in, c_out // groups) + kernel)
-    b = rng.standard_normal(c_out) if rng.random() < 0.7 else None
-    return x, w, b, dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups,
-                         dilation=dilation)
 
 
 def random_pool(rng, *, with_dilation: bool):
@@ -139,21 +122,19 @@ def test_conv_transpose2d_fast_matches_loops(case):
 @pytest.mark.parametrize("dilation", [1, 2])
 def test_depthwise_flat_path_matches_strided_path(monkeypatch, nd, dilation):
     """Stride-1 depthwise convolutions take the flat-view path; it must agree with the strided tap loop."""
-    from convlearn.nn.functional import _accel
-
     rng = gen(900 + nd + 10 * dilation)
     x = rng.standard_normal((3, 5) + (7,) * nd)
     w = rng.standard_normal((5, 1) + (3,) * nd)
     kw = dict(padding=1 + (nd == 2), dilation=dilation, groups=5)
     fwd = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nd]
     bwd = {1: F.conv1d_backward, 2: F.conv2d_backward, 3: F.conv3d_backward}[nd]
-    results = []
-    for flag in (True, False):
-        monkeypatch.setattr(_accel, "ENABLED", flag)
+
+    def forward_and_gradients():
         out = fwd(x, w, **kw)
         g = np.cos(np.arange(out.size)).reshape(out.shape)
-        results.append((out,) + bwd(g, x, w, **kw))
-    for a, b in zip(*results, strict=True):
+        return (out,) + bwd(g, x, w, **kw)
+
+    for a, b in zip(*with_and_without_accelerators(monkeypatch, forward_and_gradients), strict=True):
         assert_close(a, b, rtol=1e-12)
 
 
@@ -169,11 +150,7 @@ def test_flat_input_gradient_matches_strided_path(monkeypatch, case):
     fwd = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nd]
     bwd = {1: F.conv1d_backward, 2: F.conv2d_backward, 3: F.conv3d_backward}[nd]
     g = gen(1950 + case).standard_normal(fwd(x, w, **kw).shape)
-    results = []
-    for flag in (True, False):
-        monkeypatch.setattr(_accel, "ENABLED", flag)
-        results.append(bwd(g, x, w, **kw))
-    for a, b in zip(*results, strict=True):
+    for a, b in zip(*with_and_without_accelerators(monkeypatch, lambda: bwd(g, x, w, **kw)), strict=True):
         assert_close(a, b, rtol=1e-12)
 
 
@@ -203,10 +180,7 @@ def test_flat_forward_matches_strided_path(monkeypatch, case):
     x, w, b, kw = random_conv(gen(990 + case), nd, small=nd == 3)
     kw["stride"] = 1
     fwd = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nd]
-    results = []
-    for flag in (True, False):
-        monkeypatch.setattr(_accel, "ENABLED", flag)
-        results.append(fwd(x, w, b, **kw))
+    results = with_and_without_accelerators(monkeypatch, lambda: fwd(x, w, b, **kw))
     assert fwd(x, w, b, **kw).shape[-1] <= _accel.SHORT_ROW  # the configurations are small: the flat path was taken
     assert_close(results[0], results[1], rtol=1e-12)
 
@@ -245,6 +219,17 @@ def test_each_forward_accelerator_matches_readable_path_and_loops(monkeypatch, c
         y32 = F.conv2d(x.astype(dtype), w.astype(dtype), **kw)
         assert y32.dtype == dtype
         assert_close(y32.astype(float), y, rtol=1e-4)
+
+
+def with_and_without_accelerators(monkeypatch, compute):
+    """``(compute() with the accelerators of ``_accel``, compute() with the readable path only)``."""
+    from convlearn.nn.functional import _accel
+
+    results = []
+    for flag in (True, False):
+        monkeypatch.setattr(_accel, "ENABLED", flag)
+        results.append(compute())
+    return tuple(results)
 
 
 def _as_pair(v):
@@ -470,7 +455,7 @@ def test_reference_uses_the_public_setups_only():
 
 @pytest.mark.parametrize("case", range(24))
 def test_batch_blocks_give_the_whole_batch_numbers(monkeypatch, case):
-    """The GEMM paths work on blocks of images (``_accel.batch_block``); with blocks forced down to one or a
+    """The GEMM paths work on blocks of images (``_accel.images_per_block``); with blocks forced down to one or a
     few images (odd batch sizes, so the blocks are not all alike), forward, both gradients and the transposed
     convolution equal the loops and the unblocked numbers."""
     from convlearn.nn.functional import _accel
@@ -493,7 +478,7 @@ def test_batch_blocks_give_the_whole_batch_numbers(monkeypatch, case):
     per_image = x.shape[1] * w[0, 0].size * y[0, 0].size * x.itemsize
     monkeypatch.setattr(_accel, "BATCH_BLOCK_BYTES", 1 if case % 2 else 2 * per_image)  # 1 or 2 images a block
     depthwise = kw["groups"] == x.shape[1] == w.shape[0] > 1
-    assert depthwise or _accel.batch_block(x.shape, w.shape, kw["groups"], y.shape[2:], x.itemsize) <= 2
+    assert depthwise or _accel.images_per_block(x.shape, w.shape, kw["groups"], y.shape[2:], x.itemsize) <= 2
     assert_close(conv(x, w, b, **kw), y, rtol=1e-12)
     for blocked, whole in zip(backward(g, x, w, **kw), grads, strict=True):
         assert_close(blocked, whole, rtol=1e-12)

@@ -20,6 +20,16 @@ def check(f, x, analytic):
     assert result, result
 
 
+def check_all_gradients(forward, backward, rng, x, w, b, **kw):
+    """Check the input, weight and bias gradients of ``backward`` against central differences of ``forward``,
+    for the loss ``sum(forward(x, w, b) * g)`` with a random ``g`` drawn from ``rng``."""
+    g = rng.standard_normal(forward(x, w, b, **kw).shape)
+    gx, gw, gb = backward(g, x, w, **kw)
+    check(lambda v: np.sum(forward(v, w, b, **kw) * g), x, gx)
+    check(lambda v: np.sum(forward(x, v, b, **kw) * g), w, gw)
+    check(lambda v: np.sum(forward(x, w, v, **kw) * g), b, gb)
+
+
 CONV_CASES = [
     dict(),
     dict(stride=2, padding=1),
@@ -38,11 +48,7 @@ def test_conv2d_backward_numerically(kw):
     x = rng.standard_normal((2, 4, 5, 6))
     w = rng.standard_normal((c_out, 4 // groups, 3, 2))
     b = rng.standard_normal(c_out)
-    g = rng.standard_normal(F.conv2d(x, w, b, **kw).shape)
-    gx, gw, gb = F.conv2d_backward(g, x, w, **kw)
-    check(lambda v: np.sum(F.conv2d(v, w, b, **kw) * g), x, gx)
-    check(lambda v: np.sum(F.conv2d(x, v, b, **kw) * g), w, gw)
-    check(lambda v: np.sum(F.conv2d(x, w, v, **kw) * g), b, gb)
+    check_all_gradients(F.conv2d, F.conv2d_backward, rng, x, w, b, **kw)
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=2, dilation=2, groups=2), dict(padding="same")], ids=str)
@@ -52,11 +58,7 @@ def test_conv1d_backward_numerically(kw):
     x = rng.standard_normal((2, 2, 9))
     w = rng.standard_normal((4, 2 // groups, 4))
     b = rng.standard_normal(4)
-    g = rng.standard_normal(F.conv1d(x, w, b, **kw).shape)
-    gx, gw, gb = F.conv1d_backward(g, x, w, **kw)
-    check(lambda v: np.sum(F.conv1d(v, w, b, **kw) * g), x, gx)
-    check(lambda v: np.sum(F.conv1d(x, v, b, **kw) * g), w, gw)
-    check(lambda v: np.sum(F.conv1d(x, w, v, **kw) * g), b, gb)
+    check_all_gradients(F.conv1d, F.conv1d_backward, rng, x, w, b, **kw)
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(stride=(1, 2, 2), padding=(1, 0, 1), dilation=(1, 1, 2))], ids=str)
@@ -65,11 +67,7 @@ def test_conv3d_backward_numerically(kw):
     x = rng.standard_normal((1, 2, 3, 4, 5))
     w = rng.standard_normal((2, 2, 2, 2, 2))
     b = rng.standard_normal(2)
-    g = rng.standard_normal(F.conv3d(x, w, b, **kw).shape)
-    gx, gw, gb = F.conv3d_backward(g, x, w, **kw)
-    check(lambda v: np.sum(F.conv3d(v, w, b, **kw) * g), x, gx)
-    check(lambda v: np.sum(F.conv3d(x, v, b, **kw) * g), w, gw)
-    check(lambda v: np.sum(F.conv3d(x, w, v, **kw) * g), b, gb)
+    check_all_gradients(F.conv3d, F.conv3d_backward, rng, x, w, b, **kw)
 
 
 TRANSPOSE_CASES = [
@@ -87,11 +85,7 @@ def test_conv_transpose2d_backward_numerically(kw):
     x = rng.standard_normal((2, 2, 3, 4))
     w = rng.standard_normal((2, 3, 3, 2))
     b = rng.standard_normal(3 * groups)
-    g = rng.standard_normal(F.conv_transpose2d(x, w, b, **kw).shape)
-    gx, gw, gb = F.conv_transpose2d_backward(g, x, w, **kw)
-    check(lambda v: np.sum(F.conv_transpose2d(v, w, b, **kw) * g), x, gx)
-    check(lambda v: np.sum(F.conv_transpose2d(x, v, b, **kw) * g), w, gw)
-    check(lambda v: np.sum(F.conv_transpose2d(x, w, v, **kw) * g), b, gb)
+    check_all_gradients(F.conv_transpose2d, F.conv_transpose2d_backward, rng, x, w, b, **kw)
 
 
 POOL_CASES = [

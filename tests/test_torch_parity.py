@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 import pytest
-from _layer_cases import LAYER_CASES
+from _layer_cases import LAYER_CASES, random_transpose
 
 import convlearn.nn.functional as F
 from convlearn import nn
@@ -102,20 +102,7 @@ def test_conv_forward_and_gradients(torch, nd, case, dtype):
 @pytest.mark.parametrize("case", range(30))
 def test_conv_transpose2d_forward_and_gradients(torch, case, dtype):
     rng = gen(5000 + case)
-    groups = int(rng.choice([1, 1, 2, 3]))
-    c_in = groups * int(rng.integers(1, 3))
-    c_out = groups * int(rng.integers(1, 3))
-    kernel = tuple(int(k) for k in rng.integers(1, 5, size=2))
-    stride = tuple(int(s) for s in rng.integers(1, 4, size=2))
-    dilation = tuple(int(d) for d in rng.integers(1, 3, size=2))
-    spatial = tuple(int(v) for v in rng.integers(1, 7, size=2))
-    padding = tuple(int(rng.integers(0, 1 + min(2, ((n - 1) * s + d * (k - 1)) // 2)))
-                    for n, s, d, k in zip(spatial, stride, dilation, kernel, strict=True))
-    output_padding = tuple(int(rng.integers(0, max(s, d))) for s, d in zip(stride, dilation, strict=True))
-    kw = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups, dilation=dilation)
-    x = rng.standard_normal((int(rng.integers(1, 4)), c_in) + spatial).astype(dtype)
-    w = rng.standard_normal((c_in, c_out // groups) + kernel).astype(dtype)
-    b = rng.standard_normal(c_out).astype(dtype)
+    x, w, b, kw = random_transpose(rng, wide=True, dtype=dtype, bias=1)
     xt, wt, bt = (torch.from_numpy(a).requires_grad_() for a in (x, w, b))
     yt = torch.nn.functional.conv_transpose2d(xt, wt, bt, **kw)
     y = F.conv_transpose2d(x, w, b, **kw)
@@ -147,18 +134,29 @@ def random_pool(rng, dtype, with_dilation):
     return x, kw
 
 
+def check_pool_against_torch(torch_pool, pool, pool_backward, x, kw, rng, dtype):
+    """``pool(x, **kw)`` and its gradient ``pool_backward`` match PyTorch's ``torch_pool`` and autograd, for a
+    random upstream gradient ``g`` drawn from ``rng``. Returns ``(y, g, xt)``: the output, ``g`` and the PyTorch
+    input (whose ``grad`` holds PyTorch's gradient)."""
+    import torch
+
+    xt = torch.from_numpy(x).requires_grad_()
+    yt = torch_pool(xt, **kw)
+    y = pool(x, **kw)
+    assert_matches(y, yt, dtype)
+    g = rng.standard_normal(y.shape).astype(dtype)
+    yt.backward(torch.from_numpy(g))
+    assert_matches(pool_backward(g, x, **kw), xt.grad, dtype)
+    return y, g, xt
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("case", range(40))
 def test_max_pool2d_forward_and_gradient(torch, case, dtype):
     rng = gen(6000 + case)
     x, kw = random_pool(rng, dtype, with_dilation=True)
-    xt = torch.from_numpy(x).requires_grad_()
-    yt = torch.nn.functional.max_pool2d(xt, **kw)
-    y = F.max_pool2d(x, **kw)
-    assert_matches(y, yt, dtype)
-    g = rng.standard_normal(y.shape).astype(dtype)
-    yt.backward(torch.from_numpy(g))
-    assert_matches(F.max_pool2d_backward(g, x, **kw), xt.grad, dtype)
+    y, g, xt = check_pool_against_torch(torch.nn.functional.max_pool2d, F.max_pool2d, F.max_pool2d_backward, x, kw,
+                                        rng, dtype)
     # return_indices: PyTorch's indices exactly, and the backward that takes them gives the same gradient
     y_i, index = F.max_pool2d(x, **kw, return_indices=True)
     _, index_t = torch.nn.functional.max_pool2d(xt.detach(), **kw, return_indices=True)
@@ -175,13 +173,7 @@ def test_avg_pool2d_forward_and_gradient(torch, case, count_include_pad, dtype):
     rng = gen(7000 + case)
     x, kw = random_pool(rng, dtype, with_dilation=False)
     kw["count_include_pad"] = count_include_pad
-    xt = torch.from_numpy(x).requires_grad_()
-    yt = torch.nn.functional.avg_pool2d(xt, **kw)
-    y = F.avg_pool2d(x, **kw)
-    assert_matches(y, yt, dtype)
-    g = rng.standard_normal(y.shape).astype(dtype)
-    yt.backward(torch.from_numpy(g))
-    assert_matches(F.avg_pool2d_backward(g, x, **kw), xt.grad, dtype)
+    check_pool_against_torch(torch.nn.functional.avg_pool2d, F.avg_pool2d, F.avg_pool2d_backward, x, kw, rng, dtype)
 
 
 @pytest.mark.parametrize("case", range(10))

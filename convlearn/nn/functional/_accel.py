@@ -18,7 +18,7 @@ The accelerators:
 * ``"rows"`` -- stride-1 depthwise 2-D convolutions of narrow images as one GEMM per channel with a
   row-Toeplitz matrix of the weights (:func:`depthwise_rows`); also their input gradient.
 
-Besides, :func:`batch_block` tells the convolutions how many images to take at a time.
+Besides, :func:`images_per_block` tells the convolutions how many images to take at a time.
 
 Every threshold below is a named constant, with the measurement that chose it (one thread, NumPy 2.4
 with OpenBLAS, float32 and float64, the shapes of ``benchmarks/bench_conv.py``).
@@ -36,8 +36,8 @@ from ._args import is_depthwise
 from .geometry import dilated_extent, strided_span
 from .im2col import pad, zeroed
 
-__all__ = ["ENABLED", "FlatGrid", "batch_block", "select", "forward", "weight_grad", "input_grad", "depthwise_rows",
-           "kernel_rows_gemm", "kernel_rows_weight_grad"]
+__all__ = ["ENABLED", "FlatGrid", "images_per_block", "select", "forward", "weight_grad", "input_grad",
+           "depthwise_rows", "kernel_rows_gemm", "kernel_rows_weight_grad"]
 
 #: Master switch: False runs the readable fast path of ``conv.py`` everywhere (the same numbers up to rounding; the
 #: tests compare the two).
@@ -96,9 +96,10 @@ BATCH_BLOCK_BYTES = 2_400_000
 BATCH_BLOCK_MIN_BYTES = 5_000_000
 
 
-def batch_block(x_shape, w_shape, groups: int, out_spatial, itemsize: int) -> int:
-    """Images per block for a convolution of an input of ``x_shape`` (see :data:`BATCH_BLOCK_BYTES`); the whole
-    batch when blocking is off or the convolution is depthwise (whose tap loops block on their own)."""
+def images_per_block(x_shape, w_shape, groups: int, out_spatial, itemsize: int) -> int:
+    """Images per block for a convolution of an input of ``x_shape``, within a budget in bytes (see
+    :data:`BATCH_BLOCK_BYTES`); the whole batch when blocking is off or the convolution is depthwise (whose tap
+    loops block on their own)."""
     n = x_shape[0]
     if not ENABLED or is_depthwise(x_shape[1], w_shape[0], groups):
         return n
@@ -267,9 +268,10 @@ class FlatGrid:
         return gv
 
 
-def _batch_block(per_image: int, budget: int) -> int:
-    """Images per block so that a block of ``per_image`` elements per image stays within ``budget`` elements."""
-    return max(1, budget // max(1, per_image))
+def _block_by_elements(elements_each: int, element_budget: int) -> int:
+    """Items (images or channels) per block so that a block of ``elements_each`` array elements per item stays
+    within ``element_budget`` elements (a count of elements, unlike :func:`images_per_block`'s byte budget)."""
+    return max(1, element_budget // max(1, elements_each))
 
 
 def _depthwise_flat(xp, weight, dilation, out_spatial):
@@ -281,7 +283,7 @@ def _depthwise_flat(xp, weight, dilation, out_spatial):
     w = weight.reshape(c, -1)
     length = grid.length
     yv = np.empty((n, c, length), dtype=xp.dtype)
-    step = _batch_block(c * length, FLAT_BLOCK)
+    step = _block_by_elements(c * length, FLAT_BLOCK)
     scratch = np.empty((min(step, n), c, length), dtype=xp.dtype)
     for n0 in range(0, n, step):
         yb, xb = yv[n0:n0 + step], xf[n0:n0 + step]
@@ -431,7 +433,7 @@ def depthwise_rows(x, weight, pads, dilation, out_spatial):
     windows = as_strided(flat, shape=(c, rows, kh, wd), strides=(flat.strides[0], wd * item, d_h * wd * item, item),
                          writeable=False)
     y = np.empty((c, n * hp, w_out), dtype=x.dtype)
-    step = _batch_block(rows * kh * wd, ROWS_BLOCK)
+    step = _block_by_elements(rows * kh * wd, ROWS_BLOCK)
     for c0 in range(0, c, step):
         cols = np.ascontiguousarray(windows[c0:c0 + step]).reshape(-1, rows, kh * wd)
         np.matmul(cols, toeplitz[c0:c0 + step], out=y[c0:c0 + step, :rows])

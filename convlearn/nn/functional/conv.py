@@ -22,7 +22,7 @@ The bias gradient is ``∂L/∂b[o] = Σ_{n, positions} G[n, o, ...]``.
 Faster ways to compute some of these (stride 1: the flat view, depthwise row-GEMMs) are in
 :mod:`convlearn.nn.functional._accel`, behind one dispatch; :func:`correlate`, :func:`correlate_weight_grad`
 and :func:`correlate_input_grad` ask it first and fall back on the cores here. They also split a large batch
-into blocks of a few images (:func:`~convlearn.nn.functional._accel.batch_block`), so that each block's
+into blocks of a few images (:func:`~convlearn.nn.functional._accel.images_per_block`), so that each block's
 columns are still in cache when they are used: the same numbers, fewer trips to memory. The readable loops are in
 :mod:`convlearn.nn.functional.reference`.
 """
@@ -111,9 +111,9 @@ def input_grad_core(grad_out: np.ndarray, weight: np.ndarray, stride, dilation, 
 # ----------------------------------------------------------------------------------------------------------------
 def correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np.ndarray:
     """Cross-correlation of ``x`` zero-padded by ``pads`` with ``weight`` (no bias), ``(N, C_out, *out_spatial)``;
-    a few images at a time (:func:`~convlearn.nn.functional._accel.batch_block`)."""
+    a few images at a time (:func:`~convlearn.nn.functional._accel.images_per_block`)."""
     n = x.shape[0]
-    step = _accel.batch_block(x.shape, weight.shape, groups, out_spatial, x.itemsize)
+    step = _accel.images_per_block(x.shape, weight.shape, groups, out_spatial, x.itemsize)
     return _in_blocks(n, step, (n, weight.shape[0]) + tuple(out_spatial), x.dtype,
                       lambda a, b, dest: _correlate(x[a:b], weight, pads, stride, dilation, groups, out_spatial, dest))
 
@@ -145,7 +145,7 @@ def correlate_weight_grad(xp, grad_out, kernel, stride, dilation, groups: int) -
     """:func:`weight_grad_core`, or an accelerator for it; a few images at a time, summed."""
     n = xp.shape[0]
     w_shape = (grad_out.shape[1], xp.shape[1] // groups) + tuple(kernel)
-    step = _accel.batch_block(xp.shape, w_shape, groups, grad_out.shape[2:], xp.itemsize)
+    step = _accel.images_per_block(xp.shape, w_shape, groups, grad_out.shape[2:], xp.itemsize)
     gw = None
     for n0 in range(0, n, step):
         xb, gb = xp[n0:n0 + step], grad_out[n0:n0 + step]
@@ -160,7 +160,7 @@ def correlate_input_grad(grad_out, weight, stride, dilation, groups: int, padded
     """:func:`input_grad_core`, or an accelerator for it; a few images at a time."""
     n = grad_out.shape[0]
     rest = tuple(padded_shape[1:])
-    step = _accel.batch_block((n,) + rest, weight.shape, groups, grad_out.shape[2:], grad_out.itemsize)
+    step = _accel.images_per_block((n,) + rest, weight.shape, groups, grad_out.shape[2:], grad_out.itemsize)
     return _in_blocks(n, step, (n,) + rest, grad_out.dtype,
                       lambda a, b, dest: _correlate_input_grad(grad_out[a:b], weight, stride, dilation, groups,
                                                                (b - a,) + rest, dest))
@@ -178,22 +178,22 @@ def add_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
     return y
 
 
-def conv_forward(s: ConvSetup) -> np.ndarray:
-    """The convolution that the set-up ``s`` describes, bias included: ``(N, C_out, *out_spatial)``."""
-    y = correlate(s.x, s.weight, s.pads, s.stride, s.dilation, s.groups, s.out_spatial)
-    return np.ascontiguousarray(add_bias(y, s.bias))
+def conv_forward(setup: ConvSetup) -> np.ndarray:
+    """The convolution that the set-up ``setup`` describes, bias included: ``(N, C_out, *out_spatial)``."""
+    y = correlate(setup.x, setup.weight, setup.pads, setup.stride, setup.dilation, setup.groups, setup.out_spatial)
+    return np.ascontiguousarray(add_bias(y, setup.bias))
 
 
-def conv_backward(s: ConvSetup, grad_out: np.ndarray):
-    """Gradients ``(grad_x, grad_weight, grad_bias)`` of ``sum(conv_forward(s) * grad_out)``.
+def conv_backward(setup: ConvSetup, grad_out: np.ndarray):
+    """Gradients ``(grad_x, grad_weight, grad_bias)`` of ``sum(conv_forward(setup) * grad_out)``.
 
     ``grad_out`` is an array of the output's shape, in the set-up's dtype (as :meth:`ConvSetup.parse` with
     ``extra=grad_out`` makes it).
     """
-    xp = pad(s.x, s.pads)
-    grad_weight = correlate_weight_grad(xp, grad_out, s.kernel, s.stride, s.dilation, s.groups)
-    gxp = correlate_input_grad(grad_out, s.weight, s.stride, s.dilation, s.groups, s.padded_shape)
-    grad_x = np.ascontiguousarray(crop(gxp, s.pads, s.x.shape[2:]))
+    xp = pad(setup.x, setup.pads)
+    grad_weight = correlate_weight_grad(xp, grad_out, setup.kernel, setup.stride, setup.dilation, setup.groups)
+    gxp = correlate_input_grad(grad_out, setup.weight, setup.stride, setup.dilation, setup.groups, setup.padded_shape)
+    grad_x = np.ascontiguousarray(crop(gxp, setup.pads, setup.x.shape[2:]))
     grad_bias = np.einsum("ncl->c", grad_out.reshape(grad_out.shape[:2] + (-1,)))  # Σ over batch and positions
     return grad_x, np.ascontiguousarray(grad_weight), grad_bias
 
@@ -204,9 +204,9 @@ def conv_nd(x, weight, bias, stride, padding, dilation, groups, nd: int) -> np.n
 
 def conv_backward_nd(grad_out, x, weight, stride, padding, dilation, groups, nd: int):
     go = _args.as_array(grad_out, "grad_out", nd)
-    s = ConvSetup.parse(x, weight, None, stride, padding, dilation, groups, nd, extra=go)
-    _args.check_grad_out(go, s.out_shape, f"conv{nd}d")
-    return conv_backward(s, _args.cast(go, s.x.dtype))
+    setup = ConvSetup.parse(x, weight, None, stride, padding, dilation, groups, nd, extra=go)
+    _args.check_grad_out(go, setup.out_shape, f"conv{nd}d")
+    return conv_backward(setup, _args.cast(go, setup.x.dtype))
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -56,11 +56,11 @@ def _grad_out(grad_out):
     return go
 
 
-def _max(g: PoolSetup, xp: np.ndarray) -> np.ndarray:
+def _max(pool: PoolSetup, xp: np.ndarray) -> np.ndarray:
     """Window maxima: a running ``np.maximum`` over the kernel taps."""
     best = None
-    for tap in g.taps():
-        v = xp[g.tap_slices(tap)]
+    for tap in pool.taps():
+        v = xp[pool.tap_slices(tap)]
         if best is None:
             best = v.copy()
         else:
@@ -94,11 +94,11 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
         from (the first one in row-major order on ties), as PyTorch's ``return_indices=True`` gives.
         Finding it costs more than the maximum alone; passing it to the backward spares the search there.
     """
-    g = PoolSetup.parse(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    pool = PoolSetup.parse(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     if not _args.as_bool(return_indices, "return_indices"):
-        return _max(g, pad(g.x, g.pads, -np.inf))
-    best, taps = _argmax_taps(g)
-    return best, _plane_index(g, taps)
+        return _max(pool, pad(pool.x, pool.pads, -np.inf))
+    best, taps = _argmax_taps(pool)
+    return best, _plane_index(pool, taps)
 
 
 def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, *,
@@ -122,25 +122,25 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, dilati
         Each window sends its upstream gradient to its (first) maximum; overlapping windows add up.
     """
     go = _grad_out(grad_out)
-    g = PoolSetup.parse(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d_backward", extra=go)
-    _args.check_grad_out(go, g.out_shape, "max_pool2d")
-    go = _args.cast(go, g.x.dtype)
+    pool = PoolSetup.parse(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d_backward", extra=go)
+    _args.check_grad_out(go, pool.out_shape, "max_pool2d")
+    go = _args.cast(go, pool.x.dtype)
     if indices is None:
-        index = _plane_index(g, _argmax_taps(g)[1])
+        index = _plane_index(pool, _argmax_taps(pool)[1])
     else:
-        index = _check_indices(indices, g)
-    overlapping = any(s < dilated_extent(k, d) for s, k, d in zip(g.stride, g.kernel, g.dilation, strict=True))
-    return _scatter(go, index, g.x.shape, overlapping)
+        index = _check_indices(indices, pool)
+    overlapping = any(s < dilated_extent(k, d) for s, k, d in zip(pool.stride, pool.kernel, pool.dilation, strict=True))
+    return _scatter(go, index, pool.x.shape, overlapping)
 
 
-def _check_indices(indices, g: PoolSetup) -> np.ndarray:
+def _check_indices(indices, pool: PoolSetup) -> np.ndarray:
     index = np.asarray(indices)
-    if index.shape != tuple(g.out_shape) or index.dtype.kind not in "iu":
-        raise ValueError(f"max_pool2d_backward: indices must be integers of shape {tuple(g.out_shape)} (the output "
+    if index.shape != tuple(pool.out_shape) or index.dtype.kind not in "iu":
+        raise ValueError(f"max_pool2d_backward: indices must be integers of shape {tuple(pool.out_shape)} (the output "
                          f"of max_pool2d(..., return_indices=True)), got {index.dtype} of shape {index.shape}")
-    plane = int(np.prod(g.x.shape[2:]))
+    plane = int(np.prod(pool.x.shape[2:]))
     if index.size and (index.min() < 0 or index.max() >= plane):
-        raise ValueError(f"max_pool2d_backward: indices must lie in [0, {plane}) (H*W of x of shape {g.x.shape}), "
+        raise ValueError(f"max_pool2d_backward: indices must lie in [0, {plane}) (H*W of x of shape {pool.x.shape}), "
                          f"got values from {index.min()} to {index.max()}")
     return index
 
@@ -161,19 +161,19 @@ def _scatter(go: np.ndarray, index: np.ndarray, x_shape, overlapping: bool) -> n
     return gx.reshape(x_shape)
 
 
-def _plane_index(g: PoolSetup, taps: np.ndarray) -> np.ndarray:
+def _plane_index(pool: PoolSetup, taps: np.ndarray) -> np.ndarray:
     """Flat index ``h W + w`` in the unpadded input plane of kernel tap ``taps[n, c, i, j]`` of window ``(i, j)``."""
-    w = g.x.shape[3]
-    (p_top, _), (p_left, _) = g.pads
-    tap_offset = np.array([a * g.dilation[0] * w + b * g.dilation[1] for a, b in g.taps()], dtype=np.int64)
-    rows = np.arange(g.out_spatial[0]) * g.stride[0] - p_top
-    cols = np.arange(g.out_spatial[1]) * g.stride[1] - p_left
+    w = pool.x.shape[3]
+    (p_top, _), (p_left, _) = pool.pads
+    tap_offset = np.array([a * pool.dilation[0] * w + b * pool.dilation[1] for a, b in pool.taps()], dtype=np.int64)
+    rows = np.arange(pool.out_spatial[0]) * pool.stride[0] - p_top
+    cols = np.arange(pool.out_spatial[1]) * pool.stride[1] - p_left
     index = np.take(tap_offset, taps)
     index += (rows[:, None] * w + cols).astype(np.int64)
     return index
 
 
-def _argmax_taps(g: PoolSetup) -> tuple[np.ndarray, np.ndarray]:
+def _argmax_taps(pool: PoolSetup) -> tuple[np.ndarray, np.ndarray]:
     """The window maxima and the kernel tap each came from, by one loop over the taps (branch-free array
     operations only).
 
@@ -185,13 +185,13 @@ def _argmax_taps(g: PoolSetup) -> tuple[np.ndarray, np.ndarray]:
     whose maximum is NaN or -inf go to :func:`_argmax_scan`. Channels are independent, so the work goes in
     blocks of channel planes that stay in cache.
     """
-    xp = pad(g.x, g.pads, -np.inf)
+    xp = pad(pool.x, pool.pads, -np.inf)
     n, c, hp, wp = xp.shape
     planes = n * c
     x_all = xp.reshape((planes, 1, hp, wp))
-    best = np.empty((planes, 1) + tuple(g.out_spatial), dtype=xp.dtype)
+    best = np.empty((planes, 1) + tuple(pool.out_spatial), dtype=xp.dtype)
     first = np.empty(best.shape, dtype=np.int64)
-    slices = [g.tap_slices(tap) for tap in g.taps()]
+    slices = [pool.tap_slices(tap) for tap in pool.taps()]
     step = max(1, POOL_BLOCK // (hp * wp))
     moved = np.empty((min(step, planes),) + best.shape[1:], np.int64)
     larger = np.empty(moved.shape, bool)
@@ -208,24 +208,24 @@ def _argmax_taps(g: PoolSetup) -> tuple[np.ndarray, np.ndarray]:
             np.multiply(lb, t, out=mb)
             np.maximum(fb, mb, out=fb)
         if np.isnan(bb).any() or np.isneginf(bb).any():  # np.maximum propagates NaN: one check covers both
-            return _argmax_scan(g)
-    return best.reshape(g.out_shape), first.reshape(g.out_shape)
+            return _argmax_scan(pool)
+    return best.reshape(pool.out_shape), first.reshape(pool.out_shape)
 
 
-def _argmax_scan(g: PoolSetup) -> tuple[np.ndarray, np.ndarray]:
+def _argmax_scan(pool: PoolSetup) -> tuple[np.ndarray, np.ndarray]:
     """PyTorch's exact rule, for inputs holding NaN or -inf: the window maxima and the tap each came from.
 
     Each window scans its real (non-padding) samples in row-major tap order, starting from the first real
     sample with the running maximum at -inf, and moves to a sample when it is larger or NaN. So a window of
     -inf values takes its first real sample, and a window with NaNs its last NaN.
     """
-    xp = pad(g.x, g.pads, np.nan)
-    real = pad(np.ones(g.x.shape[2:], dtype=bool)[None, None], g.pads, False)
-    best = np.full(g.out_shape, -np.inf, dtype=g.x.dtype)
-    index = np.full(g.out_shape, -1, dtype=np.int64)
-    first = np.full(g.out_spatial, -1, dtype=np.int64)[None, None]
-    for t, tap in enumerate(g.taps()):
-        sl = g.tap_slices(tap)
+    xp = pad(pool.x, pool.pads, np.nan)
+    real = pad(np.ones(pool.x.shape[2:], dtype=bool)[None, None], pool.pads, False)
+    best = np.full(pool.out_shape, -np.inf, dtype=pool.x.dtype)
+    index = np.full(pool.out_shape, -1, dtype=np.int64)
+    first = np.full(pool.out_spatial, -1, dtype=np.int64)[None, None]
+    for t, tap in enumerate(pool.taps()):
+        sl = pool.tap_slices(tap)
         v, ok = xp[sl], real[sl]
         first = np.where((first < 0) & ok, t, first)
         move = ok & ((v > best) | np.isnan(v))
@@ -254,13 +254,13 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     -------
     y : (N, C, H_out, W_out) ndarray
     """
-    g = PoolSetup.parse(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    pool = PoolSetup.parse(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
     count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
-    xp = pad(g.x, g.pads, 0.0)
-    total = np.zeros(g.out_shape, dtype=g.x.dtype)
-    for tap in g.taps():
-        total += xp[g.tap_slices(tap)]
-    total /= g.divisor(count_include_pad)
+    xp = pad(pool.x, pool.pads, 0.0)
+    total = np.zeros(pool.out_shape, dtype=pool.x.dtype)
+    for tap in pool.taps():
+        total += xp[pool.tap_slices(tap)]
+    total /= pool.divisor(count_include_pad)
     return total
 
 
@@ -282,10 +282,10 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_m
         Every sample of a window receives ``grad_out / divisor``; overlapping windows add up.
     """
     go = _grad_out(grad_out)
-    g = PoolSetup.parse(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d_backward", extra=go)
-    _args.check_grad_out(go, g.out_shape, "avg_pool2d")
-    share = _args.cast(go, g.x.dtype) / g.divisor(_args.as_bool(count_include_pad, "count_include_pad"))
-    gxp = np.zeros(g.padded_shape, dtype=g.x.dtype)
-    for tap in g.taps():
-        gxp[g.tap_slices(tap)] += share
-    return np.ascontiguousarray(crop(gxp, g.pads, g.x.shape[2:]))
+    pool = PoolSetup.parse(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d_backward", extra=go)
+    _args.check_grad_out(go, pool.out_shape, "avg_pool2d")
+    share = _args.cast(go, pool.x.dtype) / pool.divisor(_args.as_bool(count_include_pad, "count_include_pad"))
+    gxp = np.zeros(pool.padded_shape, dtype=pool.x.dtype)
+    for tap in pool.taps():
+        gxp[pool.tap_slices(tap)] += share
+    return np.ascontiguousarray(crop(gxp, pool.pads, pool.x.shape[2:]))

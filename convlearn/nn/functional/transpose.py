@@ -42,9 +42,9 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     y : (N, C_out, H_out, W_out) ndarray
         ``H_out = (H - 1) s - 2p + d (kH - 1) + output_padding + 1``.
     """
-    s = ConvTransposeSetup.parse(x, weight, bias, stride, padding, output_padding, groups, dilation, 2)
-    yp = correlate_input_grad(s.x, s.weight, s.stride, s.dilation, s.groups, s.padded_shape)
-    return np.ascontiguousarray(add_bias(np.ascontiguousarray(crop(yp, s.pads, s.out_spatial)), s.bias))
+    setup = ConvTransposeSetup.parse(x, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+    yp = correlate_input_grad(setup.x, setup.weight, setup.stride, setup.dilation, setup.groups, setup.padded_shape)
+    return np.ascontiguousarray(add_bias(np.ascontiguousarray(crop(yp, setup.pads, setup.out_spatial)), setup.bias))
 
 
 def conv_transpose2d_backward(grad_out, x, weight, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -67,10 +67,11 @@ def conv_transpose2d_backward(grad_out, x, weight, stride=1, padding=0, output_p
     grad_bias : (C_out,) ndarray
     """
     go = _args.as_array(grad_out, "grad_out", 2)
-    s = ConvTransposeSetup.parse(x, weight, None, stride, padding, output_padding, groups, dilation, 2, extra=go)
-    _args.check_grad_out(go, s.out_shape, "conv_transpose2d")
-    go = _args.cast(go, s.x.dtype)
-    grad_x = correlate(go, s.weight, s.pads, s.stride, s.dilation, s.groups, s.x.shape[2:])
-    grad_w = correlate_weight_grad(pad(go, s.pads), s.x, s.kernel, s.stride, s.dilation, s.groups)
+    setup = ConvTransposeSetup.parse(x, weight, None, stride, padding, output_padding, groups, dilation, 2, extra=go)
+    _args.check_grad_out(go, setup.out_shape, "conv_transpose2d")
+    go = _args.cast(go, setup.x.dtype)
+    grad_x = correlate(go, setup.weight, setup.pads, setup.stride, setup.dilation, setup.groups, setup.x.shape[2:])
+    grad_w = correlate_weight_grad(pad(go, setup.pads), setup.x, setup.kernel, setup.stride, setup.dilation,
+                                   setup.groups)
     grad_b = go.sum(axis=(0, 2, 3))
     return np.ascontiguousarray(grad_x), np.ascontiguousarray(grad_w), grad_b

@@ -94,6 +94,18 @@ function root(kind) {
 `));
 }
 
+/**
+ * The explorer's frame, appended to ``el``: its root (see root) holding ``panel``, the box of the controls, then
+ * ``parts`` (readouts, the picture) in that order. Returns ``{ box, panel }``.
+ */
+function frame(el, kind, ...parts) {
+  const box = root(kind);
+  const panel = h("div", { class: "cl-controls" });
+  box.append(panel, ...parts);
+  el.append(box);
+  return { box, panel };
+}
+
 /** The width (px) an explorer's picture is laid out for: the explorer's own width, from 280 to 900. */
 function pictureWidth(container) {
   const width = container.getBoundingClientRect().width;

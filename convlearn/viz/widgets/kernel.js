@@ -59,43 +59,114 @@ function paint(canvas, values, H, W, signed, grey) {
   ctx.putImageData(img, 0, 0);
 }
 
-function render({ model, el }) {
-  const box = root("kernel");
-  const controls = h("div", { class: "cl-controls" });
-  const readout = h("div", { class: "cl-readout" });
-  const picture = h("div", { class: "cl-picture" });
-  const panels = h("div", { style: "display:flex; gap:18px; align-items:flex-start; flex-wrap:wrap" });
-  picture.append(panels);
-  box.append(controls, readout, picture);
-  el.append(box);
-
-  const [H, W] = model.get("shape");
-  const image = decodeFloat64(model.get("image"));
-  const named = Object.fromEntries(model.get("kernels"));
+/**
+ * The controls, in ``panel``: the list of named kernels, the operation, the text box of the weights and the
+ * table of the kernel shown. ``onText(error)`` runs after each edit of the text box, with the message of a
+ * kernel that does not parse ("" when it does; then the ``text`` trait is set).
+ */
+function controls(model, panel, onText) {
   const names = model.get("kernels").map(([name]) => name);
-  let textError = "";
-
   const menu = select("kernel", "name", names.map((n) => [n, n]), model.get("name"), (v) => {
     setTraits(model, { name: v, text: "" });
   });
   const area = h("textarea", { "data-control": "text", "aria-label": "kernel weights, one row per line", wrap: "off",
     spellcheck: "false" });
   area.addEventListener("input", () => {
+    let error = "";
     try {
       parseKernel(area.value);
-      textError = "";
       setTraits(model, { text: area.value });
-    } catch (error) {
-      textError = String(error.message || error);
+    } catch (caught) {
+      error = String(caught.message || caught);
     }
-    draw();
+    onText(error);
   });
-  let drawnOnce = false;  // a typed row that is not finished yet keeps the last good picture
   const op = select("operation", "flip", [["true", "convolution I ∗ K"], ["false", "correlation I ⋆ K"]],
     String(model.get("flip")), (v) => setTraits(model, { flip: v === "true" }));
   const kernelTable = h("div", { class: "cl-kernel" });
-  controls.append(menu.element, op.element, h("label", {}, "weights K", area), kernelTable,
+  panel.append(menu.element, op.element, h("label", {}, "weights K", area), kernelTable,
     h("span", { class: "cl-note" }, "one row per line; click the output to read a value"));
+  return { area, kernelTable };
+}
+
+/**
+ * What the explorer shows for the traits ``state`` ({name, text, flip, probe, python, py, error}) on the image
+ * ``{image, H, W, named}`` (``named``: the kernels by name): the kernel (typed or named), the output (the
+ * reader's or filter2d's), how to paint it (``signed``: red-blue around 0; else grey over ``grey``), its range
+ * and the probed pixel. Null while the reader's function has not answered; throws the message to show.
+ */
+function compute({ name, text, flip, probe, python, py, error }, { image, H, W, named }) {
+  if (error) throw new Error(error);
+  const kernel = text && text.trim() ? parseKernel(text) : named[name];
+  if (!kernel) throw new Error(`unknown kernel ${JSON.stringify(name)}`);
+  let output;
+  if (python) {
+    const answer = py || {};
+    if (!answer.output) return null;
+    output = decodeFloat64(answer.output);
+    if (answer.shape[0] !== H || answer.shape[1] !== W) {
+      throw new Error(`your function returned shape (${answer.shape.join(", ")}); the image is (${H}, ${W})`);
+    }
+  } else {
+    output = filter2d(image, H, W, kernel, flip);
+  }
+  const total = kernel.flat().reduce((p, q) => p + q, 0);
+  let min = Infinity;
+  for (const v of output) min = Math.min(min, v);
+  const signed = min < -1e-12 && Math.abs(total) < 1e-9;
+  // Drawn as the book's static figures draw it: a zero-sum kernel in red and blue around 0; any other in grey
+  // over the input's grey range times the sum of the weights (the range a constant image would keep),
+  // clipped, so that sharpening looks sharp instead of being stretched from its minimum to its maximum.
+  const input = extent(image);
+  const { lo, hi } = extent(output);
+  let grey = [total * input.lo, total * input.hi].sort((p, q) => p - q);
+  if (!(grey[1] - grey[0] > 1e-12)) grey = [lo, hi];  // weights adding up to 0 on an image of one sign
+  const [pi, pj] = probe;
+  const i = Math.min(H - 1, Math.max(0, pi)), j = Math.min(W - 1, Math.max(0, pj));
+  return { image, H, W, text, flip, python, kernel, output, total, signed, grey, lo, hi, i, j };
+}
+
+/**
+ * Show ``result`` (from compute) in ``view`` ({area, kernelTable, outCanvas, outTitle, readout}): the weights in
+ * the text box (unless typed) and the table, the output painted, its title and the readout of the probed pixel.
+ */
+function draw(view, { image, H, W, text, flip, python, kernel, output, total, signed, grey, lo, hi, i, j }) {
+  const { area, kernelTable, outCanvas, outTitle, readout } = view;
+  if (!text && document.activeElement !== area) area.value = formatKernel(kernel);
+  area.rows = kernel.length + 1;
+  area.cols = Math.max(16, ...area.value.split("\n").map((line) => line.length + 2));
+  const kh = kernel.length, kw = kernel[0].length;
+  kernelTable.replaceChildren(h("table", { class: "cl-matrix", "data-kernel": JSON.stringify(kernel) },
+    kernel.map((row) => h("tr", {}, row.map((v) => h("td", {}, fmt(v, 3)))))),
+    h("div", { class: "cl-note" }, `${kh} × ${kw}, weights add up to ${fmt(total, 4)}`));
+  paint(outCanvas, output, H, W, signed, grey);
+  const opName = flip ? "I ∗ K" : "I ⋆ K";
+  outTitle.textContent = `output ${opName}` + (python ? " (your function)" : "") +
+    (signed ? ": red > 0 > blue" : ": black ≤ " + fmt(grey[0], 3) + ", white ≥ " + fmt(grey[1], 3));
+  readout.replaceChildren(
+    `output range [`, h("b", { "data-min": exact(lo) }, fmt(lo, 4)), ", ", h("b", { "data-max": exact(hi) }, fmt(hi, 4)),
+    `];  (${opName})(${i}, ${j}) = `,
+    h("b", { class: "cl-value", "data-i": i, "data-j": j, "data-value": exact(output[i * W + j]) }, fmt(output[i * W + j], 5)),
+    `  (input I(${i}, ${j}) = ${fmt(image[i * W + j], 4)})`,
+  );
+}
+
+function render({ model, el }) {
+  const readout = h("div", { class: "cl-readout" });
+  const picture = h("div", { class: "cl-picture" });
+  const panels = h("div", { style: "display:flex; gap:18px; align-items:flex-start; flex-wrap:wrap" });
+  picture.append(panels);
+  const { box, panel } = frame(el, "kernel", readout, picture);
+
+  const [H, W] = model.get("shape");
+  const image = decodeFloat64(model.get("image"));
+  const source = { image, H, W, named: Object.fromEntries(model.get("kernels")) };
+  let textError = "";
+  let drawnOnce = false;  // a typed row that is not finished yet keeps the last good picture
+  const { area, kernelTable } = controls(model, panel, (error) => {
+    textError = error;
+    update();
+  });
 
   const scaleFactor = Math.max(1, Math.floor(300 / W));
   const inCanvas = h("canvas", { class: "cl-input", style: `width:${W * scaleFactor}px; height:${H * scaleFactor}px`,
@@ -118,76 +189,33 @@ function render({ model, el }) {
   };
   outCanvas.addEventListener("click", pick);
   inCanvas.addEventListener("click", pick);
+  const view = { area, kernelTable, outCanvas, outTitle, readout };
 
-  function currentKernel() {
-    const text = model.get("text");
-    return text && text.trim() ? parseKernel(text) : named[model.get("name")];
-  }
-
-  function draw() {
-    const flip = model.get("flip");
-    syncControl(controls, "name", model.get("name"));
-    syncControl(controls, "flip", String(flip));
-    let kernel, output;
+  function update() {
+    syncControl(panel, "name", model.get("name"));
+    syncControl(panel, "flip", String(model.get("flip")));
     if (textError) {
       showError(box, textError, drawnOnce);
       return;
     }
+    let result;
     try {
-      if (model.get("error")) throw new Error(model.get("error"));
-      kernel = currentKernel();
-      if (!kernel) throw new Error(`unknown kernel ${JSON.stringify(model.get("name"))}`);
-      if (model.get("python")) {
-        const py = model.get("py") || {};
-        if (!py.output) return;
-        output = decodeFloat64(py.output);
-        if (py.shape[0] !== H || py.shape[1] !== W) {
-          throw new Error(`your function returned shape (${py.shape.join(", ")}); the image is (${H}, ${W})`);
-        }
-      } else {
-        output = filter2d(image, H, W, kernel, flip);
-      }
-      showError(box, "");
+      result = compute({ name: model.get("name"), text: model.get("text"), flip: model.get("flip"),
+        probe: model.get("probe"), python: model.get("python"), py: model.get("py"), error: model.get("error") },
+      source);
+      if (result) showError(box, "");
     } catch (error) {
       showError(box, String(error.message || error));
       kernelTable.replaceChildren();  // no stale kernel either
       return;
     }
-    if (!model.get("text") && document.activeElement !== area) area.value = formatKernel(kernel);
-    area.rows = kernel.length + 1;
-    area.cols = Math.max(16, ...area.value.split("\n").map((line) => line.length + 2));
-    const kh = kernel.length, kw = kernel[0].length;
-    kernelTable.replaceChildren(h("table", { class: "cl-matrix", "data-kernel": JSON.stringify(kernel) },
-      kernel.map((row) => h("tr", {}, row.map((v) => h("td", {}, fmt(v, 3)))))),
-      h("div", { class: "cl-note" }, `${kh} × ${kw}, weights add up to ${fmt(kernel.flat().reduce((p, q) => p + q, 0), 4)}`));
-    const total = kernel.flat().reduce((p, q) => p + q, 0);
-    let min = Infinity;
-    for (const v of output) min = Math.min(min, v);
-    const signed = min < -1e-12 && Math.abs(total) < 1e-9;
-    // Drawn as the book's static figures draw it: a zero-sum kernel in red and blue around 0; any other in grey
-    // over the input's grey range times the sum of the weights (the range a constant image would keep),
-    // clipped, so that sharpening looks sharp instead of being stretched from its minimum to its maximum.
-    const input = extent(image);
-    const { lo, hi } = extent(output);
-    let grey = [total * input.lo, total * input.hi].sort((p, q) => p - q);
-    if (!(grey[1] - grey[0] > 1e-12)) grey = [lo, hi];  // weights adding up to 0 on an image of one sign
-    paint(outCanvas, output, H, W, signed, grey);
+    if (!result) return;
+    draw(view, result);
     drawnOnce = true;
-    const opName = flip ? "I ∗ K" : "I ⋆ K";
-    outTitle.textContent = `output ${opName}` + (model.get("python") ? " (your function)" : "") +
-      (signed ? ": red > 0 > blue" : ": black ≤ " + fmt(grey[0], 3) + ", white ≥ " + fmt(grey[1], 3));
-    const [pi, pj] = model.get("probe");
-    const i = Math.min(H - 1, Math.max(0, pi)), j = Math.min(W - 1, Math.max(0, pj));
-    readout.replaceChildren(
-      `output range [`, h("b", { "data-min": exact(lo) }, fmt(lo, 4)), ", ", h("b", { "data-max": exact(hi) }, fmt(hi, 4)),
-      `];  (${opName})(${i}, ${j}) = `,
-      h("b", { class: "cl-value", "data-i": i, "data-j": j, "data-value": exact(output[i * W + j]) }, fmt(output[i * W + j], 5)),
-      `  (input I(${i}, ${j}) = ${fmt(image[i * W + j], 4)})`,
-    );
   }
 
-  draw();
-  for (const name of ["name", "text", "flip", "probe", "py", "error"]) model.on(`change:${name}`, draw);
+  update();
+  for (const name of ["name", "text", "flip", "probe", "py", "error"]) model.on(`change:${name}`, update);
 }
 
 export default { render };
