@@ -26,10 +26,11 @@ WORKERS_PER_CORE = 2
 #: The longest tests, longest first (node-id prefixes; ``--durations`` of a CI run on 2 cores, seconds).
 #: Only the order depends on this list: a test missing from it merely starts later.
 LONGEST_FIRST = (
+    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody[class1of",  # ~200
     "tests/test_grading_parallel.py::test_parallel_matches_serial_and_reruns_skip",  # ~200
     "tests/test_formgrader_browser.py::test_instructor_formgrader_loop",  # ~180
     "tests/test_exercises_nbgrader.py::test_course_end_to_end[a6_cnn]",  # ~150
-    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody",  # ~100 per group
+    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody",  # ~100-150 each
     "tests/test_exercises_nbgrader.py::test_course_end_to_end",  # 75-105 each
     "tests/test_hub.py::test_a_class_on_the_hub",  # ~90
     "tests/test_grading_parallel.py::test_hang_in_the_most_called_helper_costs_its_author_only",  # 50-90 each
@@ -57,8 +58,16 @@ def _rank(item) -> tuple[int, int]:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Longest tests first (a stable sort: the order within a rank is pytest's)."""
+    """Longest tests first (a stable sort: the order within a rank is pytest's), each followed by a unit test.
+
+    xdist's ``load`` scheduler hands every worker its first *two* tests at once, in collection order; a unit
+    test after each long one keeps two long ones from being queued on the same worker.
+    """
     items.sort(key=_rank)
+    long = [item for item in items if _rank(item)[0] < 2]
+    short = items[len(long):]
+    paired = [item for pair in zip(long, short, strict=False) for item in pair]
+    items[:] = paired + long[len(short):] + short[len(long):]
 
 
 @pytest.fixture
