@@ -1,4 +1,11 @@
-"""Shared test fixtures.
+"""Shared test fixtures, and how xdist spreads the tests.
+
+Scheduling: most of the suite's time is a few end-to-end tests that grade, serve or drive a browser, and
+they mostly *wait* (kernels starting, sandboxes, a hanging submission's time limit, a server's answer),
+so ``-n auto`` starts more workers than cores (:func:`pytest_xdist_auto_num_workers`) and the longest
+tests are collected first (:func:`pytest_collection_modifyitems`); with ``--dist load --maxschedchunk 1``
+(``pyproject.toml``) each worker takes the next test when it is free, so the long ones start at once and
+the run ends on short tests.
 
 Optional oracles: PyTorch and headless Chromium. Locally a missing one makes its tests skip with a
 reason; CI sets CONVLEARN_REQUIRE_TORCH=1 / CONVLEARN_REQUIRE_BROWSER=1 so that a missing oracle fails
@@ -12,6 +19,55 @@ import os
 import numpy as np
 import pytest
 from _site import CHROMIUM, CHROMIUM_ARGS
+
+#: Workers per core for ``-n auto``: the long tests spend most of their time waiting, not computing.
+WORKERS_PER_CORE = 2
+
+#: The longest tests, longest first (node-id prefixes; ``--durations`` of a CI run on 2 cores, seconds).
+#: Only the order depends on this list: a test missing from it merely starts later.
+LONGEST_FIRST = (
+    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody[class1of",  # ~200
+    "tests/test_grading_parallel.py::test_parallel_matches_serial_and_reruns_skip",  # ~200
+    "tests/test_formgrader_browser.py::test_instructor_formgrader_loop",  # ~180
+    "tests/test_exercises_nbgrader.py::test_course_end_to_end[a6_cnn]",  # ~150
+    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody",  # ~100-150 each
+    "tests/test_exercises_nbgrader.py::test_course_end_to_end",  # 75-105 each
+    "tests/test_hub.py::test_a_class_on_the_hub",  # ~90
+    "tests/test_grading_parallel.py::test_hang_in_the_most_called_helper_costs_its_author_only",  # 50-90 each
+)
+#: Then by marker: the other end-to-end tests before the browser and book tests, before the unit tests.
+_MARKER_ORDER = ("nbgrader", "browser", "book", "slow")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: :data:`WORKERS_PER_CORE` workers per core (``PYTEST_XDIST_AUTO_NUM_WORKERS`` overrides)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    return WORKERS_PER_CORE * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
+
+
+def _rank(item) -> tuple[int, int]:
+    for i, prefix in enumerate(LONGEST_FIRST):
+        if item.nodeid.startswith(prefix):
+            return 0, i
+    for i, marker in enumerate(_MARKER_ORDER):
+        if item.get_closest_marker(marker) is not None:
+            return 1, i
+    return 2, 0
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Longest tests first (a stable sort: the order within a rank is pytest's), each followed by a unit test.
+
+    xdist's ``load`` scheduler hands every worker its first *two* tests at once, in collection order; a unit
+    test after each long one keeps two long ones from being queued on the same worker.
+    """
+    items.sort(key=_rank)
+    long = [item for item in items if _rank(item)[0] < 2]
+    short = items[len(long):]
+    paired = [item for pair in zip(long, short, strict=False) for item in pair]
+    items[:] = paired + long[len(short):] + short[len(long):]
 
 
 @pytest.fixture

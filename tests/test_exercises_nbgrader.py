@@ -23,9 +23,7 @@ import course  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
-#: Per-cell timeout for the tests: long enough for a loaded CI machine, short enough that a hanging
-#: submission costs little. The course itself uses 60 s (exercises/nbgrader_config.py).
-CELL_TIMEOUT = 40
+CELL_TIMEOUT = course.CELL_TIMEOUT
 
 
 @pytest.mark.parametrize("assignment", course.assignments())

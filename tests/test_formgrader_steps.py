@@ -47,7 +47,7 @@ RICH = ("text/html", "application/javascript", "image/svg+xml", "text/markdown",
 def graded(tmp_path_factory, sandboxed):
     """A course with a2 graded for the four students, feedback made: (course, autograde log)."""
     tmp = tmp_path_factory.mktemp("steps")
-    c = course.Course(tmp / "course", timeout=40)
+    c = course.Course(tmp / "course", timeout=course.CELL_TIMEOUT)
     c.nbgrader("generate_assignment", A, "--force")
     attack = next(v for v in course.attacks(A) if v.name == ATTACK)
     for student, variant in zip(STUDENTS, ("reference", "blank", attack, "tampered"), strict=True):

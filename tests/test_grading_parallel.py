@@ -28,7 +28,7 @@ import course  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
-CELL_TIMEOUT = 40
+CELL_TIMEOUT = course.CELL_TIMEOUT
 ASSIGNMENT = "a1_integral"  # the quickest assignment to grade; its full variant set is compared with serial
 SUMMARY = re.compile(r"graded (\d+) submissions \((\d+) graded, (\d+) unchanged and skipped, (\d+) failed\) in")
 

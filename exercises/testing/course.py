@@ -64,6 +64,11 @@ _SECTION = re.compile(r"^# %% (\w+)\s*$", re.MULTILINE)
 _PATCH_LINE = re.compile(r"^# (replace|with):(?: (.*))?$")
 #: A line ``#ipython: %%capture`` in a variant is the IPython line ``%%capture`` in the cell (the file stays Python).
 _IPYTHON_LINE = re.compile(r"^#ipython: ", re.MULTILINE)
+#: Per-cell time limit when the tests grade (the course itself allows 60 s: exercises/nbgrader_config.py). The
+#: course's student cells only import and define (well under a second each on an idle machine), so 20 s holds on
+#: a loaded CI machine, while every submission that hangs in a cell (a1's hang_cell_loop, attacks that stop the
+#: kernel answering) waits it out in full: the tests' cost of a hang, not a statement about students.
+CELL_TIMEOUT = 20
 _COPY_IGNORE = shutil.ignore_patterns(
     "release", "submitted", "autograded", "feedback", "gradebook.db", "*.csv", "__pycache__", "testing",
     ".ipynb_checkpoints",

@@ -8,8 +8,18 @@ import glob
 import os
 import sqlite3
 
+
+def search(name):
+    """Every file called ``name`` the kernel can see (links not followed: ``/proc`` alone would never end)."""
+    found = []
+    for root, dirs, files in os.walk("/"):
+        dirs[:] = [d for d in dirs if os.path.join(root, d) not in ("/proc", "/sys", "/dev")]
+        found += [os.path.join(root, f) for f in files if f == name]
+    return found
+
+
 targets = {
-    "gradebook": ["__COURSE__/gradebook.db"] + glob.glob("/**/gradebook.db", recursive=True)[:5],
+    "gradebook": ["__COURSE__/gradebook.db"] + search("gradebook.db")[:5],
     "config": ["__COURSE__/nbgrader_config.py"],
     "other": glob.glob("__COURSE__/submitted/*/a2_discrete1d/a2_discrete1d.ipynb"),
     "grading": ["__REPO__/convlearn/grading/__init__.py"],
