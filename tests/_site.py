@@ -327,6 +327,28 @@ PHONE = {"width": 375, "height": 740}
 
 
 @contextlib.contextmanager
+def allow_only(context, *prefixes: str, into: list[str] | None = None) -> list[str]:
+    """Cut a playwright browser ``context`` off from every address but ``prefixes``.
+
+    Requests whose URL starts with one of ``prefixes`` (or is a ``data:``, ``blob:`` or ``about:`` URL) go
+    through; every other request is aborted and recorded as ``"<resource type> <url>"`` in ``into`` (a new
+    list if none is given), which is returned.
+    """
+    blocked = [] if into is None else into
+    allowed = (*prefixes, "data:", "blob:", "about:")
+
+    def route(route_obj) -> None:
+        request = route_obj.request
+        if request.url.startswith(allowed):
+            route_obj.continue_()
+        else:
+            blocked.append(f"{request.resource_type} {request.url}")
+            route_obj.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    return blocked
+
+
 def offline_page(browser, base_url: str, page: str, report: PageReport | None = None, viewport: dict | None = None):
     """Open ``page`` in a fresh browser context with the network cut off; yield the playwright page.
 
@@ -340,15 +362,7 @@ def offline_page(browser, base_url: str, page: str, report: PageReport | None = 
     context = browser.new_context(viewport=viewport, service_workers="block", has_touch=viewport["width"] < 600,
                                   is_mobile=viewport["width"] < 600)
 
-    def route(route_obj) -> None:
-        request_url = route_obj.request.url
-        if request_url.startswith(base_url) or request_url.startswith(("data:", "blob:", "about:")):
-            route_obj.continue_()
-        else:
-            report.blocked_requests.append(f"{route_obj.request.resource_type} {request_url}")
-            route_obj.abort("blockedbyclient")
-
-    context.route("**/*", route)
+    allow_only(context, base_url, into=report.blocked_requests)
     page_obj = context.new_page()
 
     def on_console(message) -> None:

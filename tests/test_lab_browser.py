@@ -53,7 +53,7 @@ from pathlib import Path
 
 import jupytext
 import pytest
-from _site import REPO
+from _site import REPO, allow_only
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -286,20 +286,11 @@ def test_chapter_opens_runs_and_saves_as_a_book(chromium, lab) -> None:
     base_url, root = lab
     chapter = root / CHAPTER
     original = chapter.read_bytes()
-    outside: list[str] = []
     page_errors: list[str] = []
 
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
 
-    def route(route_obj) -> None:
-        url = route_obj.request.url
-        if url.startswith(base_url) or url.startswith(("data:", "blob:", "about:", "ws://127.0.0.1")):
-            route_obj.continue_()
-        else:
-            outside.append(url)
-            route_obj.abort("blockedbyclient")
-
-    context.route("**/*", route)
+    outside = allow_only(context, base_url, "ws://127.0.0.1")
     page = context.new_page()
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     shots = Shots(page)

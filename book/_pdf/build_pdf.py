@@ -33,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 # Debian's Chromium, its switches and the local web server: one home, the book tests' helpers.
 sys.path.insert(0, str(REPO / "tests"))
-from _site import BUILD_COMMAND, CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+from _site import BUILD_COMMAND, CHROMIUM, CHROMIUM_ARGS, allow_only, serve  # noqa: E402
 
 BUILD = REPO / "_build"
 SINGLEHTML = BUILD / "singlehtml"
@@ -104,21 +104,11 @@ def print_pdf(html_dir: Path, pdf: Path) -> None:
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     (html_dir / PRINTED_PAGE).write_bytes((html_dir / ROOT_PAGE).read_bytes())
-    blocked: list[str] = []
     with serve(html_dir) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
         try:
             context = browser.new_context(service_workers="block", viewport={"width": COLUMN_PX, "height": 1100})
-
-            def route(route_obj) -> None:
-                url = route_obj.request.url
-                if url.startswith((base, "data:", "blob:", "about:")):
-                    route_obj.continue_()
-                else:
-                    blocked.append(url)
-                    route_obj.abort("blockedbyclient")
-
-            context.route("**/*", route)
+            blocked = allow_only(context, base)
             page = context.new_page()
             # The search box asks for searchindex.js, which the singlehtml builder does not write.
             page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/searchindex.js")
