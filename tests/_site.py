@@ -326,7 +326,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
 
-@contextlib.contextmanager
 def allow_only(context, *prefixes: str, into: list[str] | None = None) -> list[str]:
     """Cut a playwright browser ``context`` off from every address but ``prefixes``.
 
@@ -349,6 +348,7 @@ def allow_only(context, *prefixes: str, into: list[str] | None = None) -> list[s
     return blocked
 
 
+@contextlib.contextmanager
 def offline_page(browser, base_url: str, page: str, report: PageReport | None = None, viewport: dict | None = None):
     """Open ``page`` in a fresh browser context with the network cut off; yield the playwright page.
 
