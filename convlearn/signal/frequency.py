@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import as_positive_int, as_real_array, check_ndim
+
 __all__ = ["frequency_response"]
 
 
@@ -32,10 +34,11 @@ def frequency_response(kernel, n_freq: int = 256) -> tuple[np.ndarray, np.ndarra
         ``H(omega) = sum_m k[m] exp(-i omega m)``, computed as ``numpy.fft.rfft`` of the kernel zero-padded to
         length ``2 * n_freq`` and rolled so that its centre tap sits at index 0.
     """
-    k = np.asarray(kernel, dtype=float)
-    if k.ndim != 1 or k.size % 2 == 0:
-        raise ValueError(f"kernel must be 1-D with an odd number of taps (it is centred), got shape {k.shape}")
-    q = 2 * int(n_freq)
+    k = as_real_array(kernel, "kernel")
+    check_ndim(k, "kernel", 1, "(K,)")
+    if k.size % 2 == 0:
+        raise ValueError(f"kernel must have an odd number of taps (it is centred), got shape {k.shape}")
+    q = 2 * as_positive_int(n_freq, "n_freq")
     if q < k.size:
         raise ValueError(f"n_freq = {n_freq} is too small for a kernel of {k.size} taps: need 2 * n_freq >= {k.size}")
     padded = np.zeros(q)
