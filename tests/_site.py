@@ -326,6 +326,11 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
 
+# How long a page may take to load and go quiet. The API page (the largest) took over 60 s once while four test
+# workers shared two cores with grading kernels; a wait, not an assertion about speed.
+PAGE_LOAD_MS = 180_000
+
+
 def allow_only(context, *prefixes: str, into: list[str] | None = None) -> list[str]:
     """Cut a playwright browser ``context`` off from every address but ``prefixes``.
 
@@ -383,10 +388,10 @@ def offline_page(browser, base_url: str, page: str, report: PageReport | None = 
     page_obj.on("requestfailed", on_failed)
     page_obj.on("response", on_response)
     try:
-        page_obj.goto(url, wait_until="load", timeout=60_000)
-        page_obj.wait_for_load_state("networkidle", timeout=60_000)
+        page_obj.goto(url, wait_until="load", timeout=PAGE_LOAD_MS)
+        page_obj.wait_for_load_state("networkidle", timeout=PAGE_LOAD_MS)
         page_obj.evaluate(_WAIT_FOR_RENDERING)
-        page_obj.wait_for_load_state("networkidle", timeout=60_000)
+        page_obj.wait_for_load_state("networkidle", timeout=PAGE_LOAD_MS)
         yield page_obj
     finally:
         context.close()
