@@ -21,15 +21,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "exercises" / "testing"))
-import course  # noqa: E402
+from _course_checks import COMPARED, check_graded_class, check_release_and_validate, class_subs, course
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 CELL_TIMEOUT = course.CELL_TIMEOUT
-ASSIGNMENT = "a1_integral"  # the quickest assignment to grade; its full variant set is compared with serial
+ASSIGNMENT = COMPARED  # the quickest assignment to grade; its full variant set is compared with serial
 SUMMARY = re.compile(r"graded (\d+) submissions \((\d+) graded, (\d+) unchanged and skipped, (\d+) failed\) in")
 
 
@@ -94,12 +91,6 @@ def graded_cells(c: course.Course, student: str, assignment: str) -> list[tuple]
                                            if o.get("output_type") == "execute_result"]) for cell in nb.cells]
 
 
-def class_subs(assignment: str, n_variants: int | None = None) -> dict:
-    subs = {"reference": "reference", "blank": "blank", "tampered": "tampered"}
-    subs.update({v.name: v for v in course.variants(assignment)[:n_variants]})
-    return subs
-
-
 def total(c: course.Course, assignment: str, student: str, db: str | None = None) -> tuple[float, float]:
     scores = c.scores(assignment, student, db=db)
     return sum(s for s, _ in scores.values()), sum(m for _, m in scores.values())
@@ -128,10 +119,13 @@ def test_parallel_matches_serial_and_reruns_skip(tmp_path):
     (par.root / "submitted" / "reference" / ASSIGNMENT / "timestamp.txt").write_text("2026-01-02 12:00:00.000000 UTC")
     with open(par.root / "nbgrader_config.py", "a", encoding="utf-8") as fh:
         fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"  # a late submission scores 0\n')
+    check_release_and_validate(par, ASSIGNMENT)
     ser = course.Course(tmp_path / "serial", copy=False, timeout=CELL_TIMEOUT)
     shutil.copytree(par.root, ser.root)
 
+    # the serial run is this assignment's end-to-end test (tests/test_exercises_nbgrader.py)
     ser.nbgrader("autograde", ASSIGNMENT, "--force")
+    check_graded_class(ser, ASSIGNMENT, subs, tmp_path / "serial-grades.csv", on_time="tampered")
     assert run_parallel(par, ASSIGNMENT, "--workers", "2") == (len(subs), len(subs), 0, 0)
 
     serial = gradebook_rows(f"sqlite:///{ser.root / 'gradebook.db'}", ASSIGNMENT)
