@@ -1,0 +1,79 @@
+"""``_site.offline_page`` on a page whose own request stalls: opened once more, or failing with the request named.
+
+A local server (127.0.0.1) serves a page with one image whose response is held back longer than the page-load
+limit (shortened here to 2 s): the first time only, or every time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import threading
+import time
+
+import _site
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGE = b"<!doctype html><html><body><p>text</p><img src='slow.svg' alt='slow'></body></html>"
+IMAGE = b"<svg xmlns='http://www.w3.org/2000/svg' width='1' height='1'></svg>"
+HOLD_SECONDS = 6
+
+
+@contextlib.contextmanager
+def stalling_server(stalls: int):
+    """Serve :data:`PAGE` on 127.0.0.1; the first ``stalls`` requests for its image wait :data:`HOLD_SECONDS`."""
+    count = {"slow": 0}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the base class's name
+            if self.path.endswith("slow.svg"):
+                count["slow"] += 1
+                if count["slow"] <= stalls:
+                    time.sleep(HOLD_SECONDS)
+                body, kind = IMAGE, "image/svg+xml"
+            else:
+                body, kind = PAGE, "text/html"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the browser gave up on this request
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's signature
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", count
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_page_that_stalls_once_is_opened_again(chromium, monkeypatch):
+    monkeypatch.setattr(_site, "PAGE_LOAD_MS", 2000)
+    report = _site.PageReport(url="page.html")
+    with stalling_server(stalls=1) as (base_url, count):
+        with pytest.warns(UserWarning, match="opening again: .*slow.svg"):
+            with _site.offline_page(chromium, base_url, "page.html", report) as page:
+                assert page.evaluate("document.images[0].complete && document.images[0].naturalWidth") == 1
+        assert count["slow"] == 2
+    assert report.problems() == []  # nothing of the first opening (its image never came) counts against the page
+
+
+def test_a_page_that_never_settles_names_the_open_request(chromium, monkeypatch):
+    monkeypatch.setattr(_site, "PAGE_LOAD_MS", 2000)
+    with stalling_server(stalls=2) as (base_url, _count):
+        with pytest.warns(UserWarning, match="opening again"), pytest.raises(_site.PageDidNotSettle) as failure:
+            with _site.offline_page(chromium, base_url, "page.html"):
+                pass
+    assert failure.value.open_requests == [base_url + "slow.svg"]
+    assert "slow.svg" in str(failure.value)
