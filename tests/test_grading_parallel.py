@@ -211,6 +211,28 @@ def _wait_for(condition, seconds: float = 900):
     raise AssertionError("timed out waiting")
 
 
+def _survivors(processes, seconds: float = 60):
+    """Those of ``processes`` (``psutil.Process``) still running after waiting up to ``seconds`` for them to end.
+    A process ends asynchronously (a sandbox dies with its parent, a PID namespace is torn down), so the check
+    waits; ``is_running`` compares the start time too, so a PID reused by another process is not counted."""
+    import psutil
+
+    def alive():
+        found = []
+        for p in processes:
+            try:
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    found.append(p)
+            except psutil.NoSuchProcess:
+                pass
+        return found
+
+    end = time.monotonic() + seconds
+    while (left := alive()) and time.monotonic() < end:
+        time.sleep(0.5)
+    return [str(p) for p in left]  # psutil.Process(pid=…, name=…, status=…, started=…)
+
+
 def test_worker_killed_mid_task_is_retried(tmp_path):
     subs = class_subs(ASSIGNMENT, 2)
     c = make_course(tmp_path / "course", ASSIGNMENT, subs)
@@ -228,9 +250,7 @@ def test_worker_killed_mid_task_is_retried(tmp_path):
     check_expected(c, ASSIGNMENT, subs)
     assert (c.root / ".convlearn" / "graded" / ASSIGNMENT / f"{student}.json").is_file()
     # the killed task's grading process died with its worker, and its temporary course was removed
-    import psutil
-
-    assert not psutil.pid_exists(victim.pid) or victim.status() == psutil.STATUS_ZOMBIE
+    assert not _survivors([victim])
     assert not scratch.exists()
 
 
@@ -243,7 +263,7 @@ def test_driver_killed_then_rerun_loses_and_doubles_nothing(tmp_path):
     proc = _start(c, "--workers", "1")
     try:
         _wait_for(lambda: records.is_dir() and list(records.glob("*.json")))
-        family = [proc.pid] + [p.pid for p in _processes(proc.pid)]
+        family = [psutil.Process(proc.pid), *_processes(proc.pid)]
         os.killpg(proc.pid, signal.SIGKILL)  # the driver, its cluster and what they run, at once
         proc.wait(timeout=60)
     finally:
@@ -251,8 +271,7 @@ def test_driver_killed_then_rerun_loses_and_doubles_nothing(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
     done_before = len(list(records.glob("*.json")))
     assert 1 <= done_before < len(subs)
-    time.sleep(2)
-    assert not [p for p in family if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
+    assert not _survivors(family)
     n, graded, skipped, failed = run_parallel(c, ASSIGNMENT, "--workers", "2")
     assert (n, graded + skipped, failed) == (len(subs), len(subs), 0)
     assert skipped >= done_before
