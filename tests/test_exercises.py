@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -264,17 +263,15 @@ def test_checks_partial_credit_and_reasons(capsys):
         while True:
             pass
     checks.after_timeout = 0.1
-    start = time.monotonic()
     with checks.case("hangs again after a hang: stopped sooner"):
         while True:
             pass
-    assert time.monotonic() - start < 0.4
     with checks.case("passes after a hang", weight=2):
         pass
     assert checks.earned() == pytest.approx(3 * 3 / 9, abs=1e-4)
     report = checks.report()
     assert "numpy.convolve" in report and "not implemented yet" in report and "did not finish" in report
-    assert "shorter limit" in report
+    assert "shorter limit" in report and "did not finish within 0.1 s" in report  # the limit it had, not a time
     assert checks.score() == checks.earned()
     # a failing cell reports on stderr, which nbgrader's Validate button shows (see Checks.score)
     assert "2 of 7 checks passed" in capsys.readouterr().err

@@ -413,8 +413,9 @@ HANG_HELPERS = {
     "a3_conv2d": ("centred", "centred_sum"),
     "a4_conv_layer": ("output_size", "conv_output_size"),
     "a5_backward": ("conv_backward", "conv2d_backward"),
-    "a6_cnn": ("training", "train"),
 }
+# a6 is not here: its functions are methods (``Conv2d.forward``, which this test's by-name reach cannot follow) and
+# ``train``, which one check calls; that check's hang (60-s limit) is the end-to-end test's variant hang_epochs.
 _LIMIT = re.compile(r"did not finish within ([\d.]+) s")
 
 
