@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
 import os
 import re
 import subprocess
 import sys
-import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,22 +23,15 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+# Debian's Chromium, its switches, the README's build command and the local web server live beside the PDF
+# builder, which uses them too (book tooling must not import the tests)
+sys.path.insert(0, str(REPO / "book" / "_pdf"))
+from localsite import BUILD_COMMAND, CHROMIUM, CHROMIUM_ARGS, allow_only, serve  # noqa: E402,F401
+
 BOOK = REPO / "book"
 CONFIG_FILES = (REPO / "_config.yml", REPO / "_toc.yml")
 #: The explorers' front ends, embedded in the pages (an edit makes the built site stale too).
 EXPLORER_JS = tuple(sorted((REPO / "convlearn" / "viz" / "widgets").glob("*.js")))
-#: The README's build command (the site lands in <path-output>/_build/html).
-BUILD_COMMAND = ("jupyter-book", "build", ".", "-W", "-n", "--keep-going")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 #: not sources of the site (book/_lab holds the Jupyter defaults package, built in place by pip)
 _IGNORED_SOURCE_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "_lab"}
 
@@ -139,26 +130,6 @@ def html_pages(html_dir: Path) -> list[str]:
         for path in html_dir.rglob("*.html")
         if not skip.intersection(path.relative_to(html_dir).parts)
     )
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature from the base class
-        pass
-
-
-@contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 (ephemeral port) from a background thread; yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -330,28 +301,6 @@ PHONE = {"width": 375, "height": 740}
 # How long a page may take to load and go quiet. The API page (the largest) took over 60 s once while four test
 # workers shared two cores with grading kernels; a wait, not an assertion about speed.
 PAGE_LOAD_MS = 180_000
-
-
-def allow_only(context, *prefixes: str, into: list[str] | None = None) -> list[str]:
-    """Cut a playwright browser ``context`` off from every address but ``prefixes``.
-
-    Requests whose URL starts with one of ``prefixes`` (or is a ``data:``, ``blob:`` or ``about:`` URL) go
-    through; every other request is aborted and recorded as ``"<resource type> <url>"`` in ``into`` (a new
-    list if none is given), which is returned.
-    """
-    blocked = [] if into is None else into
-    allowed = (*prefixes, "data:", "blob:", "about:")
-
-    def route(route_obj) -> None:
-        request = route_obj.request
-        if request.url.startswith(allowed):
-            route_obj.continue_()
-        else:
-            blocked.append(f"{request.resource_type} {request.url}")
-            route_obj.abort("blockedbyclient")
-
-    context.route("**/*", route)
-    return blocked
 
 
 class PageDidNotSettle(AssertionError):

@@ -31,9 +31,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-# Debian's Chromium, its switches and the local web server: one home, the book tests' helpers.
-sys.path.insert(0, str(REPO / "tests"))
-from _site import BUILD_COMMAND, CHROMIUM, CHROMIUM_ARGS, allow_only, serve  # noqa: E402
+from localsite import BUILD_COMMAND, CHROMIUM, CHROMIUM_ARGS, allow_only, serve  # noqa: E402 (this folder)
 
 BUILD = REPO / "_build"
 SINGLEHTML = BUILD / "singlehtml"
