@@ -1,11 +1,10 @@
 """Shared test fixtures, and how xdist spreads the tests.
 
-Scheduling: most of the suite's time is a few end-to-end tests that grade, serve or drive a browser, and
-they mostly *wait* (kernels starting, sandboxes, a hanging submission's time limit, a server's answer),
-so ``-n auto`` starts more workers than cores (:func:`pytest_xdist_auto_num_workers`) and the longest
-tests are collected first (:func:`pytest_collection_modifyitems`); with ``--dist load --maxschedchunk 1``
-(``pyproject.toml``) each worker takes the next test when it is free, so the long ones start at once and
-the run ends on short tests.
+Scheduling: most of the suite's time is a few end-to-end tests that grade, serve or drive a browser. They
+keep a core busy (kernels starting, a hanging submission spinning for its time limit), so ``-n auto`` starts
+one worker per core (:func:`pytest_xdist_auto_num_workers`), and the longest tests are collected first
+(:func:`pytest_collection_modifyitems`); with ``--dist load --maxschedchunk 1`` (``pyproject.toml``) each
+worker takes the next test when it is free, so the long ones start at once and the run ends on short tests.
 
 Optional oracles: PyTorch and headless Chromium. Locally a missing one makes its tests skip with a
 reason; CI sets CONVLEARN_REQUIRE_TORCH=1 / CONVLEARN_REQUIRE_BROWSER=1 so that a missing oracle fails
@@ -26,14 +25,14 @@ WORKERS_PER_CORE = 1
 #: The longest tests, longest first (node-id prefixes; ``--durations`` of a CI run on 2 cores, seconds).
 #: Only the order depends on this list: a test missing from it merely starts later.
 LONGEST_FIRST = (
-    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody[class1of",  # ~200
-    "tests/test_grading_parallel.py::test_parallel_matches_serial_and_reruns_skip",  # ~200
-    "tests/test_formgrader_browser.py::test_instructor_formgrader_loop",  # ~180
-    "tests/test_exercises_nbgrader.py::test_course_end_to_end[a6_cnn]",  # ~150
-    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody",  # ~100-150 each
-    "tests/test_exercises_nbgrader.py::test_course_end_to_end",  # 75-105 each
-    "tests/test_hub.py::test_a_class_on_the_hub",  # ~90
-    "tests/test_grading_parallel.py::test_hang_in_the_most_called_helper_costs_its_author_only",  # 50-90 each
+    "tests/test_exercises_nbgrader.py::test_course_end_to_end[a6_cnn]",  # ~180
+    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody[class1of",  # ~180
+    "tests/test_grading_parallel.py::test_parallel_matches_serial_and_reruns_skip",  # ~160
+    "tests/test_formgrader_browser.py::test_instructor_formgrader_loop",  # ~120
+    "tests/test_grading_attacks.py::test_attacks_score_their_honest_part_and_harm_nobody",  # 65-115 each
+    "tests/test_exercises_nbgrader.py::test_course_end_to_end",  # 80-100 each
+    "tests/test_hub.py::test_a_class_on_the_hub",  # ~60
+    "tests/test_grading_parallel.py::test_hang_in_the_most_called_helper_costs_its_author_only",  # 35-50 each
 )
 #: Then by marker: the other end-to-end tests before the browser and book tests, before the unit tests.
 _MARKER_ORDER = ("nbgrader", "browser", "book", "slow")
