@@ -39,7 +39,7 @@ from ..limits import AFTER_TIMEOUT_SECONDS, CASE_MEMORY_BYTES, ForbiddenCallErro
 from ..names import resolve
 from .scan import flags_for
 
-__all__ = ["KernelLost", "CallTimedOut", "Remote", "Context", "CellOutcome", "Budget", "run_test_cell", "agent_call"]
+__all__ = ["KernelLost", "CallTimedOut", "Remote", "CellRun", "CellOutcome", "Budget", "run_test_cell", "agent_call"]
 
 #: Time limit of calls made outside any check (e.g. building a layer before the checks that use it).
 OUTSIDE_SECONDS = 30.0
@@ -81,7 +81,7 @@ class Remote:
 
     __slots__ = ("_ctx", "_ref", "_origins", "_label")
 
-    def __init__(self, ctx: Context, ref: dict, origins: frozenset, label: str):
+    def __init__(self, ctx: CellRun, ref: dict, origins: frozenset, label: str):
         object.__setattr__(self, "_ctx", ctx)
         object.__setattr__(self, "_ref", ref)
         object.__setattr__(self, "_origins", origins)
@@ -165,7 +165,7 @@ class _CaseState:
     origins: set
 
 
-class Context:
+class CellRun:
     """One run of one test cell: the kernel connection, the check being run, and what is known to have failed.
 
     Parameters
@@ -374,10 +374,10 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
         The names the test code takes from the student (the assignment's declared ``student_names``): bound to
         :class:`Remote`.
     send, restart : callable
-        The kernel connection (see :class:`Context`) and a function that starts a new kernel with the student's
+        The kernel connection (see :class:`CellRun`) and a function that starts a new kernel with the student's
         cells run again.
     flags : dict
-        The source check's findings (see :class:`Context`).
+        The source check's findings (see :class:`CellRun`).
     budget : Budget, optional
         The submission's time budget and the functions that already ran out of time (shared by its test cells).
     """
@@ -388,7 +388,7 @@ def run_test_cell(code: str, points: float, *, trusted_ns: Callable[[], dict], s
     # already marked is skipped, never run again; a kernel lost outside every check ends the cell): so the cell
     # runs at most once more than it has checks, and the loop ends without a cap.
     for run in itertools.count(1):
-        ctx = Context(send, flags, lost, budget)
+        ctx = CellRun(send, flags, lost, budget)
         ns = trusted_ns()
         for name in student_names:
             ns[name] = ctx.remote_global(name)

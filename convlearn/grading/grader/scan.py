@@ -3,7 +3,7 @@
 :func:`scan` reads the code cells of a submission (never runs them) and returns, for every top-level name the
 student defines (a function, a class, a variable), the forbidden routines its source refers to, directly or
 through other top-level names it uses. The grader fails each check that used such a name
-(:meth:`convlearn.grading.grader.harness.Context.delegation`).
+(:meth:`convlearn.grading.grader.harness.CellRun.delegation`).
 
 What is recognised as a reference to ``numpy.convolve`` (``np`` bound by ``import numpy as np``, in any
 cell, the instructor's included):
