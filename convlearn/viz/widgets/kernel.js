@@ -151,6 +151,34 @@ function draw(view, { image, H, W, text, flip, python, kernel, output, total, si
   );
 }
 
+/**
+ * The input and output canvases side by side in ``panels``, the input painted once; a click on either sets the
+ * probed pixel. Returns ``{outCanvas, outTitle}`` for :func:`draw`.
+ */
+function pictures(model, panels, { image, H, W }) {
+  const scaleFactor = Math.max(1, Math.floor(300 / W));
+  const size = `width:${W * scaleFactor}px; height:${H * scaleFactor}px`;
+  const inCanvas = h("canvas", { class: "cl-input", style: size, "aria-label": "input image I" });
+  const outCanvas = h("canvas", { class: "cl-output", style: `${size}; cursor:crosshair`, "aria-label": "output image" });
+  const outTitle = h("div", { style: "font-weight:bold" });
+  const figure = (title, node, caption) => h("div", {}, h("div", { style: "font-weight:bold" }, title), node,
+    h("div", { class: "cl-note" }, caption));
+  panels.append(
+    figure("input I", inCanvas, `${H} × ${W} pixels (row i down, column j across)`),
+    h("div", {}, outTitle, outCanvas, h("div", { class: "cl-note" }, "mode 'same', symmetric boundary")),
+  );
+  paint(inCanvas, image, H, W, false);
+  const pick = (event) => {
+    const rect = event.target.getBoundingClientRect();
+    const j = Math.min(W - 1, Math.max(0, Math.floor(((event.clientX - rect.left) / rect.width) * W)));
+    const i = Math.min(H - 1, Math.max(0, Math.floor(((event.clientY - rect.top) / rect.height) * H)));
+    setTraits(model, { probe: [i, j] });
+  };
+  outCanvas.addEventListener("click", pick);
+  inCanvas.addEventListener("click", pick);
+  return { outCanvas, outTitle };
+}
+
 function render({ model, el }) {
   const readout = h("div", { class: "cl-readout" });
   const picture = h("div", { class: "cl-picture" });
@@ -168,27 +196,7 @@ function render({ model, el }) {
     update();
   });
 
-  const scaleFactor = Math.max(1, Math.floor(300 / W));
-  const inCanvas = h("canvas", { class: "cl-input", style: `width:${W * scaleFactor}px; height:${H * scaleFactor}px`,
-    "aria-label": "input image I" });
-  const outCanvas = h("canvas", { class: "cl-output", style: `width:${W * scaleFactor}px; height:${H * scaleFactor}px; cursor:crosshair`,
-    "aria-label": "output image" });
-  const outTitle = h("div", { style: "font-weight:bold" });
-  const figure = (title, node, caption) => h("div", {}, h("div", { style: "font-weight:bold" }, title), node,
-    h("div", { class: "cl-note" }, caption));
-  panels.append(
-    figure("input I", inCanvas, `${H} × ${W} pixels (row i down, column j across)`),
-    h("div", {}, outTitle, outCanvas, h("div", { class: "cl-note" }, "mode 'same', symmetric boundary")),
-  );
-  paint(inCanvas, image, H, W, false);
-  const pick = (event) => {
-    const rect = event.target.getBoundingClientRect();
-    const j = Math.min(W - 1, Math.max(0, Math.floor(((event.clientX - rect.left) / rect.width) * W)));
-    const i = Math.min(H - 1, Math.max(0, Math.floor(((event.clientY - rect.top) / rect.height) * H)));
-    setTraits(model, { probe: [i, j] });
-  };
-  outCanvas.addEventListener("click", pick);
-  inCanvas.addEventListener("click", pick);
+  const { outCanvas, outTitle } = pictures(model, panels, source);
   const view = { area, kernelTable, outCanvas, outTitle, readout };
 
   function update() {
