@@ -213,6 +213,7 @@ def _wait_for(condition, seconds: float = 900):
 
 def _survivors(processes, seconds: float = 60):
     """Those of ``processes`` (``psutil.Process``) still running after waiting up to ``seconds`` for them to end.
+
     A process ends asynchronously (a sandbox dies with its parent, a PID namespace is torn down), so the check
     waits; ``is_running`` compares the start time too, so a PID reused by another process is not counted."""
     import psutil
