@@ -17,6 +17,7 @@ import pytest
 from convlearn import grading
 from convlearn.grading import agent, wire
 from convlearn.grading.grader import harness, scan
+from convlearn.grading.limits import CASE_SECONDS
 
 # --- wire ---------------------------------------------------------------------------------------------------
 
@@ -136,6 +137,7 @@ class FakeKernel:
         self.namespace = namespace
         self.hang = hang
         self.restarts = 0
+        self.hung = 0
         monkeypatch.setattr(agent, "_namespace", lambda: self.namespace)
         monkeypatch.setattr(agent, "_BLOCK", [])
 
@@ -144,6 +146,7 @@ class FakeKernel:
         request = wire.decode(message, resolve=lambda node, sub: node)
         target = request.get("target") or {}
         if target.get("name") in self.hang:
+            self.hung += 1
             raise harness.KernelLost(f"no answer within {timeout:.3g} s (time limit)")
         try:
             return agent.answer(message)
@@ -232,10 +235,17 @@ def test_harness_library_delegation_fails_by_source_and_at_run_time(monkeypatch)
 
 
 def test_harness_restarts_after_a_hang_and_fails_only_the_hanging_checks(monkeypatch):
+    # the hang ignores the interrupt: the kernel is replaced once, and the function is not called again
     kernel = FakeKernel(monkeypatch, {"convolve_full": _correct}, hang={"convolve_full"})
     outcome = _run(kernel)
-    assert outcome.score == 0 and kernel.restarts == 3 and outcome.runs == 4
-    assert outcome.report.count("did not finish within") == 3
+    assert outcome.score == 0 and kernel.hung == 1 and kernel.restarts == 1 and outcome.runs == 2
+    assert outcome.report.count("did not finish within") == 1
+    assert outcome.report.count("convolve_full ignored the interrupt at its time limit") == 2
+    # a function that hangs only when called with the mode argument: the other checks keep their points
+    kernel = FakeKernel(monkeypatch, {"convolve_full": _correct, "helper": _correct}, hang={"helper"})
+    code = TEST_CELL.replace('convolve_full([1], [1], "middle")', 'helper([1], [1], "middle")')
+    outcome = _run(kernel, code=code, names=("convolve_full", "helper"))
+    assert outcome.score == 3.0 and kernel.hung == 1 and kernel.restarts == 1
 
 
 def test_harness_objects_stay_in_the_kernel(monkeypatch):
@@ -440,6 +450,24 @@ def test_a_function_that_timed_out_gets_a_short_limit_and_no_restart(monkeypatch
     assert kernel.timeouts[0] > harness.AFTER_TIMEOUT_SECONDS  # the first call had the check's own limit
     assert all(t <= harness.AFTER_TIMEOUT_SECONDS for t in kernel.timeouts[1:])
     assert "convolve_full" in budget.slow and outcome.report.count("did not finish within") == 3
+    # SandboxedGrade.time_scale multiplies every check's limit (here the checks' default, 10 s)
+    kernel = InterruptibleKernel(monkeypatch, {"convolve_full": _correct}, hang={"convolve_full"})
+    outcome = harness.run_test_cell(TEST_CELL, 4.0, trusted_ns=lambda: {"np": np}, student_names={"convolve_full"},
+                                    send=kernel.send, restart=kernel.restart, flags={},
+                                    budget=harness.Budget(time_scale=0.25))
+    assert 2.0 < kernel.timeouts[0] <= 0.25 * CASE_SECONDS and "did not finish within 2.5 s" in outcome.report
+    assert all(t <= 0.25 * harness.AFTER_TIMEOUT_SECONDS for t in kernel.timeouts[1:])  # the short limit too
+
+
+def test_the_time_scale_must_be_positive():
+    from traitlets import TraitError
+
+    from convlearn.grading.grader.nbgrader_plugin import SandboxedGrade
+
+    assert SandboxedGrade(time_scale=0.5).time_scale == 0.5
+    for bad in (0.0, -1.0):
+        with pytest.raises(TraitError, match="time_scale must be positive"):
+            SandboxedGrade(time_scale=bad)
 
 
 def test_a_submission_past_its_time_budget_keeps_what_it_earned(monkeypatch):

@@ -141,11 +141,19 @@ class Budget:
     ----------
     seconds : float or None
         The submission's total grading time (student cells and checks); None for no limit.
+    time_scale : float
+        Multiplies the time limits of the checks: each check's own (``Checks(seconds=...)``) and the short one
+        of a later call of a function that ran out of time (``AFTER_TIMEOUT_SECONDS``).
     """
 
     seconds: float | None = None
+    time_scale: float = 1.0
     start: float = dataclasses.field(default_factory=time.monotonic)
+    #: functions (by the student's name) that ran out of time once: every later call gets a short limit
     slow: set = dataclasses.field(default_factory=set)
+    #: functions that ran out of time and ignored the interrupt, so that the kernel had to be replaced: never
+    #: called again (each call would cost a new kernel and a rerun of the student's cells)
+    stubborn: set = dataclasses.field(default_factory=set)
 
     def remaining(self) -> float:
         """Seconds left (infinite without a limit)."""
@@ -243,6 +251,11 @@ class CellRun:
             raise Skipped(self.lost[state.index])
         if target._ctx is not self:
             raise Skipped("an object from before the kernel was restarted cannot be used")
+        stubborn = sorted(target._origins & self.budget.stubborn)
+        if stubborn:
+            why = (f"not run: {stubborn[0]} ignored the interrupt at its time limit in an earlier check (the grader "
+                   "had to start a new kernel), so the grader does not call it again")
+            raise Skipped(why) if state is not None else TimeoutError(why)
         if state is not None:
             state.origins.update(target._origins)
         request = {"op": op, "target": target, **fields}
@@ -252,7 +265,7 @@ class CellRun:
         message = wire.encode(self._tree, request)
         timeout = OUTSIDE_SECONDS if state is None else max(state.deadline - time.monotonic(), 0.05)
         if target._origins & self.budget.slow:
-            timeout = min(timeout, AFTER_TIMEOUT_SECONDS)
+            timeout = min(timeout, AFTER_TIMEOUT_SECONDS * self.budget.time_scale)
         left = self.budget.remaining()
         if left <= 0:
             if state is not None:
@@ -273,6 +286,8 @@ class CellRun:
         except KernelLost as exc:
             if "time" in str(exc):
                 self.budget.slow.update(target._origins)
+                if "(time limit)" in str(exc):
+                    self.budget.stubborn.update(target._origins)
             if state is not None:
                 self.lost[state.index] = _lost_reason(exc, timeout)
             else:
@@ -301,7 +316,8 @@ class CellRun:
     @contextlib.contextmanager
     def case(self, checks, index: int):
         """The state of one check while its body runs; a lost kernel inside it becomes :class:`Restart`."""
-        self.case_state = _CaseState(index, time.monotonic() + float(checks.seconds), tuple(checks.forbidden),
+        seconds = float(checks.seconds) * self.budget.time_scale
+        self.case_state = _CaseState(index, time.monotonic() + seconds, tuple(checks.forbidden),
                                      int(checks.memory), set())
         try:
             yield self.case_state

@@ -34,7 +34,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_ignored
-from traitlets import Bool, Float, Integer, Unicode
+from traitlets import Bool, Float, Integer, TraitError, Unicode, validate
 
 from .. import rules
 from ..checks import GradingError
@@ -107,6 +107,17 @@ class SandboxedGrade(Execute):
                                            "reason.").tag(config=True)
     interrupt_grace = Float(5.0, help="After a call runs out of time, seconds to wait for the interrupted "
                                       "kernel before it is replaced by a new one.").tag(config=True)
+    time_scale = Float(1.0, help="Multiplies every time limit of a check (Checks(seconds=...), and the 1 s a "
+                                 "function that ran out of time gets in its later calls): above 1 where the "
+                                 "grading machine is much slower than the one the limits were set on, below 1 to "
+                                 "grade a class faster where they are generous. Reports state the limit that "
+                                 "applied.").tag(config=True)
+
+    @validate("time_scale")
+    def _positive_scale(self, proposal):
+        if not proposal["value"] > 0:
+            raise TraitError(f"SandboxedGrade.time_scale must be positive, not {proposal['value']!r}")
+        return proposal["value"]
 
     # --- what the kernel sends while a student cell runs (nbclient calls these) ------------------------------
     def output(self, outs, msg, display_id, cell_index):
@@ -149,7 +160,8 @@ class SandboxedGrade(Execute):
         info = resources["nbgrader"]
         tests, setup = self._trusted_cells(info)
         self.nb, self.resources = nb, resources
-        self._budget = harness.Budget(float(self.submission_seconds) if self.submission_seconds else None)
+        self._budget = harness.Budget(float(self.submission_seconds) if self.submission_seconds else None,
+                                      time_scale=float(self.time_scale))
         self._cell_timeout = float(self.timeout or CELL_SECONDS)
         self._channel = KernelChannel(
             self, runtime=sandbox.private_runtime_dir(), cwd=resources.get("metadata", {}).get("path") or os.getcwd(),

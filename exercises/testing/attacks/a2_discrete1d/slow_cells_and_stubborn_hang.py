@@ -1,8 +1,10 @@
 """Class 4c: slow cells plus a function that hangs and ignores interrupts: each timed-out check restarted the
 kernel and replayed every slow cell with the full cell limit (223 s against 10 s for an honest submission).
-An honest convolve_full keeps its points; the hanging parts lose theirs.
+An honest convolve_full keeps its points; the hanging parts lose theirs. A function that ignored the interrupt
+costs one new kernel: the grader does not call it again.
 
 expect: test_full=3
+shows: ignored the interrupt at its time limit in an earlier check
 """
 # %% conv_full
 import time
