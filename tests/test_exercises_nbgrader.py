@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 @pytest.mark.parametrize("assignment", [a for a in course.assignments() if a != COMPARED])
 def test_course_end_to_end(assignment, tmp_path):
-    c = course.Course(tmp_path / "course", timeout=course.CELL_TIMEOUT)
+    c = course.Course(tmp_path / "course", timeout=course.CELL_TIMEOUT, time_scale=course.TIME_SCALE)
     c.nbgrader("generate_assignment", assignment, "--force")
     check_release_and_validate(c, assignment)
 

@@ -43,7 +43,9 @@ RICH = ("text/html", "application/javascript", "image/svg+xml", "text/markdown",
         "application/vnd.jupyter.widget-view+json")
 
 
-@pytest.fixture(scope="module")
+# session-scoped: a module-scoped fixture is set up again whenever a worker runs another module's test in between,
+# and the suite's order (tests/conftest.py) puts a unit test after each of these; graded once per worker instead
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory, sandboxed):
     """A course with a2 graded for the four students, feedback made: (course, autograde log)."""
     tmp = tmp_path_factory.mktemp("steps")

@@ -37,33 +37,32 @@ import course  # noqa: E402
 from convlearn.grading.grader import sandbox  # noqa: E402
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
-#: Three attacks wait the cell limit out in full (flood, patch_builtins, harm_course); the slowest honest
-#: cell here sleeps 4 s.
+#: The slowest honest cell here sleeps 4 s.
 CELL_TIMEOUT = course.CELL_TIMEOUT
 #: Seconds an interrupted kernel gets before it is replaced (the course's 5 s): the stubborn hang is replaced
-#: ~10 times; an interrupt that comes later than this only costs a replacement, never points.
+#: once; an interrupt that comes later than this only costs a replacement, never points.
 INTERRUPT_GRACE = 2
 ASSIGNMENT = "a2_discrete1d"
 HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "_reference", "default_rng(201)", "default_rng(202)")
 #: The attacks are graded in this many classes, one test each, so that xdist spreads them (one class of 32
 #: took 415-670 s); every class has the victim graded before and the honest pair after its attackers.
-GROUPS = 4
-#: Graded in a class of its own: it alone takes about 3 minutes (each of its ~10 timed-out checks replaces the
-#: kernel, which ignores interrupts, and replays its slow cells).
-ALONE = "slow_cells_and_stubborn_hang"
+GROUPS = 3
+#: The slowest to grade, dealt out first so that no class gets two: three wait a cell limit out in full, the
+#: last replays 8 s of slow cells in a new kernel.
+SLOW = ("flood", "patch_builtins", "harm_course", "slow_cells_and_stubborn_hang")
 FORGED = ("checksums", "metadata")
 
 
 def _group(index: int) -> list:
     """Class ``index`` of :data:`GROUPS`: ``[(student, attack)]``, the attack a notebook forgery's kind.
 
-    Class 0 is :data:`ALONE`; the others take every (GROUPS - 1)-th of the rest, by name.
+    The :data:`SLOW` attacks, then the others by name, are dealt to the classes in turn.
     """
     everyone = [(f"attack_{a.name}", a) for a in course.attacks(ASSIGNMENT)]
     everyone += [(f"attack_forged_{kind}", kind) for kind in FORGED]
-    alone = [pair for pair in everyone if pair[0] == f"attack_{ALONE}"]
-    rest = sorted((pair for pair in everyone if pair not in alone), key=lambda pair: pair[0])
-    return alone if index == 0 else rest[index - 1::GROUPS - 1]
+    slow = [f"attack_{name}" for name in SLOW]
+    everyone.sort(key=lambda pair: (slow.index(pair[0]) if pair[0] in slow else len(slow), pair[0]))
+    return everyone[index::GROUPS]
 
 
 def test_every_attack_is_graded_in_exactly_one_class():
@@ -72,6 +71,7 @@ def test_every_attack_is_graded_in_exactly_one_class():
     assert sorted(names) == sorted({*(f"attack_{a.name}" for a in course.attacks(ASSIGNMENT)),
                                     *(f"attack_forged_{kind}" for kind in FORGED)})
     assert all(_group(index) for index in range(GROUPS))
+    assert {f"attack_{name}" for name in SLOW} <= set(names)
 
 
 
@@ -221,7 +221,7 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed, gr
     listener = _Listener()
     try:
         env_home = {"HOME": str(home)}  # the grader's HOME: every nbgrader command of this test uses it
-        c = course.Course(tmp_path / "course", timeout=CELL_TIMEOUT)
+        c = course.Course(tmp_path / "course", timeout=CELL_TIMEOUT, time_scale=course.TIME_SCALE)
         c.nbgrader("generate_assignment", ASSIGNMENT, "--force", env=env_home)
         c.submit("victim", ASSIGNMENT, c.submission(ASSIGNMENT, "reference"))
         c.nbgrader("autograde", ASSIGNMENT, "--student", "victim", "--force", env=env_home)
@@ -311,26 +311,6 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed, gr
                 assert marker not in html, f"{student}: hidden test code in the feedback"
     finally:
         listener.close()
-
-
-@pytest.mark.parametrize(("assignment", "function_cell", "hang"), [
-    ("a2_discrete1d", "conv_full", "def convolve_full(x, k):\n    while True:\n        pass\n"),
-    ("a3_conv2d", "centred", "def centred_sum(I, K, i, j):\n    while True:\n        pass\n"),
-])
-def test_a_hang_costs_what_leaving_the_function_unanswered_costs(tmp_path, sandboxed, assignment, function_cell,
-                                                                   hang):
-    c = course.Course(tmp_path / "course", timeout=CELL_TIMEOUT)
-    c.nbgrader("generate_assignment", assignment, "--force")
-    blank_cell = c.release_notebook(assignment)
-    stub = next(cell.source for cell in blank_cell.cells
-                if course.is_solution(cell) and cell.metadata["nbgrader"]["grade_id"] == function_cell)
-    for student, code in (("unanswered", stub), ("hangs", hang)):
-        variant = course.Variant(student, "buggy", student, (function_cell,), {function_cell: code})
-        c.submit(student, assignment, c.submission(assignment, variant))
-    c.nbgrader("autograde", assignment, "--force")
-    unanswered = c.scores(assignment, "unanswered")
-    assert c.scores(assignment, "hangs") == unanswered
-    assert sum(s for s, _ in unanswered.values()) < sum(m for _, m in unanswered.values())
 
 
 _LAUNCH = """

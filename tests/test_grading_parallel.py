@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from _course_checks import COMPARED, check_graded_class, check_release_and_validate, class_subs, course
 
+from convlearn.grading.limits import CASE_SECONDS
+
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 CELL_TIMEOUT = course.CELL_TIMEOUT
@@ -418,16 +420,19 @@ HANG_HELPERS = {
 # a6 is not here: its functions are methods (``Conv2d.forward``, which this test's by-name reach cannot follow) and
 # ``train``, which one check calls; that check's hang (60-s limit) is the end-to-end test's variant hang_epochs.
 _LIMIT = re.compile(r"did not finish within ([\d.]+) s")
+#: ``SandboxedGrade.time_scale`` for these tests: a check's 10 s become 3 s. The hang spins a core for every full
+#: limit it costs; the reference's checks that the hang does not reach still finish well within 3 s.
+HANG_TIME_SCALE = 0.3
 
 
-def _hanging(code: str, function: str) -> str:
-    """``code`` with an endless loop as the first statement of ``function``."""
+def _first_statement(code: str, function: str, statement: str) -> str:
+    """``code`` with ``statement`` (lines) as the first statement of ``function``."""
     lines = code.splitlines()
     at = next(i for i, line in enumerate(lines) if re.match(rf"\s*def {function}\(", line))
     while not lines[at].rstrip().endswith(":"):  # a signature over several lines
         at += 1
     indent = re.match(r"\s*", lines[at + 1]).group(0)
-    return "\n".join(lines[:at + 1] + [f"{indent}while True:", f"{indent}    pass"] + lines[at + 1:]) + "\n"
+    return "\n".join(lines[:at + 1] + [indent + line for line in statement.splitlines()] + lines[at + 1:]) + "\n"
 
 
 def _reaching(source_nb, function: str) -> set[str]:
@@ -466,10 +471,12 @@ def test_hang_in_the_most_called_helper_costs_its_author_only(assignment, tmp_pa
     source = c.source_notebook(assignment)
     code = next(course.reference_code(cell.source) for cell in source.cells
                 if course.is_solution(cell) and cell.metadata["nbgrader"]["grade_id"] == cell_id)
-    variant = course.Variant("hang_helper", "hang", f"endless loop in {function}", (),
-                             {cell_id: _hanging(code, function)})
-    c.submit("hang", assignment, c.submission(assignment, variant))
-    assert run_parallel(c, assignment, "--workers", "1") == (1, 1, 0, 0)
+    for student, statement in (("hang", "while True:\n    pass"), ("unanswered", "raise NotImplementedError()")):
+        variant = course.Variant(f"{student}_helper", "hang", f"{student}: {function}", (),
+                                 {cell_id: _first_statement(code, function, statement)})
+        c.submit(student, assignment, c.submission(assignment, variant))
+    assert run_parallel(c, assignment, "--workers", "1", f"--SandboxedGrade.time_scale={HANG_TIME_SCALE}") \
+        == (2, 2, 0, 0)
 
     reach = _reaching(source, function)
     tests = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in source.cells if course.is_test(cell)}
@@ -477,6 +484,7 @@ def test_hang_in_the_most_called_helper_costs_its_author_only(assignment, tmp_pa
     assert affected, f"no test cell reaches {function}"
     hang = c.scores(assignment, "hang")
     assert set(hang) == set(tests)
+    assert hang == c.scores(assignment, "unanswered")  # a hang costs what leaving the function unanswered costs
     for gid, (score, top) in hang.items():
         if gid in affected:
             assert score < top, (gid, hang)
@@ -492,7 +500,8 @@ def test_hang_in_the_most_called_helper_costs_its_author_only(assignment, tmp_pa
     graded = nbformat.read(c.root / "autograded" / "hang" / assignment / f"{assignment}.ipynb", 4)
     limits = [float(x) for cell in graded.cells for out in cell.get("outputs", [])
               for x in _LIMIT.findall(out.get("text", ""))]
-    full = [t for t in limits if t > harness.AFTER_TIMEOUT_SECONDS]
+    full = [t for t in limits if t > harness.AFTER_TIMEOUT_SECONDS * HANG_TIME_SCALE]
+    assert all(t <= HANG_TIME_SCALE * CASE_SECONDS for t in full), limits  # the scaled limit applied
     defined = _solution_functions(source)
     entries = {name for name in defined if any(re.search(rf"\b{name}\b", tests[gid]) for gid in affected)}
     assert 1 <= len(full) <= len(entries), (limits, entries)  # the other timed-out calls had the short limit

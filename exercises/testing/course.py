@@ -69,6 +69,10 @@ _IPYTHON_LINE = re.compile(r"^#ipython: ", re.MULTILINE)
 #: a loaded CI machine, while every submission that hangs in a cell (a1's hang_cell_loop, attacks that stop the
 #: kernel answering) waits it out in full: the tests' cost of a hang, not a statement about students.
 CELL_TIMEOUT = 20
+#: ``SandboxedGrade.time_scale`` when the tests grade a class: a check's limit of 10 s is 5 s (a6's training, 30 s).
+#: The reference's checks take milliseconds (the training a few seconds) on a loaded CI machine; a submission
+#: that hangs in a check spins a core for the whole limit.
+TIME_SCALE = 0.5
 _COPY_IGNORE = shutil.ignore_patterns(
     "release", "submitted", "autograded", "feedback", "gradebook.db", "*.csv", "__pycache__", "testing",
     ".ipynb_checkpoints",
@@ -238,17 +242,21 @@ def environment() -> dict:
 class Course:
     """A throw-away copy of ``exercises/`` in ``root`` (never grades in the repository itself)."""
 
-    def __init__(self, root: Path, *, copy: bool = True, timeout: int | None = None):
+    def __init__(self, root: Path, *, copy: bool = True, timeout: int | None = None,
+                 time_scale: float | None = None):
         self.root = Path(root)
         if copy:
             shutil.copytree(EXERCISES, self.root, ignore=_COPY_IGNORE, dirs_exist_ok=True)
-        self.timeout = timeout
+        self.timeout = timeout  # a student cell's limit while grading (--Execute.timeout)
+        self.time_scale = time_scale  # the checks' limits are multiplied by it (--SandboxedGrade.time_scale)
 
     def nbgrader(self, *args: str, check: bool = True, db: str | None = None,
                  env: dict | None = None) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "nbgrader", *args]
         if self.timeout is not None and args and args[0] in ("autograde", "validate"):
             cmd.append(f"--Execute.timeout={self.timeout}")
+        if self.time_scale is not None and args and args[0] == "autograde":
+            cmd.append(f"--SandboxedGrade.time_scale={self.time_scale}")
         if db is not None and args and args[0] != "validate":
             cmd.append(f"--CourseDirectory.db_url=sqlite:///{db}")
         proc = subprocess.run(cmd, cwd=self.root, env={**environment(), **(env or {})}, capture_output=True,
