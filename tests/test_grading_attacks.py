@@ -252,7 +252,8 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed, gr
         peak = tmp_path / "peak_rss_kib"
         proc = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(peak), "autograde", ASSIGNMENT, "--student",
                                "[az]*", "--force", f"--Execute.timeout={CELL_TIMEOUT}",
-                               f"--SandboxedGrade.interrupt_grace={INTERRUPT_GRACE}"],
+                               f"--SandboxedGrade.interrupt_grace={INTERRUPT_GRACE}",
+                               f"--SandboxedGrade.time_scale={course.TIME_SCALE}"],
                               cwd=c.root, env={**course.environment(), **env_home}, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
         # the grader's own memory stays bounded however much the kernels send (an honest class needs ~200 MB)

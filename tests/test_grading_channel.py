@@ -107,3 +107,45 @@ def test_charging_stops_a_kernel_that_sends_too_much(tmp_path):
         channel.read_total = 0
     with pytest.raises(harness.KernelLost, match="flooded"):
         channel.charge_output(message)  # over the output of the whole submission
+
+
+def _kernel_stand_in(channel):
+    """A process in a process group of its own, as jupyter_client starts a kernel, behind the fake client."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+    provisioner = type("Provisioner", (), {"pgid": proc.pid})()
+    channel.client.km = type("KM", (), {"provisioner": provisioner})()
+    return proc
+
+
+def test_a_kernel_over_a_limit_is_stopped_at_once_and_says_why(tmp_path):
+    import signal
+
+    channel = _channel(tmp_path, read_limit=1000, flood_limit=500)
+    proc = _kernel_stand_in(channel)
+    try:
+        with pytest.raises(harness.KernelLost, match="flooded"):
+            channel.charge_output({"content": {"text": "x" * 600}})
+        # SIGTERM to its process group (the sandbox's launcher ends the sandbox and cleans up), not a wait
+        assert proc.wait(timeout=30) == -signal.SIGTERM
+        assert channel.lost_reason == "the kernel flooded its output"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_replaced_kernel_is_ended_before_it_is_stopped(tmp_path):
+    import signal
+
+    channel = _channel(tmp_path)
+    proc = _kernel_stand_in(channel)
+    stopped = []
+    channel.client._cleanup_kernel = lambda: stopped.append(proc.poll())
+    try:
+        channel.restart()
+        assert proc.wait(timeout=30) == -signal.SIGTERM and len(stopped) == 1
+    finally:
+        proc.kill()
+        proc.wait()

@@ -14,6 +14,9 @@ The kernel is started through the nbclient ``NotebookClient`` that runs the stud
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -115,6 +118,8 @@ class KernelChannel:
         #: Bytes read for the running cell or call, and characters of output in all.
         self.read_total = 0
         self.output_total = 0
+        #: Why the grader gave up on the kernel it stopped last (a limit it broke), until it is read.
+        self.lost_reason: str | None = None
 
     # --- life cycle ----------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -137,13 +142,32 @@ class KernelChannel:
                 client.km = None
                 client.kc = None
 
+    def terminate(self) -> None:
+        """Send SIGTERM to the kernel's process group now: the sandbox's launcher passes it on, ends the sandbox
+        and cleans up (what a graceful shutdown does, after waiting for a kernel that is busy or misbehaving)."""
+        provisioner = getattr(getattr(self.client, "km", None), "provisioner", None)
+        pgid = getattr(provisioner, "pgid", None)
+        if pgid:
+            with contextlib.suppress(OSError):
+                os.killpg(pgid, signal.SIGTERM)
+
+    def give_up(self, reason: str) -> harness.KernelLost:
+        """The kernel broke a limit: stop it now, so that a student cell that waits for it ends within a second
+        instead of at its time limit (nbclient then reports the kernel dead and :attr:`lost_reason` says why);
+        return the error to raise."""
+        self.lost_reason = reason
+        self.terminate()
+        return harness.KernelLost(reason)
+
     def restart(self) -> None:
         """A new kernel with the student's cells that ran before run again (their outputs are not kept).
 
         Each cell gets twice the time it took the first time plus 5 s (``limits.REPLAY_FACTOR``,
         ``REPLAY_EXTRA_SECONDS``), within the cell limit and the submission's budget: slow cells cost a restart
-        what they cost once, not the full cell limit.
+        what they cost once, not the full cell limit. The old kernel, replaced because it hung, died, flooded or
+        broke a limit, is ended at once rather than asked to shut down (which waits for an answer first).
         """
+        self.terminate()
         self.stop()
         self.start()
         for code, took in self.ran:
@@ -169,7 +193,7 @@ class KernelChannel:
         size = message_size(msg.get("content")) + sum(len(b) for b in msg.get("buffers") or ())
         self.read_total += size
         if self.read_total > self.read_limit:
-            raise harness.KernelLost(f"the kernel sent more than {self.read_limit} bytes for one cell or call")
+            raise self.give_up(f"the kernel sent more than {self.read_limit} bytes for one cell or call")
         return size
 
     def charge_output(self, msg: dict) -> int:
@@ -177,7 +201,7 @@ class KernelChannel:
         size = self.charge(msg)
         self.output_total += size
         if self.output_total > self.flood_limit:
-            raise harness.KernelLost("the kernel flooded its output")
+            raise self.give_up("the kernel flooded its output")
         return size
 
     # --- one line sent, its reply read ------------------------------------------------------------------------
@@ -242,6 +266,6 @@ class KernelChannel:
             elif kind == "stream":
                 budget -= len(msg["content"].get("text", ""))
                 if budget < 0:
-                    raise harness.KernelLost("the kernel flooded its output")
+                    raise self.give_up("the kernel flooded its output")
         await next_message(kc.get_shell_msg)
         return reply_text

@@ -240,9 +240,11 @@ class SandboxedGrade(Execute):
             self._channel.restart()
             return
         except DeadKernelError:
+            why, self._channel.lost_reason = self._channel.lost_reason, None
+            why = f"the kernel was stopped while running this cell: {why}" if why else \
+                "the kernel stopped while running this cell"
             cell.outputs.append(nbformat.v4.new_output(
-                "error", ename="DeadKernelError", evalue="the kernel stopped while running this cell",
-                traceback=["DeadKernelError: the kernel stopped while running this cell"]))
+                "error", ename="DeadKernelError", evalue=why, traceback=[f"DeadKernelError: {why}"]))
             self._channel.restart()
             return
         except Exception as exc:  # noqa: BLE001 - e.g. the output flood stopped the kernel
