@@ -47,9 +47,10 @@ HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "_reference", "default_rng(201)", "defau
 #: The attacks are graded in this many classes, one test each, so that xdist spreads them (one class of 32
 #: took 415-670 s); every class has the victim graded before and the honest pair after its attackers.
 GROUPS = 3
-#: The slowest to grade, dealt out first so that no class gets two: three wait a cell limit out in full, the
-#: last replays 8 s of slow cells in a new kernel.
-SLOW = ("flood", "patch_builtins", "harm_course", "slow_cells_and_stubborn_hang")
+#: The slowest to grade, slowest first (seconds each, graded alone: 40, 35, 27, 16, 10), dealt out first: the
+#: stubborn hang replays 8 s of slow cells in new kernels; the flood and the broken builtins wait a cell limit
+#: out in full; the kernel that exits and the comm flood are replaced.
+SLOW = ("slow_cells_and_stubborn_hang", "flood", "patch_builtins", "exit_kernel", "comm_flood")
 FORGED = ("checksums", "metadata")
 
 
