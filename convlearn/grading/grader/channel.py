@@ -133,9 +133,14 @@ class KernelChannel:
         client.start_new_kernel_client()
 
     def stop(self) -> None:
-        """Stop the kernel, if one runs."""
+        """Stop the kernel, if one runs: SIGTERM (:meth:`terminate`), then nbclient's clean-up, which finds it ended.
+
+        Nothing in a sandbox is worth a graceful shutdown (the sandbox is thrown away), and a kernel that is busy
+        or ignores the shutdown request would make jupyter_client wait up to 5 s before it sends the same signal.
+        """
         client = self.client
         if getattr(client, "km", None) is not None:
+            self.terminate()
             try:
                 client._cleanup_kernel()
             except Exception:  # noqa: BLE001 - already dead
@@ -164,10 +169,8 @@ class KernelChannel:
 
         Each cell gets twice the time it took the first time plus 5 s (``limits.REPLAY_FACTOR``,
         ``REPLAY_EXTRA_SECONDS``), within the cell limit and the submission's budget: slow cells cost a restart
-        what they cost once, not the full cell limit. The old kernel, replaced because it hung, died, flooded or
-        broke a limit, is ended at once rather than asked to shut down (which waits for an answer first).
+        what they cost once, not the full cell limit.
         """
-        self.terminate()
         self.stop()
         self.start()
         for code, took in self.ran:
