@@ -253,8 +253,7 @@ class CellRun:
             raise Skipped("an object from before the kernel was restarted cannot be used")
         stubborn = sorted(target._origins & self.budget.stubborn)
         if stubborn:
-            why = (f"not run: {stubborn[0]} ignored the interrupt at its time limit in an earlier check (the grader "
-                   "had to start a new kernel), so the grader does not call it again")
+            why = f"not run: {stubborn[0]} ignored the interrupt in an earlier check; the grader does not call it again"
             raise Skipped(why) if state is not None else TimeoutError(why)
         if state is not None:
             state.origins.update(target._origins)

@@ -4,7 +4,7 @@ An honest convolve_full keeps its points; the hanging parts lose theirs. A funct
 costs one new kernel: the grader does not call it again.
 
 expect: test_full=3
-shows: ignored the interrupt at its time limit in an earlier check
+shows: not run: convolve ignored the interrupt in an earlier check; the grader does not call it again
 """
 # %% conv_full
 import time
