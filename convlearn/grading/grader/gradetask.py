@@ -13,8 +13,6 @@ provenance record, as plain data. It never touches the real course or gradebook.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import datetime
 import hashlib
 import json
@@ -32,7 +30,7 @@ from pathlib import Path
 
 import convlearn
 
-from . import submission
+from . import sandbox, submission
 
 __all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "run_nbgrader", "warm", "CONFIG_FILE"]
 
@@ -110,9 +108,9 @@ def definition_gradebook(db_url: str, course_id: str, assignment: str, target: P
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the nbgrader process (and so its sandboxes) gets SIGKILL when the worker that started it dies."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    """Linux: the nbgrader process gets SIGKILL when the worker that started it dies (its sandboxes' launchers
+    then get SIGTERM: :func:`.sandbox.die_with_parent`)."""
+    sandbox.die_with_parent(signal.SIGKILL)
 
 
 def _environment() -> dict:

@@ -347,8 +347,25 @@ def stage_files(directory: Path, into: Path) -> dict[str, str]:
     return refused
 
 
+def die_with_parent(signum: int) -> None:
+    """Linux: this process gets ``signum`` when the process (thread) that started it dies (``PR_SET_PDEATHSIG``)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signum))
+
+
 def _launch(connection_file: str, extra: list[str]) -> int:
-    """Outside: check the connection file, then run the kernel in a sandbox until it ends."""
+    """Outside: check the connection file, then run the kernel in a sandbox until it ends.
+
+    The launcher runs in a session of its own (jupyter_client starts kernels so), out of reach of a signal to the
+    grader's process group: when the grader dies (killed with its whole group, say), the launcher gets SIGTERM,
+    which it passes on to the sandbox before it cleans up; without it the sandboxed kernel would run on.
+    """
+    grader = os.getppid()
+    die_with_parent(signal.SIGTERM)
+    if os.getppid() != grader:  # the grader died before the line above
+        return 1
     info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
     if info.get("transport") != "ipc":
         print("convlearn-sandbox: the kernel must use Unix sockets, not TCP (set KernelManager.transport='ipc'; "
