@@ -8,6 +8,7 @@ rows in the gradebook. Everything runs on loopback: a LocalCluster, a ``dask sch
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
@@ -284,6 +285,34 @@ def test_driver_killed_then_rerun_loses_and_doubles_nothing(tmp_path):
     with Gradebook(f"sqlite:///{c.root / 'gradebook.db'}") as gb:
         assert sorted(s.student_id for s in gb.assignment_submissions(ASSIGNMENT)) == sorted(subs)
         assert len(gb.students) == len(subs)
+
+
+def test_a_killed_grader_takes_its_sandboxed_kernel_with_it(tmp_path):
+    """``nbgrader autograde`` killed (with its process group) while a kernel runs: the sandbox's launcher, which
+    jupyter_client starts in a session of its own, ends too, and with it bwrap and the kernel."""
+    import psutil
+
+    c = make_course(tmp_path / "course", "a2_discrete1d", {})
+    slow = next(a for a in course.attacks("a2_discrete1d") if a.name == "slow_cells_and_stubborn_hang")
+    c.submit("slow", "a2_discrete1d", c.submission("a2_discrete1d", slow))  # its first cell sleeps 4 s
+    log = tmp_path / "autograde.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", "a2_discrete1d", "--force"],
+                                cwd=c.root, env=course.environment(), stdout=out, stderr=out, start_new_session=True)
+    try:
+        _wait_for(lambda: "sandboxed kernel started" in log.read_text(), seconds=300)
+        family = _processes(proc.pid)
+        assert any(p.name() == "bwrap" for p in family), family
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    survivors = _survivors(family)
+    for p in family:  # a failed run leaves nothing behind either (psutil refuses a PID reused meanwhile)
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    assert not survivors
 
 
 def _free_port() -> int:
