@@ -151,8 +151,7 @@ for line in sys.stdin:
     pid = os.fork()
     if pid == 0:
         try:
-            import ctypes
-            ctypes.CDLL(None).prctl(1, PDEATHSIG)  # dies with the server (PR_SET_PDEATHSIG)
+            convlearn.grading.grader.sandbox.die_with_parent(PDEATHSIG)  # dies with the server
             os.chdir(req["cwd"])
             os.environ.clear()
             os.environ.update(req["env"])
