@@ -7,6 +7,7 @@ end-to-end tests; here a stand-in for nbclient's client records what the channel
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 
@@ -26,8 +27,9 @@ class FakeClient:
         self.events.append("manager")
         return type("KM", (), {})()
 
-    def start_new_kernel(self, cwd):
+    def start_new_kernel(self, cwd, env):
         self.events.append(f"start in {cwd}")
+        self.env = env
 
     def start_new_kernel_client(self):
         self.kc = object()
@@ -52,6 +54,10 @@ def test_start_uses_the_private_runtime_and_the_bounded_client(tmp_path):
     assert km.client_class.endswith("channel.BoundedKernelClient")
     assert channel_module.BoundedKernelClient.message_limit == 12345
     assert channel.client.events == ["manager", "start in /submission"]
+    # the launcher is told whose child it is (it ends if that process died while it started)
+    from convlearn.grading.grader.sandbox import PARENT_ENV
+
+    assert channel.client.env[PARENT_ENV] == str(os.getpid()) and channel.client.env["PATH"] == os.environ["PATH"]
     channel.stop()
     channel.stop()  # no kernel: nothing to do
     assert channel.client.events[-1] == "stop" and channel.client.events.count("stop") == 1

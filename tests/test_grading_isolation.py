@@ -161,3 +161,30 @@ def test_an_ordinary_user_gets_a_user_namespace_of_its_own(monkeypatch):
     cmd = sandbox.bwrap_command(["/bin/true"], sockets=None, connection=None, cwd=None)
     assert cmd.index("--unshare-user") < cmd.index("--disable-userns")
     assert "setpriv" not in " ".join(cmd)
+
+
+def test_a_launcher_whose_grader_died_while_it_started_starts_no_sandbox(tmp_path):
+    """The grader (its pid in ``PARENT_ENV``) died before the launcher asked to die with it: the launcher has been
+    adopted by another process, no signal would ever end it, so it must end at once instead of starting a kernel
+    (before the check, such a launcher started its sandbox and waited for it forever)."""
+    runtime = tmp_path / "run"
+    runtime.mkdir()
+    connection = runtime / "kernel.json"
+    connection.write_text('{"transport": "ipc", "ip": "%s", "shell_port": 1, "iopub_port": 2, "stdin_port": 3, '
+                          '"control_port": 4, "hb_port": 5, "key": "k", "signature_scheme": "hmac-sha256"}'
+                          % (runtime / "kernel-ipc"))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that is no longer this test's (nor, while the test runs, the launcher's) parent
+    env = {**os.environ, sandbox.PARENT_ENV: str(gone.pid)}
+    proc = subprocess.Popen([sys.executable, "-m", "convlearn.grading.grader.sandbox", str(connection)], env=env,
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    assert proc.returncode == 1 and not out and not err, (proc.returncode, out, err)
+    assert sorted(p.name for p in runtime.iterdir()) == ["kernel.json"]  # no socket: no kernel ever started
+    # with the grader it names alive (this test), the same check lets a launcher go on
+    assert sandbox.die_with_parent(0, os.getppid()) and not sandbox.die_with_parent(0, gone.pid)

@@ -27,7 +27,7 @@ from nbclient.util import run_sync
 
 from .. import wire
 from ..limits import KERNEL_POLL_SECONDS, REPLAY_EXTRA_SECONDS, REPLAY_FACTOR, STREAM_BUDGET_CHARS
-from . import harness
+from . import harness, sandbox
 
 __all__ = ["KernelChannel", "BoundedKernelClient", "MESSAGE_LIMIT", "QUEUED_MESSAGES", "message_size"]
 
@@ -129,7 +129,8 @@ class KernelChannel:
         client.km.connection_file = str(self.runtime / "kernel.json")
         client.km.client_class = f"{BoundedKernelClient.__module__}.{BoundedKernelClient.__qualname__}"
         BoundedKernelClient.message_limit = self.message_limit
-        client.start_new_kernel(cwd=self.cwd)
+        # the sandbox's launcher checks that this process still lives once it is set to die with it
+        client.start_new_kernel(cwd=self.cwd, env={**os.environ, sandbox.PARENT_ENV: str(os.getpid())})
         client.start_new_kernel_client()
 
     def stop(self) -> None:

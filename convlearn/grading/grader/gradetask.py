@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import convlearn
@@ -107,10 +108,16 @@ def definition_gradebook(db_url: str, course_id: str, assignment: str, target: P
                                                  locked=c.locked, source=c.source, checksum=c.checksum)
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the nbgrader process gets SIGKILL when the worker that started it dies (its sandboxes' launchers
-    then get SIGTERM: :func:`.sandbox.die_with_parent`)."""
-    sandbox.die_with_parent(signal.SIGKILL)
+def _die_with(parent: int) -> Callable[[], None]:
+    """A ``preexec_fn``: the child gets SIGKILL when the worker process ``parent`` that started it dies (an nbgrader
+    process's sandboxes' launchers then get SIGTERM: :func:`.sandbox.die_with_parent`), and ends at once if that
+    worker already died."""
+
+    def preexec() -> None:  # pragma: no cover - runs in the child between fork and exec
+        if not sandbox.die_with_parent(signal.SIGKILL, parent):
+            os._exit(1)
+
+    return preexec
 
 
 def _environment() -> dict:
@@ -146,12 +153,14 @@ for name in ["IPython", "IPython.core.interactiveshell", "jedi", "pygments", "sq
     except Exception:
         pass
 PDEATHSIG = int(sys.argv[1])
+SERVER = os.getpid()
 for line in sys.stdin:
     req = json.loads(line)
     pid = os.fork()
     if pid == 0:
         try:
-            convlearn.grading.grader.sandbox.die_with_parent(PDEATHSIG)  # dies with the server
+            if not convlearn.grading.grader.sandbox.die_with_parent(PDEATHSIG, SERVER):  # dies with the server
+                os._exit(1)
             os.chdir(req["cwd"])
             os.environ.clear()
             os.environ.update(req["env"])
@@ -191,7 +200,7 @@ def _take_server() -> subprocess.Popen | None:
     try:
         return subprocess.Popen([sys.executable, "-c", _SERVER, str(int(signal.SIGKILL))], env=_environment(),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                preexec_fn=_die_with_parent)
+                                preexec_fn=_die_with(os.getpid()))
     except OSError:
         return None
 
@@ -230,7 +239,7 @@ def run_nbgrader(argv: list[str], cwd: Path) -> tuple[int, str]:
             pass
         server.kill()  # it died or answered nonsense: grade this one without it
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *argv], cwd=cwd, env=env, capture_output=True,
-                          text=True, preexec_fn=_die_with_parent, stdin=subprocess.DEVNULL)
+                          text=True, preexec_fn=_die_with(os.getpid()), stdin=subprocess.DEVNULL)
     return proc.returncode, proc.stdout + proc.stderr
 
 

@@ -61,6 +61,9 @@ LIMITS = {
 #: can signal another's processes or read its files. The numbers are far above ordinary and system users
 #: and below 2**31.
 SANDBOX_UID_BASE = 1_500_000_000
+#: The environment variable in which the grader that starts a kernel states its process id
+#: (:meth:`.channel.KernelChannel.start`), so that the launcher can tell when that grader died while it started.
+PARENT_ENV = "CONVLEARN_KERNEL_PARENT"
 INSIDE_CONNECTION = "/run/kernel/connection.json"
 INSIDE_LIBRARY = "/run/convlearn"
 INSIDE_ASSIGNMENT = "/run/assignment"
@@ -347,12 +350,20 @@ def stage_files(directory: Path, into: Path) -> dict[str, str]:
     return refused
 
 
-def die_with_parent(signum: int) -> None:
-    """Linux: this process gets ``signum`` when the process (thread) that started it dies (``PR_SET_PDEATHSIG``)."""
+def die_with_parent(signum: int, parent: int | None = None) -> bool:
+    """Linux: this process gets ``signum`` when the process (thread) that started it dies (``PR_SET_PDEATHSIG``).
+
+    The request covers only a parent still alive when it is made: a process whose parent died before (between the
+    fork and this call, or while it started up) has been adopted by another and would never get the signal.
+    ``parent``, the process id of the process that started the caller (known before it could have died), tells
+    them apart: the return value is False when the caller's parent is no longer ``parent``, and the caller should
+    then end at once. Without ``parent``, True.
+    """
     with contextlib.suppress(Exception):
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signum))
+    return parent is None or os.getppid() == parent
 
 
 def _launch(connection_file: str, extra: list[str]) -> int:
@@ -360,11 +371,12 @@ def _launch(connection_file: str, extra: list[str]) -> int:
 
     The launcher runs in a session of its own (jupyter_client starts kernels so), out of reach of a signal to the
     grader's process group: when the grader dies (killed with its whole group, say), the launcher gets SIGTERM,
-    which it passes on to the sandbox before it cleans up; without it the sandboxed kernel would run on.
+    which it passes on to the sandbox before it cleans up; without it the sandboxed kernel would run on. A grader
+    that died while the launcher was starting (before it asked for that signal) is seen through ``PARENT_ENV``:
+    the launcher then ends without starting a sandbox.
     """
-    grader = os.getppid()
-    die_with_parent(signal.SIGTERM)
-    if os.getppid() != grader:  # the grader died before the line above
+    stated = os.environ.get(PARENT_ENV, "")  # the grader's pid, set by the grader: it may have died already
+    if not die_with_parent(signal.SIGTERM, int(stated) if stated.isdigit() else os.getppid()):
         return 1
     info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
     if info.get("transport") != "ipc":

@@ -1,0 +1,60 @@
+"""Sphinx extension: read, and so execute, the chapters in several processes at once.
+
+Nearly all of the site build's time is the chapters' execution, one kernel after another, while the other cores
+wait. Sphinx can read documents in parallel processes (``sphinx-build -j``), but ``jupyter-book build`` (Jupyter
+Book 1) has no option for it and always builds with one. This extension sets the number of processes Sphinx
+reads and writes with: ``CONVLEARN_BUILD_JOBS`` if set (``1``: one process, as without this extension), else
+:data:`JOBS_PER_CORE` per core. More processes than cores pays because Sphinx hands each process a run of
+neighbouring chapters and the book's chapters differ greatly in cost (the training chapter alone is a quarter
+of the execution): shorter runs keep every core busy until the end.
+
+Every extension the book loads says whether it is safe for parallel reading and writing, except
+``sphinx_multitoc_numbering``, which Sphinx would then take as unsafe, with a warning (an error under
+``-W``). It only numbers sections once all the documents are read, in the main process, so it is declared
+safe here. The jupyter-cache database is made in the main process before any chapter is read, so that two
+processes never both create it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sphinx.application import Sphinx
+
+#: processes per core when ``CONVLEARN_BUILD_JOBS`` is not set
+JOBS_PER_CORE = 2
+#: extensions that declare nothing although they are safe in parallel (see the module's text)
+DECLARED_SAFE = ("sphinx_multitoc_numbering",)
+
+
+def jobs() -> int:
+    """How many processes read the book: ``CONVLEARN_BUILD_JOBS``, or :data:`JOBS_PER_CORE` per core."""
+    value = os.environ.get("CONVLEARN_BUILD_JOBS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"CONVLEARN_BUILD_JOBS must be a whole number of processes >= 1, not {value!r}")
+        return int(value)
+    return JOBS_PER_CORE * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
+
+
+def _declare(app: Sphinx) -> None:
+    for name in DECLARED_SAFE:
+        extension = app.extensions.get(name)
+        if extension is not None:
+            extension.parallel_read_safe = extension.parallel_write_safe = True
+
+
+def _make_cache(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    config = getattr(env, "mystnb_config", None)  # myst-nb's settings, its cache's folder resolved
+    if app.parallel > 1 and docnames and config is not None and config.execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        get_cache(config.execution_cache_path).db  # noqa: B018 - the property creates the database
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.parallel = jobs()
+    app.connect("builder-inited", _declare)
+    app.connect("env-before-read-docs", _make_cache)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
