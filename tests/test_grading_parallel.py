@@ -45,7 +45,7 @@ def _sandbox_or_skip():
 
 def make_course(root: Path, assignment: str, subs: dict, db_url: str | None = None) -> course.Course:
     _sandbox_or_skip()
-    c = course.Course(root, timeout=CELL_TIMEOUT)
+    c = course.Course(root, timeout=CELL_TIMEOUT, time_scale=course.TIME_SCALE)
     extra = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
     c.nbgrader("generate_assignment", assignment, "--force", *extra)
     for student, sub in subs.items():
@@ -55,7 +55,7 @@ def make_course(root: Path, assignment: str, subs: dict, db_url: str | None = No
 
 def grade_cmd(c: course.Course, assignment: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "convlearn.grading", "autograde", assignment, "--no-progress",
-            f"--Execute.timeout={CELL_TIMEOUT}", *args]
+            f"--Execute.timeout={CELL_TIMEOUT}", f"--SandboxedGrade.time_scale={course.TIME_SCALE}", *args]
 
 
 def run_parallel(c: course.Course, assignment: str, *args: str) -> tuple[int, int, int, int]:
@@ -123,7 +123,7 @@ def test_parallel_matches_serial_and_reruns_skip(tmp_path):
     with open(par.root / "nbgrader_config.py", "a", encoding="utf-8") as fh:
         fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"  # a late submission scores 0\n')
     check_release_and_validate(par, ASSIGNMENT)
-    ser = course.Course(tmp_path / "serial", copy=False, timeout=CELL_TIMEOUT)
+    ser = course.Course(tmp_path / "serial", copy=False, timeout=CELL_TIMEOUT, time_scale=course.TIME_SCALE)
     shutil.copytree(par.root, ser.root)
 
     # the serial run is this assignment's end-to-end test (tests/test_exercises_nbgrader.py)
@@ -449,9 +449,9 @@ HANG_HELPERS = {
 # a6 is not here: its functions are methods (``Conv2d.forward``, which this test's by-name reach cannot follow) and
 # ``train``, which one check calls; that check's hang (60-s limit) is the end-to-end test's variant hang_epochs.
 _LIMIT = re.compile(r"did not finish within ([\d.]+) s")
-#: ``SandboxedGrade.time_scale`` for these tests: a check's 10 s become 4 s. The hang spins a core for every full
-#: limit it costs; the reference's checks that the hang does not reach still finish well within 4 s.
-HANG_TIME_SCALE = 0.4
+#: ``SandboxedGrade.time_scale`` of these tests (every grading here runs with it: :func:`grade_cmd`): a check's
+#: 10 s become 2.5 s. The hang spins a core for every full limit it costs.
+HANG_TIME_SCALE = course.TIME_SCALE
 
 
 def _first_statement(code: str, function: str, statement: str) -> str:
@@ -504,8 +504,7 @@ def test_hang_in_the_most_called_helper_costs_its_author_only(assignment, tmp_pa
         variant = course.Variant(f"{student}_helper", "hang", f"{student}: {function}", (),
                                  {cell_id: _first_statement(code, function, statement)})
         c.submit(student, assignment, c.submission(assignment, variant))
-    assert run_parallel(c, assignment, "--workers", "1", f"--SandboxedGrade.time_scale={HANG_TIME_SCALE}") \
-        == (2, 2, 0, 0)
+    assert run_parallel(c, assignment, "--workers", "1") == (2, 2, 0, 0)
 
     reach = _reaching(source, function)
     tests = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in source.cells if course.is_test(cell)}

@@ -65,14 +65,14 @@ _PATCH_LINE = re.compile(r"^# (replace|with):(?: (.*))?$")
 #: A line ``#ipython: %%capture`` in a variant is the IPython line ``%%capture`` in the cell (the file stays Python).
 _IPYTHON_LINE = re.compile(r"^#ipython: ", re.MULTILINE)
 #: Per-cell time limit when the tests grade (the course itself allows 60 s: exercises/nbgrader_config.py). The
-#: course's student cells only import and define (well under a second each on an idle machine), so 20 s holds on
-#: a loaded CI machine, while every submission that hangs in a cell (a1's hang_cell_loop, attacks that stop the
-#: kernel answering) waits it out in full: the tests' cost of a hang, not a statement about students.
-CELL_TIMEOUT = 20
-#: ``SandboxedGrade.time_scale`` when the tests grade a class: a check's limit of 10 s is 5 s (a6's training, 30 s).
-#: The reference's checks take milliseconds (the training a few seconds) on a loaded CI machine; a submission
-#: that hangs in a check spins a core for the whole limit.
-TIME_SCALE = 0.5
+#: course's student cells only import and define (a6's, which train, about a second on an idle machine), so 10 s
+#: holds on a loaded CI machine, while every submission that hangs in a cell (a1's hang_cell_loop, attacks that
+#: stop the kernel answering) waits it out in full: the tests' cost of a hang, not a statement about students.
+CELL_TIMEOUT = 10
+#: ``SandboxedGrade.time_scale`` when the tests grade a class: a check's limit of 10 s is 2.5 s (a6's training,
+#: 15 s). The reference's checks take milliseconds (the training under half a second) on an idle machine; a
+#: submission that hangs in a check spins a core for the whole limit.
+TIME_SCALE = 0.25
 _COPY_IGNORE = shutil.ignore_patterns(
     "release", "submitted", "autograded", "feedback", "gradebook.db", "*.csv", "__pycache__", "testing",
     ".ipynb_checkpoints",
