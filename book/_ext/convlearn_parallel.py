@@ -8,9 +8,10 @@ reads and writes with: ``CONVLEARN_BUILD_JOBS`` if set (``1``: one process, as w
 neighbouring chapters and the book's chapters differ greatly in cost (the training chapter alone is a quarter
 of the execution): shorter runs keep every core busy until the end.
 
-Every extension the book loads says whether it is safe for parallel reading and writing, except
-``sphinx_multitoc_numbering``, which Sphinx would then take as unsafe, with a warning (an error under
-``-W``). It only numbers sections once all the documents are read, in the main process, so it is declared
+Every extension the book loads says whether it is safe for parallel reading and writing, except two that
+Jupyter Book loads itself, which Sphinx would then take as unsafe, with a warning (an error under ``-W``):
+``sphinx_multitoc_numbering`` only numbers sections once all the documents are read, in the main process, and
+``sphinx_jupyterbook_latex`` only acts in the LaTeX builders, which this book does not use; both are declared
 safe here. The jupyter-cache database is made in the main process before any chapter is read, so that two
 processes never both create it.
 """
@@ -25,7 +26,7 @@ from sphinx.application import Sphinx
 #: processes per core when ``CONVLEARN_BUILD_JOBS`` is not set
 JOBS_PER_CORE = 2
 #: extensions that declare nothing although they are safe in parallel (see the module's text)
-DECLARED_SAFE = ("sphinx_multitoc_numbering",)
+DECLARED_SAFE = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
 
 
 def jobs() -> int:
@@ -38,14 +39,12 @@ def jobs() -> int:
     return JOBS_PER_CORE * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
 
 
-def _declare(app: Sphinx) -> None:
+def _prepare(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    """Just before Sphinx decides whether to read in parallel (Jupyter Book loads the numbering extension late)."""
     for name in DECLARED_SAFE:
         extension = app.extensions.get(name)
         if extension is not None:
             extension.parallel_read_safe = extension.parallel_write_safe = True
-
-
-def _make_cache(app: Sphinx, env: Any, docnames: list[str]) -> None:
     config = getattr(env, "mystnb_config", None)  # myst-nb's settings, its cache's folder resolved
     if app.parallel > 1 and docnames and config is not None and config.execution_mode == "cache":
         from jupyter_cache import get_cache
@@ -55,6 +54,5 @@ def _make_cache(app: Sphinx, env: Any, docnames: list[str]) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.parallel = jobs()
-    app.connect("builder-inited", _declare)
-    app.connect("env-before-read-docs", _make_cache)
+    app.connect("env-before-read-docs", _prepare)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
