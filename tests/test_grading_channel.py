@@ -137,6 +137,8 @@ def test_a_kernel_over_a_limit_is_stopped_at_once_and_says_why(tmp_path):
         # SIGTERM to its process group (the sandbox's launcher ends the sandbox and cleans up), not a wait
         assert proc.wait(timeout=30) == -signal.SIGTERM
         assert channel.lost_reason == "the kernel flooded its output"
+        channel.start()  # a new kernel: the old one's reason is not told of it
+        assert channel.lost_reason is None
     finally:
         proc.kill()
         proc.wait()

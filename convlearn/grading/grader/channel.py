@@ -123,7 +123,9 @@ class KernelChannel:
 
     # --- life cycle ----------------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start a new kernel (and its client) through the notebook client."""
+        """Start a new kernel (and its client) through the notebook client. Why the last one was given up on is
+        forgotten: it concerned that kernel (a cell whose new kernel dies is not told an old kernel's reason)."""
+        self.lost_reason = None
         client = self.client
         client.km = client.create_kernel_manager()
         client.km.connection_file = str(self.runtime / "kernel.json")
