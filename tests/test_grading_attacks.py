@@ -39,6 +39,11 @@ from convlearn.grading.grader import sandbox  # noqa: E402
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 #: The slowest honest cell here sleeps 4 s.
 CELL_TIMEOUT = course.CELL_TIMEOUT
+#: ``SandboxedGrade.time_scale`` here: a check's 10 s become 5 s, twice the end-to-end tests' (TIME_SCALE).
+#: An attack's honest part must keep its points while the rest of its submission loads the machine (a fork bomb's
+#: hundreds of processes, a filled scratch disk, memory hogs) and another class of attacks grades beside it: at
+#: 2.5 s an honest check of the ``resources`` attack once ran out of time on CI.
+TIME_SCALE = 0.5
 #: Seconds an interrupted kernel gets before it is replaced (the course's 5 s): the stubborn hang is replaced
 #: once; an interrupt that comes later than this only costs a replacement, never points.
 INTERRUPT_GRACE = 2
@@ -222,7 +227,7 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed, gr
     listener = _Listener()
     try:
         env_home = {"HOME": str(home)}  # the grader's HOME: every nbgrader command of this test uses it
-        c = course.Course(tmp_path / "course", timeout=CELL_TIMEOUT, time_scale=course.TIME_SCALE)
+        c = course.Course(tmp_path / "course", timeout=CELL_TIMEOUT, time_scale=TIME_SCALE)
         c.nbgrader("generate_assignment", ASSIGNMENT, "--force", env=env_home)
         c.submit("victim", ASSIGNMENT, c.submission(ASSIGNMENT, "reference"))
         c.nbgrader("autograde", ASSIGNMENT, "--student", "victim", "--force", env=env_home)
@@ -254,7 +259,7 @@ def test_attacks_score_their_honest_part_and_harm_nobody(tmp_path, sandboxed, gr
         proc = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(peak), "autograde", ASSIGNMENT, "--student",
                                "[az]*", "--force", f"--Execute.timeout={CELL_TIMEOUT}",
                                f"--SandboxedGrade.interrupt_grace={INTERRUPT_GRACE}",
-                               f"--SandboxedGrade.time_scale={course.TIME_SCALE}"],
+                               f"--SandboxedGrade.time_scale={TIME_SCALE}"],
                               cwd=c.root, env={**course.environment(), **env_home}, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
         # the grader's own memory stays bounded however much the kernels send (an honest class needs ~200 MB)
