@@ -39,7 +39,7 @@ from convlearn.grading.grader import sandbox  # noqa: E402
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 #: The slowest honest cell here sleeps 4 s.
 CELL_TIMEOUT = course.CELL_TIMEOUT
-#: ``SandboxedGrade.time_scale`` here: a check's 10 s become 5 s, twice the end-to-end tests' (TIME_SCALE).
+#: ``SandboxedGrade.time_scale`` here: a check's 10 s become 5 s, twice the end-to-end tests' (``course.TIME_SCALE``).
 #: An attack's honest part must keep its points while the rest of its submission loads the machine (a fork bomb's
 #: hundreds of processes, a filled scratch disk, memory hogs) and another class of attacks grades beside it: at
 #: 2.5 s an honest check of the ``resources`` attack once ran out of time on CI.
