@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 from ..limits import KERNEL_STDERR_BYTES, SANDBOX_CHECK_SECONDS, SOCKET_TMPDIR_MAX_CHARS, SOCKET_WAIT_SECONDS
+from . import _inside
 
 __all__ = ["KERNEL_NAME", "LIMITS", "SANDBOX_UID_BASE", "available", "install_kernelspec", "bwrap_command",
            "private_runtime_dir", "sandbox_uid", "is_sandbox_uid", "MemoryGroup", "stage_files"]
@@ -64,9 +65,9 @@ SANDBOX_UID_BASE = 1_500_000_000
 #: The environment variable in which the grader that starts a kernel states its process id
 #: (:meth:`.channel.KernelChannel.start`), so that the launcher can tell when that grader died while it started.
 PARENT_ENV = "CONVLEARN_KERNEL_PARENT"
-INSIDE_CONNECTION = "/run/kernel/connection.json"
+INSIDE_CONNECTION = _inside.CONNECTION
 INSIDE_LIBRARY = "/run/convlearn"
-INSIDE_ASSIGNMENT = "/run/assignment"
+INSIDE_ASSIGNMENT = _inside.ASSIGNMENT
 PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
             "MKL_NUM_THREADS", "TZ", "PYDEVD_DISABLE_FILE_VALIDATION")
 
@@ -310,25 +311,6 @@ def bwrap_command(inner: list[str], *, sockets: Path | None, connection: int | N
     return cmd + list(inner)
 
 
-def _inside(args: list[str]) -> int:
-    """In the sandbox: make HOME and the working directory, copy the staged files, start the kernel."""
-    home, work = Path("/tmp/home"), Path("/tmp/work")
-    home.mkdir(mode=0o700, exist_ok=True)
-    work.mkdir(mode=0o700, exist_ok=True)
-    source = Path(INSIDE_ASSIGNMENT)
-    if source.is_dir():  # staged by the launcher: regular files only, no notebooks (see stage_files)
-        shutil.copytree(source, work, symlinks=True, dirs_exist_ok=True)
-    os.chdir(work)
-    history = [] if any(a.startswith("--HistoryManager.hist_file") for a in args) else [
-        "--HistoryManager.hist_file=:memory:"]
-    # -P and ignore_cwd: the working directory is not on sys.path, so a module the submission writes there
-    # cannot be imported by name (its code would never be scanned)
-    argv = [sys.executable, "-s", "-P", "-m", "ipykernel_launcher", "-f", INSIDE_CONNECTION,
-            "--IPKernelApp.ignore_cwd=True", *history, *args]
-    os.execv(sys.executable, argv)
-    return 1  # pragma: no cover - execv does not return
-
-
 def stage_files(directory: Path, into: Path) -> dict[str, str]:
     """Copy what a kernel may see of ``directory`` into ``into``; return what was left out, with reasons.
 
@@ -393,7 +375,9 @@ def _launch(connection_file: str, extra: list[str]) -> int:
     read_fd, write_fd = os.pipe()
     os.write(write_fd, json.dumps(info).encode("utf-8"))
     os.close(write_fd)
-    inner = [sys.executable, "-s", "-m", "convlearn.grading.grader.sandbox", "--inside", "--", *extra]
+    # the sandbox's first process runs a file of the package by its path: no package import (see _inside.py)
+    inside = Path(INSIDE_LIBRARY, "convlearn", *Path(_inside.__file__).resolve().relative_to(_library_dir()).parts)
+    inner = [sys.executable, "-s", "-P", str(inside), "--", *extra]
     staged = Path(tempfile.mkdtemp(prefix="convlearn-stage-"))
     staged.chmod(0o755)
     try:
@@ -446,8 +430,6 @@ def _run_in(group: MemoryGroup | None, cmd: list[str], read_fd: int, sockets: Pa
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "--inside":
-        return _inside(args[2:] if len(args) > 1 and args[1] == "--" else args[1:])
     if args and args[0] == "--check":
         ok, why = available()
         print(why)
