@@ -1,0 +1,42 @@
+"""The build reads its chapters in parallel processes: book/_ext/convlearn_parallel.py.
+
+Whether the parallel build makes the same site is checked where the site is checked (every page in Chromium,
+tests/test_site_browser.py, against the build CI makes with it); here, the number of processes it asks Sphinx for
+and its refusal of a number that is not one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ext():
+    path = REPO / "book" / "_ext" / "convlearn_parallel.py"
+    spec = importlib.util.spec_from_file_location("convlearn_parallel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_two_processes_per_core_unless_told(ext, monkeypatch):
+    monkeypatch.delenv("CONVLEARN_BUILD_JOBS", raising=False)
+    assert ext.jobs() == ext.JOBS_PER_CORE * len(os.sched_getaffinity(0))
+    monkeypatch.setenv("CONVLEARN_BUILD_JOBS", "1")
+    assert ext.jobs() == 1
+    monkeypatch.setenv("CONVLEARN_BUILD_JOBS", " 3 ")
+    assert ext.jobs() == 3
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_a_number_of_processes_that_is_not_one_is_refused_by_name(ext, monkeypatch, value):
+    monkeypatch.setenv("CONVLEARN_BUILD_JOBS", value)
+    with pytest.raises(ValueError, match=f"CONVLEARN_BUILD_JOBS must be a whole number of processes >= 1, not '{value}'"):
+        ext.jobs()
+
