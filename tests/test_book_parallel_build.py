@@ -37,6 +37,7 @@ def test_two_processes_per_core_unless_told(ext, monkeypatch):
 @pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
 def test_a_number_of_processes_that_is_not_one_is_refused_by_name(ext, monkeypatch, value):
     monkeypatch.setenv("CONVLEARN_BUILD_JOBS", value)
-    with pytest.raises(ValueError, match=f"CONVLEARN_BUILD_JOBS must be a whole number of processes >= 1, not '{value}'"):
+    expected = f"CONVLEARN_BUILD_JOBS must be a whole number of processes >= 1, not '{value}'"
+    with pytest.raises(ValueError, match=expected):
         ext.jobs()
 
