@@ -121,7 +121,7 @@ def _kernel_stand_in(channel):
     import sys
 
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
-    provisioner = type("Provisioner", (), {"pgid": proc.pid})()
+    provisioner = type("Provisioner", (), {"pgid": proc.pid, "process": proc})()
     channel.client.km = type("KM", (), {"provisioner": provisioner})()
     return proc
 
@@ -153,7 +153,81 @@ def test_a_replaced_kernel_is_ended_before_it_is_stopped(tmp_path):
     channel.client._cleanup_kernel = lambda: stopped.append(proc.poll())
     try:
         channel.restart()
-        assert proc.wait(timeout=30) == -signal.SIGTERM and len(stopped) == 1
+        # nbclient's clean-up finds the kernel ended (it would otherwise ask it to shut down and poll)
+        assert stopped == [-signal.SIGTERM]
     finally:
         proc.kill()
         proc.wait()
+
+
+class _ScriptedClient(channel_module.BoundedKernelClient):
+    """The bounded client with its sockets replaced by a script: the replies and IOPub messages a kernel sends."""
+
+    def __init__(self, script, alive=True):
+        super().__init__()
+        self.script, self.sent, self.alive_now = script, [], alive
+
+    def kernel_info(self):
+        self.sent.append(f"req{len(self.sent)}")
+        return self.sent[-1]
+
+    async def _async_is_alive(self):
+        return self.alive_now
+
+    def _handle_kernel_info_reply(self, msg):
+        self.handled = msg["parent_header"]["msg_id"]
+
+    async def _next(self, channel, timeout):
+        from queue import Empty
+
+        queue = self.script.setdefault(channel, [])
+        item = queue.pop(0) if queue else None
+        if callable(item):  # a message that depends on the requests sent so far
+            item = item(self.sent)
+        if item is None:  # nothing arrived in time
+            raise Empty
+        return item
+
+    async def get_shell_msg(self, timeout=None):
+        return await self._next("shell", timeout)
+
+    async def get_iopub_msg(self, timeout=None):
+        return await self._next("iopub", timeout)
+
+
+def _reply(index):
+    return lambda sent: {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": sent[index]}}
+
+
+def _status(state):
+    return {"msg_type": "status", "parent_header": {}, "content": {"execution_state": state}}
+
+
+def test_ready_once_replied_and_iopub_delivers_leaving_later_messages_unread():
+    from nbclient.util import run_sync
+
+    later = _status("idle")
+    kc = _ScriptedClient({"shell": [_reply(0)], "iopub": [_status("starting"), later]})
+    run_sync(kc.wait_for_ready)(timeout=5)
+    assert kc.sent == ["req0"] and kc.handled == "req0"
+    assert kc.script["iopub"] == [later]  # no wait for IOPub to fall silent
+
+
+def test_ready_asks_again_until_iopub_delivers_and_accepts_a_late_reply():
+    from nbclient.util import run_sync
+
+    # the first round: no reply (sockets not bound yet); the second: the reply to the first request, IOPub silent;
+    # the third: IOPub delivers
+    kc = _ScriptedClient({"shell": [None, _reply(0)],
+                          "iopub": [lambda sent: _status("idle") if len(sent) == 3 else None] * 2})
+    run_sync(kc.wait_for_ready)(timeout=30)
+    assert kc.handled == "req0" and len(kc.sent) == 3
+
+
+def test_not_ready_when_the_kernel_died_or_never_answers():
+    from nbclient.util import run_sync
+
+    with pytest.raises(RuntimeError, match="died before it answered"):
+        run_sync(_ScriptedClient({}, alive=False).wait_for_ready)(timeout=5)
+    with pytest.raises(RuntimeError, match="did not answer within 0 s"):
+        run_sync(_ScriptedClient({}).wait_for_ready)(timeout=0)

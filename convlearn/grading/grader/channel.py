@@ -19,6 +19,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from queue import Empty
 
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -39,6 +40,9 @@ MESSAGE_LIMIT = 16 << 20
 #: 16 x 16 MiB. (Measured: a kernel sending 80 widget messages of 16 MiB grew the grader to 1.9 GB with the
 #: default.) An honest kernel's output is batched by ipykernel, so it never has that many messages waiting.
 QUEUED_MESSAGES = 16
+#: How long :meth:`KernelChannel.stop` waits for a terminated kernel's sandbox to end before nbclient's clean-up
+#: (which then asks it to shut down and, after up to 5 s, kills it). Measured: 5-15 ms.
+STOP_WAIT_SECONDS = 2.0
 
 
 class _OutOfTime(Exception):
@@ -75,6 +79,43 @@ class BoundedKernelClient(AsyncKernelClient):
         context.setsockopt(zmq.MAXMSGSIZE, int(self.message_limit))
         context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
         return context
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Return once the new kernel has answered a ``kernel_info`` request and its IOPub channel delivers.
+
+        jupyter_client's ``wait_for_ready`` does the same and then waits for 0.2 s of silence on IOPub (and up to
+        0.2 s more for its first message), idle time in every kernel start; the messages it drops there are the
+        kernel's start-up statuses, which every reader here skips anyway (each reads only the replies to its own
+        request). A request is sent again every second until the kernel answers (its sockets may not be bound yet).
+        """
+        timeout = float("inf") if timeout is None else float(timeout)
+        deadline = time.monotonic() + timeout
+        sent: set[str] = set()
+        replied = delivered = False
+        while not (replied and delivered):
+            now = time.monotonic()
+            if now > deadline:
+                raise RuntimeError(f"the kernel did not answer within {timeout:g} s of its start")
+            if not await self._async_is_alive():
+                raise RuntimeError("the kernel died before it answered")
+            sent.add(self.kernel_info())
+            round_end = min(now + 1.0, deadline)
+            while not (replied and delivered) and time.monotonic() < round_end:
+                wait = max(0.0, round_end - time.monotonic())
+                if not replied:
+                    try:
+                        msg = await self.get_shell_msg(timeout=wait)
+                    except Empty:
+                        break
+                    if msg["parent_header"].get("msg_id") in sent and msg["msg_type"] == "kernel_info_reply":
+                        self._handle_kernel_info_reply(msg)
+                        replied = True
+                    continue
+                try:  # any message on IOPub after the reply: the subscription is connected
+                    await self.get_iopub_msg(timeout=min(wait, 0.2))
+                except Empty:
+                    break
+                delivered = True
 
 
 class KernelChannel:
@@ -144,6 +185,7 @@ class KernelChannel:
         client = self.client
         if getattr(client, "km", None) is not None:
             self.terminate()
+            self._wait_exit(STOP_WAIT_SECONDS)
             try:
                 client._cleanup_kernel()
             except Exception:  # noqa: BLE001 - already dead
@@ -158,6 +200,16 @@ class KernelChannel:
         if pgid:
             with contextlib.suppress(OSError):
                 os.killpg(pgid, signal.SIGTERM)
+
+    def _wait_exit(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for the kernel's process to end, polling every 5 ms (jupyter_client polls every
+        0.1 s, and only after a shutdown request that a terminated kernel no longer reads)."""
+        process = getattr(getattr(self.client.km, "provisioner", None), "process", None)
+        if process is None:
+            return
+        end = time.monotonic() + seconds
+        while process.poll() is None and time.monotonic() < end:
+            time.sleep(0.005)
 
     def give_up(self, reason: str) -> harness.KernelLost:
         """The kernel broke a limit: stop it now, so that a student cell that waits for it ends within a second
