@@ -3,7 +3,8 @@
 Checked with poppler's command-line tools (``pdfinfo``, ``pdffonts``, ``pdftotext``, ``pdfimages``), the
 independent reader: the whole book is there (every chapter title of ``_toc.yml``'s files, with its number),
 the equations were typeset (no TeX source left in the text), every cross-reference resolved and clickable,
-every font is embedded and the figures are in it. Without the PDF these tests skip; CI builds it first and sets
+every font is embedded and the figures are in it; and every page of the site (``_build/html``, built again by the
+PDF's script) links to its copy of it. Without the PDF these tests skip; CI builds it first and sets
 ``CONVLEARN_REQUIRE_PDF=1``, which turns the skip into a failure.
 """
 
@@ -16,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _site import REPO, source_file, toc_documents
+from _site import REPO, html_pages, source_file, toc_documents
 
 PDF = REPO / "_build" / "pdf" / "convlearn.pdf"
 TOOLS = ("pdfinfo", "pdffonts", "pdftotext", "pdfimages")
@@ -98,3 +99,26 @@ def test_figures_are_in_the_pdf(pdf: Path) -> None:
     html = page.read_text(encoding="utf-8") if page.is_file() else ""
     figures = len(set(re.findall(r'<img\b[^>]*\bsrc="(_images/[^"]+)"', html))) or 40
     assert images >= figures >= 40, f"{images} images in the PDF, {figures} figures in the book"
+
+
+#: The sidebar's link to the PDF (book/_templates/convlearn-pdf.html, book/_ext/convlearn_pdf.py).
+_PDF_LINK = re.compile(r'<p class="convlearn-pdf"><a href="([^"]+)" download>[^<]*</a> \((\d+) MB\)</p>')
+
+
+def test_every_page_of_the_site_links_the_pdf(pdf: Path) -> None:
+    site = REPO / "_build" / "html"
+    if not (site / "index.html").is_file():
+        pytest.skip("no site in _build/html")
+    copy = site / "convlearn.pdf"
+    assert copy.is_file() and copy.read_bytes() == pdf.read_bytes(), "the site's copy is not the PDF"
+    unlinked = []
+    for page in html_pages(site):
+        html = (site / page).read_text(encoding="utf-8")
+        if 'http-equiv="Refresh"' in html or 'http-equiv="refresh"' in html:
+            continue  # the root's redirect to the first chapter
+        match = _PDF_LINK.search(html)
+        if match is None or (site / page).parent.joinpath(match.group(1)).resolve() != copy.resolve():
+            unlinked.append(page)
+        else:
+            assert int(match.group(2)) == round(pdf.stat().st_size / 1e6), page
+    assert not unlinked, f"pages without the link to the PDF: {unlinked}"

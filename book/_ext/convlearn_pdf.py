@@ -4,8 +4,10 @@
 that file exists, the HTML build copies it into the site as ``convlearn.pdf`` and every page's sidebar
 shows a download link to it (template ``book/_templates/convlearn-pdf.html``); when it does not, the site
 has neither the copy nor the link, so the link is never broken. A PDF that appears, changes or disappears
-marks every page out of date, so that the next build rewrites the sidebars (reading the chapters again
-from the execution cache: no chapter runs).
+makes the next build write every page again, with its new sidebar, without reading any chapter again: the
+PDF's size and time are the config value ``convlearn_pdf_state`` (set when the configuration is read), whose
+kind is ``html``, and the HTML builder writes every page again when a value of that kind changed. (The
+environment, which holds what was read, is rebuilt only for values of the kind ``env``.)
 """
 
 from __future__ import annotations
@@ -26,19 +28,17 @@ def _source(app: Sphinx) -> Path:
 
 
 def _state(app: Sphinx) -> tuple[int, int] | None:
+    """The PDF's size and modification time (ns), or ``None`` when there is none or the builder is not ``html``."""
     if app.builder.name != "html" or not _source(app).is_file():
         return None
     stat = _source(app).stat()
     return (stat.st_size, stat.st_mtime_ns)
 
 
-def _outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    states = getattr(env, "convlearn_pdf_states", {})
-    state = _state(app)
-    if states.get(app.builder.name) == state:
-        return []
-    env.convlearn_pdf_states = {**states, app.builder.name: state}
-    return sorted(env.found_docs - added - changed)
+def _record(app: Sphinx, config: Any) -> None:
+    """Before the builder compares its configuration with the last build's: the PDF's state, for every builder."""
+    source = _source(app)
+    config.convlearn_pdf_state = f"{source.stat().st_size}:{source.stat().st_mtime_ns}" if source.is_file() else ""
 
 
 def _link(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -57,7 +57,8 @@ def _copy(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("env-get-outdated", _outdated)
+    app.add_config_value("convlearn_pdf_state", "", "html", types=[str])
+    app.connect("config-inited", _record)
     app.connect("html-page-context", _link)
     app.connect("build-finished", _copy)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
