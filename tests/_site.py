@@ -40,6 +40,16 @@ _IGNORED_SOURCE_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "
 # --------------------------------------------------------------------------------------------------
 # Table of contents
 # --------------------------------------------------------------------------------------------------
+def book_extension(name: str):
+    """The Sphinx extension ``book/_ext/<name>.py``, imported from its file (``book/_ext`` is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "book" / "_ext" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _toc_entries(node: object) -> Iterator[str]:
     if isinstance(node, dict):
         for key in ("root", "file"):

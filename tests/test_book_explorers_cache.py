@@ -8,12 +8,12 @@ done by hand and reported in the change that added the extension.)
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import nbformat
 import pytest
+from _site import book_extension
 
 from convlearn.viz.widgets import esm_source
 
@@ -23,11 +23,7 @@ STATE = "application/vnd.jupyter.widget-state+json"
 
 @pytest.fixture(scope="module")
 def ext():
-    path = REPO / "book" / "_ext" / "convlearn_explorers.py"
-    spec = importlib.util.spec_from_file_location("convlearn_explorers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return book_extension("convlearn_explorers")
 
 
 def _state(*front_ends: str) -> dict:

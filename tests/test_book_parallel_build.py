@@ -7,22 +7,15 @@ and its refusal of a number that is not one.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
+from _site import book_extension
 
 
 @pytest.fixture(scope="module")
 def ext():
-    path = REPO / "book" / "_ext" / "convlearn_parallel.py"
-    spec = importlib.util.spec_from_file_location("convlearn_parallel", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return book_extension("convlearn_parallel")
 
 
 def test_two_processes_per_core_unless_told(ext, monkeypatch):
