@@ -38,7 +38,7 @@ _IGNORED_SOURCE_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "
 
 
 # --------------------------------------------------------------------------------------------------
-# Table of contents
+# The book's Sphinx extensions
 # --------------------------------------------------------------------------------------------------
 def book_extension(name: str):
     """The Sphinx extension ``book/_ext/<name>.py``, imported from its file (``book/_ext`` is not a package)."""
@@ -50,6 +50,9 @@ def book_extension(name: str):
     return module
 
 
+# --------------------------------------------------------------------------------------------------
+# Table of contents
+# --------------------------------------------------------------------------------------------------
 def _toc_entries(node: object) -> Iterator[str]:
     if isinstance(node, dict):
         for key in ("root", "file"):

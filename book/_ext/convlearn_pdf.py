@@ -38,7 +38,8 @@ def _state(app: Sphinx) -> tuple[int, int] | None:
 def _record(app: Sphinx, config: Any) -> None:
     """Before the builder compares its configuration with the last build's: the PDF's state, for every builder."""
     source = _source(app)
-    config.convlearn_pdf_state = f"{source.stat().st_size}:{source.stat().st_mtime_ns}" if source.is_file() else ""
+    stat = source.stat() if source.is_file() else None
+    config.convlearn_pdf_state = f"{stat.st_size}:{stat.st_mtime_ns}" if stat else ""
 
 
 def _link(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
