@@ -188,3 +188,57 @@ def test_a_launcher_whose_grader_died_while_it_started_starts_no_sandbox(tmp_pat
     assert sorted(p.name for p in runtime.iterdir()) == ["kernel.json"]  # no socket: no kernel ever started
     # with the grader it names alive (this test), the same check lets a launcher go on
     assert sandbox.die_with_parent(0, os.getppid()) and not sandbox.die_with_parent(0, gone.pid)
+
+
+_MAKE_AND_HANG = ("import sys, time\nfrom convlearn.grading.grader import sandbox\n"
+                  "print(sandbox.owned_tempdir(sys.argv[1], sys.argv[2] or None) if sys.argv[1] else "
+                  "sandbox.private_runtime_dir(), flush=True)\ntime.sleep(120)\n")
+
+
+def _made_by_a_killed_process(prefix: str, base: str) -> Path:
+    """What ``owned_tempdir(prefix, base)`` (``private_runtime_dir()`` if no prefix) made in a process then killed."""
+    proc = subprocess.Popen([sys.executable, "-c", _MAKE_AND_HANG, prefix, base], stdout=subprocess.PIPE, text=True)
+    try:
+        path = Path(proc.stdout.readline().strip())
+    finally:
+        proc.kill()
+        proc.wait()
+    assert path.is_dir()  # SIGKILL: no clean-up ran
+    return path
+
+
+def test_a_killed_process_temporary_folder_is_removed_by_the_next(tmp_path):
+    left = _made_by_a_killed_process("t-", str(tmp_path))
+    unclaimed = tmp_path / "t-unclaimed"  # its owner file not written yet: left alone
+    unclaimed.mkdir()
+    other = _made_by_a_killed_process("u-", str(tmp_path))  # another prefix: not this call's business
+    mine = sandbox.owned_tempdir("t-", str(tmp_path))
+    assert not left.exists()
+    assert unclaimed.is_dir() and other.is_dir()
+    assert (mine / sandbox.OWNER_FILE).read_text() == str(os.getpid())
+    again = sandbox.owned_tempdir("t-", str(tmp_path))  # a living owner's folder is kept
+    assert mine.is_dir() and again.is_dir() and again != mine
+    sandbox.remove_orphans("u-", str(tmp_path))
+    assert not other.exists()
+
+
+def test_a_killed_grader_kernel_folder_is_removed_by_the_next_grader():
+    left = _made_by_a_killed_process("", "")
+    assert left.name.startswith(sandbox.RUNTIME_PREFIX)
+    made = sandbox.private_runtime_dir()  # removed when this process ends
+    assert not left.exists() and made.is_dir()
+
+
+def test_a_killed_launcher_memory_group_is_removed_by_the_next():
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid now names no process
+    left = sandbox.MemoryGroup.create(f"test-left-{dead.pid}", 300 << 20)
+    if left is None:
+        pytest.skip("no writable memory cgroup here: the sandbox falls back on its per-process limits")
+    group = sandbox.MemoryGroup.create(f"test-{os.getpid()}", 300 << 20)
+    try:
+        assert not left.path.exists()
+        assert group.path.is_dir()  # its process (this one) is alive
+    finally:
+        group.remove()
+        left.remove()

@@ -270,20 +270,8 @@ def _budget_report(log: str) -> dict:
     return {"runs": runs, "kernel_start_s": starts}
 
 
-_PREFIX = "convlearn-grade-"
-_OWNER = ".owner-pid"
-
-
-def _remove_stale() -> None:
-    """Remove the temporary courses of workers that died mid-task (killed: their ``finally`` never ran)."""
-    for path in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
-        try:
-            pid = int((path / _OWNER).read_text())
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)
-        except (OSError, ValueError):  # not ours to judge (no owner yet, another user's)
-            continue
+#: The prefix of :func:`grade`'s temporary courses.
+GRADE_PREFIX = "convlearn-grade-"
 
 
 def grade(task: dict) -> dict:
@@ -309,10 +297,8 @@ def grade(task: dict) -> dict:
     a, s = task["assignment"], task["student"]
     started = datetime.datetime.now(datetime.UTC)
     t0 = time.monotonic()
-    _remove_stale()
-    root = Path(tempfile.mkdtemp(prefix=_PREFIX))
+    root = sandbox.owned_tempdir(GRADE_PREFIX)  # and removes those of workers killed mid-task
     try:
-        (root / _OWNER).write_text(str(os.getpid()))
         (root / CONFIG_FILE).write_text(task["config"], encoding="utf-8")
         _write_files(root / "source" / a, task["source"])
         folder = root / "submitted" / s / a

@@ -27,6 +27,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import site
@@ -40,7 +41,8 @@ from ..limits import KERNEL_STDERR_BYTES, SANDBOX_CHECK_SECONDS, SOCKET_TMPDIR_M
 from . import _inside
 
 __all__ = ["KERNEL_NAME", "LIMITS", "SANDBOX_UID_BASE", "available", "install_kernelspec", "bwrap_command",
-           "private_runtime_dir", "sandbox_uid", "is_sandbox_uid", "MemoryGroup", "stage_files"]
+           "private_runtime_dir", "owned_tempdir", "remove_orphans",
+           "sandbox_uid", "is_sandbox_uid", "MemoryGroup", "stage_files"]
 
 KERNEL_NAME = "convlearn-sandbox"
 #: Resource limits of one student kernel.
@@ -102,14 +104,54 @@ def available() -> tuple[bool, str]:
     return True, "sandboxes work (bubblewrap)"
 
 
+#: The file in an :func:`owned_tempdir` that names the process it belongs to.
+OWNER_FILE = ".owner-pid"
+#: The prefix of :func:`private_runtime_dir`'s directories.
+RUNTIME_PREFIX = "convlearn-kernels-"
+#: The prefix of the folders a kernel's launcher stages the student's files in.
+STAGE_PREFIX = "convlearn-stage-"
+
+
+def remove_orphans(prefix: str, base: str | None = None) -> None:
+    """Remove the directories ``<base>/<prefix>*`` of :func:`owned_tempdir` whose owner process has died.
+
+    Only this user's directories are judged, by whether their owner is alive; one whose owner file is not
+    written yet is left alone.
+    """
+    for path in Path(base or tempfile.gettempdir()).glob(f"{prefix}*"):
+        try:
+            if path.lstat().st_uid != os.getuid():
+                continue
+            os.kill(int((path / OWNER_FILE).read_text()), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (OSError, ValueError):  # alive, not ours to judge, or its owner file not written yet
+            continue
+
+
+def owned_tempdir(prefix: str, base: str | None = None) -> Path:
+    """A new temporary directory ``<base>/<prefix>XXXXXXXX`` that names its owner, this process.
+
+    A process that is killed (a grader its instructor stopped, a lost Dask worker) runs no clean-up and
+    leaves its temporary directories behind: before making one, this removes those (:func:`remove_orphans`).
+    """
+    remove_orphans(prefix, base)
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    (path / OWNER_FILE).write_text(str(os.getpid()))
+    return path
+
+
 def private_runtime_dir() -> Path:
-    """A new private directory for the kernels' connection files and sockets (removed at exit)."""
+    """A new private directory for the kernels' connection files and sockets (removed at exit).
+
+    An :func:`owned_tempdir`: one left by a process that was killed is removed by the next one made.
+    """
     import atexit
 
     # a Unix socket path has at most 107 bytes: under a long $TMPDIR, use /tmp (see SOCKET_TMPDIR_MAX_CHARS)
     short = len(tempfile.gettempdir()) <= SOCKET_TMPDIR_MAX_CHARS
     base = None if short or not os.access("/tmp", os.W_OK) else "/tmp"
-    path = Path(tempfile.mkdtemp(prefix="convlearn-kernels-", dir=base))
+    path = owned_tempdir(RUNTIME_PREFIX, base)
     path.chmod(0o711)
     atexit.register(shutil.rmtree, path, True)
     return path
@@ -134,7 +176,11 @@ class MemoryGroup:
 
     @classmethod
     def create(cls, name: str, memory: int, pids: int | None = None) -> MemoryGroup | None:
-        """A new group ``name`` limited to ``memory`` bytes (and ``pids`` tasks), or None where none can be made."""
+        """A new group ``name`` limited to ``memory`` bytes (and ``pids`` tasks), or None where none can be made.
+
+        ``name`` ends with the pid of the process that will remove the group (``kernel-<pid>``): a group whose
+        process was killed before it could is removed by the next :meth:`create` once it is empty.
+        """
         for make in (cls._v2, cls._v1):
             try:
                 group = make(name, memory, pids)
@@ -150,6 +196,7 @@ class MemoryGroup:
             return None
         parent = cls.V2 / "convlearn"
         parent.mkdir(exist_ok=True)
+        cls._remove_orphans(parent)
         wanted = ["memory"] + (["pids"] if pids else [])
         (cls.V2 / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
         (parent / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
@@ -168,12 +215,27 @@ class MemoryGroup:
             return None
         parent = cls.V1 / "convlearn"
         parent.mkdir(exist_ok=True)
+        cls._remove_orphans(parent)
         path = parent / name
         path.mkdir()
         (path / "memory.limit_in_bytes").write_text(str(int(memory)))
         if (path / "memory.memsw.limit_in_bytes").exists():
             (path / "memory.memsw.limit_in_bytes").write_text(str(int(memory)))
         return cls(path, 1)
+
+    @staticmethod
+    def _remove_orphans(parent: Path) -> None:
+        for group in parent.iterdir():
+            owner = re.search(r"-(\d+)$", group.name)
+            if owner is None or not group.is_dir():
+                continue
+            try:
+                os.kill(int(owner.group(1)), 0)
+            except ProcessLookupError:
+                with contextlib.suppress(OSError):  # a group still holding processes cannot be removed
+                    group.rmdir()
+            except OSError:
+                continue
 
     def join(self) -> None:
         """Move the calling process into the group (use as ``preexec_fn``: its children stay in it)."""
@@ -378,7 +440,7 @@ def _launch(connection_file: str, extra: list[str]) -> int:
     # the sandbox's first process runs a file of the package by its path: no package import (see _inside.py)
     inside = Path(INSIDE_LIBRARY, "convlearn", *Path(_inside.__file__).resolve().relative_to(_library_dir()).parts)
     inner = [sys.executable, "-s", "-P", str(inside), "--", *extra]
-    staged = Path(tempfile.mkdtemp(prefix="convlearn-stage-"))
+    staged = owned_tempdir(STAGE_PREFIX)  # a launcher killed before its clean-up: the next one removes this
     staged.chmod(0o755)
     try:
         cwd = Path.cwd()
