@@ -16,6 +16,26 @@ from convlearn.grading.grader import harness  # noqa: E402
 from convlearn.grading.limits import REPLAY_EXTRA_SECONDS, REPLAY_FACTOR  # noqa: E402
 
 
+class _Connections:
+    """A kernel client's IOPub and shell sockets, real ZeroMQ sockets bounded as the grader's (MAXMSGSIZE)."""
+
+    def __init__(self, message_limit: int = 1 << 20):
+        import types
+
+        import zmq.asyncio
+
+        self.context = zmq.asyncio.Context()
+        self.context.setsockopt(zmq.MAXMSGSIZE, message_limit)
+        self.iopub_channel = types.SimpleNamespace(socket=self.context.socket(zmq.SUB))
+        self.iopub_channel.socket.setsockopt(zmq.SUBSCRIBE, b"")
+        self.shell_channel = types.SimpleNamespace(socket=self.context.socket(zmq.DEALER))
+
+    def close(self):
+        for channel in (self.iopub_channel, self.shell_channel):
+            channel.socket.close(linger=0)
+        self.context.term()
+
+
 class FakeClient:
     """Records the kernels started and stopped through it, as nbclient's NotebookClient would run them."""
 
@@ -32,10 +52,12 @@ class FakeClient:
         self.env = env
 
     def start_new_kernel_client(self):
-        self.kc = object()
+        self.kc = _Connections(channel_module.BoundedKernelClient.message_limit)  # the limit the channel set
 
     def _cleanup_kernel(self):
         self.events.append("stop")
+        if self.kc is not None:
+            self.kc.close()
         self.km = self.kc = None
 
 
@@ -158,6 +180,83 @@ def test_a_replaced_kernel_is_ended_before_it_is_stopped(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def _kernel_sockets(tmp_path, connections: _Connections):
+    """The kernel's side of ``connections``: a PUB for IOPub and a ROUTER for shell, bound where they connect (the
+    caller keeps both: a socket that is garbage-collected closes, and its connection drops)."""
+    import zmq
+
+    context = zmq.Context()
+    iopub, shell = context.socket(zmq.PUB), context.socket(zmq.ROUTER)
+    for socket, channel, name in ((iopub, connections.iopub_channel, "iopub"),
+                                  (shell, connections.shell_channel, "shell")):
+        socket.bind(f"ipc://{tmp_path}/{name}")
+        channel.socket.connect(f"ipc://{tmp_path}/{name}")
+    return context, iopub, shell
+
+
+def _delivered(connections, iopub) -> None:
+    """Publish on IOPub until the client's subscription delivers (a SUB misses what comes before it connects)."""
+
+    import zmq
+
+    sub = zmq.Socket.shadow(connections.iopub_channel.socket.underlying)
+    for _ in range(200):
+        iopub.send(b"hello")
+        if sub.poll(50):
+            sub.recv()
+            return
+    raise AssertionError("the subscription never connected")
+
+
+def _wait_until(condition, seconds=10.0):
+    import time
+
+    end = time.monotonic() + seconds
+    while not condition() and time.monotonic() < end:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_kernel_whose_message_is_refused_is_stopped_at_once_and_says_why(tmp_path):
+    """ZeroMQ drops the connection that brings a message over the limit, and nothing more arrives on it (not the
+    cell's end, for which nbclient would wait until its IOPub time-out): the channel gives up on the kernel."""
+    import signal
+
+    channel = _channel(tmp_path, message_limit=1000)
+    channel.start()
+    connections = channel.client.kc
+    proc = _kernel_stand_in(channel)
+    context, iopub, shell = _kernel_sockets(tmp_path, connections)
+    try:
+        _delivered(connections, iopub)
+        iopub.send(b"x" * 999)  # within the limit: nothing happens
+        iopub.send(b"x" * 5000)
+        assert proc.wait(timeout=10) == -signal.SIGTERM
+        assert channel.lost_reason == ("the kernel sent a message of more than 1000 bytes on iopub, which the grader "
+                                       "refuses")
+    finally:
+        proc.kill()
+        proc.wait()
+        channel.stop()
+        context.destroy(linger=0)
+
+
+def test_a_kernel_that_ends_by_itself_is_not_said_to_have_sent_too_much(tmp_path):
+    channel = _channel(tmp_path, message_limit=1000)
+    channel.start()
+    connections = channel.client.kc
+    proc = _kernel_stand_in(channel)
+    context, iopub, shell = _kernel_sockets(tmp_path, connections)
+    try:
+        _delivered(connections, iopub)
+        proc.kill()  # the kernel's process ends, then its sockets close
+        proc.wait()
+        context.destroy(linger=0)
+        assert not _wait_until(lambda: channel.lost_reason is not None, 2 * channel_module.DROP_WAIT_SECONDS)
+    finally:
+        channel.stop()
 
 
 class _ScriptedClient(channel_module.BoundedKernelClient):

@@ -17,11 +17,14 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
+import threading
 import time
 from pathlib import Path
 from queue import Empty
 
 import zmq
+import zmq.utils.monitor
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_core.utils import ensure_async
 from nbclient.util import run_sync
@@ -44,6 +47,10 @@ QUEUED_MESSAGES = 16
 #: (which then asks it to shut down and, after up to 5 s, kills it). Measured: a sandboxed kernel ends 0.12-0.14 s
 #: after SIGTERM (median of 6, idle machine).
 STOP_WAIT_SECONDS = 2.0
+#: After the grader's connection to a kernel drops, how long the kernel's process may take to end before the drop
+#: counts as a refused message (:meth:`KernelChannel._connection_dropped`). A kernel that ends by itself closes its
+#: sockets first; its sandbox ends 0.12-0.14 s after its kernel (measured, as above).
+DROP_WAIT_SECONDS = 0.5
 
 
 class _OutOfTime(Exception):
@@ -162,6 +169,7 @@ class KernelChannel:
         self.output_total = 0
         #: Why the grader gave up on the kernel it stopped last (a limit it broke), until it is read.
         self.lost_reason: str | None = None
+        self._watching = None  # the connection watch of the running kernel (_watch_connections)
 
     # --- life cycle ----------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -176,6 +184,7 @@ class KernelChannel:
         # the sandbox's launcher checks that this process still lives once it is set to die with it
         client.start_new_kernel(cwd=self.cwd, env={**os.environ, sandbox.PARENT_ENV: str(os.getpid())})
         client.start_new_kernel_client()
+        self._watch_connections()
 
     def stop(self) -> None:
         """Stop the kernel, if one runs: SIGTERM (:meth:`terminate`), then nbclient's clean-up, which finds it ended.
@@ -184,6 +193,7 @@ class KernelChannel:
         or ignores the shutdown request would make jupyter_client wait up to 5 s before it sends the same signal.
         """
         client = self.client
+        self._unwatch_connections()
         if getattr(client, "km", None) is not None:
             self.terminate()
             self._wait_exit(STOP_WAIT_SECONDS)
@@ -211,6 +221,74 @@ class KernelChannel:
         end = time.monotonic() + seconds
         while process.poll() is None and time.monotonic() < end:
             time.sleep(0.005)
+
+    def _watch_connections(self) -> None:
+        """Watch the client's IOPub and shell connections for a drop while the kernel runs.
+
+        ZeroMQ drops a connection that brings a message over :attr:`message_limit` bytes, and nothing more arrives
+        on it: neither the rest of the cell's output nor its end, which nbclient would wait for until its IOPub
+        time-out. A thread reads the sockets' monitors and gives up on the kernel at once instead.
+        """
+        kc = self.client.kc
+        context = zmq.Context.shadow(kc.context.underlying)  # the client's context, with blocking sockets
+        stop = threading.Event()
+        watched = []
+        for name in ("iopub", "shell"):
+            socket = getattr(kc, f"{name}_channel").socket
+            address = f"inproc://convlearn-monitor-{id(self)}-{name}-{time.monotonic_ns()}"
+            socket.monitor(address, zmq.EVENT_DISCONNECTED | zmq.EVENT_MONITOR_STOPPED)
+            monitor = context.socket(zmq.PAIR)
+            monitor.connect(address)
+            watched.append((name, socket, monitor))
+        thread = threading.Thread(target=self._watch, args=(watched, stop), daemon=True,
+                                  name="convlearn-kernel-connections")
+        self._watching = (watched, stop, thread)
+        thread.start()
+
+    def _watch(self, watched, stop: threading.Event) -> None:
+        poller = zmq.Poller()
+        names = {}
+        for name, _, monitor in watched:
+            poller.register(monitor, zmq.POLLIN)
+            names[monitor] = name
+        try:
+            while not stop.is_set():
+                for monitor, _ in poller.poll():
+                    event = zmq.utils.monitor.recv_monitor_message(monitor)
+                    if event["event"] == zmq.EVENT_DISCONNECTED and not stop.is_set():
+                        self._connection_dropped(names[monitor])
+                    elif event["event"] == zmq.EVENT_MONITOR_STOPPED:
+                        poller.unregister(monitor)
+                        if not poller.sockets:
+                            return
+        except zmq.ZMQError:  # the client's context ended
+            return
+        finally:
+            for _, _, monitor in watched:
+                monitor.close(linger=0)
+
+    def _unwatch_connections(self) -> None:
+        watching, self._watching = self._watching, None
+        if watching is None:
+            return
+        watched, stop, thread = watching
+        stop.set()
+        for _, socket, _ in watched:  # each monitor then receives MONITOR_STOPPED, which ends the thread
+            with contextlib.suppress(zmq.ZMQError):
+                socket.disable_monitor()
+        thread.join(timeout=1.0)
+
+    def _connection_dropped(self, name: str) -> None:
+        """A connection to the kernel dropped: unless the kernel is ending by itself, it sent a message too large."""
+        process = getattr(getattr(self.client.km, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                process.wait(timeout=DROP_WAIT_SECONDS)
+                return  # the kernel ended: nbclient and the reader find it dead
+            except subprocess.TimeoutExpired:
+                pass
+        self.give_up(f"the kernel sent a message of more than {self.message_limit} bytes on {name}, "
+                     "which the grader refuses")
 
     def give_up(self, reason: str) -> harness.KernelLost:
         """The kernel broke a limit: stop it now, so that a student cell that waits for it ends within a second
@@ -306,7 +384,7 @@ class KernelChannel:
                     msg = await asyncio.wait_for(get(), timeout=min(remaining, KERNEL_POLL_SECONDS))
                 except TimeoutError:
                     if not await km.is_alive():
-                        raise harness.KernelLost("the kernel died") from None
+                        raise harness.KernelLost(self.lost_reason or "the kernel died") from None
                     continue
                 self.charge(msg)
                 if msg["parent_header"].get("msg_id") == msg_id:

@@ -440,7 +440,12 @@ def _launch(connection_file: str, extra: list[str]) -> int:
     # the sandbox's first process runs a file of the package by its path: no package import (see _inside.py)
     inside = Path(INSIDE_LIBRARY, "convlearn", *Path(_inside.__file__).resolve().relative_to(_library_dir()).parts)
     inner = [sys.executable, "-s", "-P", str(inside), "--", *extra]
-    staged = owned_tempdir(STAGE_PREFIX)  # a launcher killed before its clean-up: the next one removes this
+    # a launcher killed before its clean-up leaves this folder: the next one removes it. The kernel is shown the
+    # subfolder, which holds the student's files only (not the folder's owner file)
+    owned = owned_tempdir(STAGE_PREFIX)
+    owned.chmod(0o755)
+    staged = owned / "files"
+    staged.mkdir()
     staged.chmod(0o755)
     try:
         cwd = Path.cwd()
@@ -449,7 +454,7 @@ def _launch(connection_file: str, extra: list[str]) -> int:
         cmd = bwrap_command(inner, sockets=sockets, connection=read_fd, cwd=staged)
         return _run_sandbox(cmd, read_fd, sockets, info, as_root)
     finally:
-        shutil.rmtree(staged, ignore_errors=True)
+        shutil.rmtree(owned, ignore_errors=True)
 
 
 def _run_sandbox(cmd: list[str], read_fd: int, sockets: Path, info: dict, as_root: bool) -> int:
