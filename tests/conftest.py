@@ -76,7 +76,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     except ImportError:  # the grading extra is not installed: no grader ran
         return
     for base in {None, "/tmp"}:
-        for prefix in (sandbox.RUNTIME_PREFIX, sandbox.STAGE_PREFIX, gradetask.GRADE_PREFIX):
+        for prefix in (sandbox.RUNTIME_PREFIX, sandbox.STAGE_PREFIX, gradetask.GRADE_PREFIX,
+                       gradetask.OUTPUT_PREFIX):
             sandbox.remove_orphans(prefix, base)
 
 

@@ -330,3 +330,41 @@ def test_not_ready_when_the_kernel_died_or_never_answers():
         run_sync(_ScriptedClient({}, alive=False).wait_for_ready)(timeout=5)
     with pytest.raises(RuntimeError, match="did not answer within 0 s"):
         run_sync(_ScriptedClient({}).wait_for_ready)(timeout=0)
+
+
+def test_stopping_the_connection_watch_never_blocks(tmp_path):
+    """Each monitored socket sends its monitor a last event when the watch stops, and ZeroMQ blocks on sending it to
+    a monitor that is closed: the watch reads until every monitor has stopped (it once closed both after the first)."""
+    import threading
+    import time
+
+    channel = _channel(tmp_path)
+    before = set(threading.enumerate())
+
+    class Slow:
+        """A socket whose monitor stops late (the watch has read the first monitor's last event by then)."""
+
+        def __init__(self, socket):
+            self.socket = socket
+
+        def __getattr__(self, name):
+            return getattr(self.socket, name)
+
+        def disable_monitor(self):
+            time.sleep(0.05)
+            self.socket.disable_monitor()
+
+    def cycles():
+        for _ in range(10):
+            channel.start()
+            kc = channel.client.kc
+            channel._unwatch_connections()
+            kc.shell_channel.socket = Slow(kc.shell_channel.socket)
+            channel._watch_connections()
+            channel.stop()
+
+    worker = threading.Thread(target=cycles, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "stopping a kernel's connection watch blocked"
+    assert not [t for t in set(threading.enumerate()) - before if t.name == "convlearn-kernel-connections"]

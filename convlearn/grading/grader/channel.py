@@ -246,23 +246,26 @@ class KernelChannel:
         thread.start()
 
     def _watch(self, watched, stop: threading.Event) -> None:
+        """Read the monitors until each has said it stopped (a monitored socket's ZeroMQ blocks on sending that
+        last event to a monitor that is already closed, so none is closed before), or the context ends."""
         poller = zmq.Poller()
         names = {}
         for name, _, monitor in watched:
             poller.register(monitor, zmq.POLLIN)
             names[monitor] = name
         try:
-            while not stop.is_set():
+            while poller.sockets:
                 for monitor, _ in poller.poll():
                     event = zmq.utils.monitor.recv_monitor_message(monitor)
-                    if event["event"] == zmq.EVENT_DISCONNECTED and not stop.is_set():
-                        self._connection_dropped(names[monitor])
-                    elif event["event"] == zmq.EVENT_MONITOR_STOPPED:
+                    if event["event"] == zmq.EVENT_MONITOR_STOPPED:
                         poller.unregister(monitor)
-                        if not poller.sockets:
-                            return
-        except zmq.ZMQError:  # the client's context ended
-            return
+                    elif event["event"] == zmq.EVENT_DISCONNECTED and not stop.is_set():
+                        try:
+                            self._connection_dropped(names[monitor])
+                        except Exception:  # noqa: BLE001 - the watch goes on (see the docstring)
+                            self.log.exception("the kernel's connection dropped and could not be handled")
+        except zmq.ContextTerminated:  # the client's sockets are closed: nothing is sent to the monitors any more
+            pass
         finally:
             for _, _, monitor in watched:
                 monitor.close(linger=0)

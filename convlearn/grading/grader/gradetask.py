@@ -166,7 +166,8 @@ for line in sys.stdin:
             os.environ.update(req["env"])
             null = os.open(os.devnull, os.O_RDONLY)
             log = os.open(req["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.dup2(null, 0); os.dup2(log, 1); os.dup2(log, 2)
+            err = os.open(req["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(null, 0); os.dup2(log, 1); os.dup2(err, 2)
             sys.stdin = open(os.devnull)
             sys.stdout = open(1, "w", closefd=False, buffering=1)
             sys.stderr = open(2, "w", closefd=False, buffering=1)
@@ -217,30 +218,39 @@ def warm() -> None:
         _give_back(proc)
 
 
-def run_nbgrader(argv: list[str], cwd: Path) -> tuple[int, str]:
-    """Run ``nbgrader <argv>`` in ``cwd``; return its exit status and output.
+#: The prefix of the folders in which :func:`run_nbgrader` collects a preloaded nbgrader's output.
+OUTPUT_PREFIX = "convlearn-nbgrader-"
+
+
+def run_nbgrader(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[int, str, str]:
+    """Run ``nbgrader <argv>`` in ``cwd``; return its exit status, its standard output and its standard error.
 
     Through the preloaded server (see ``_SERVER``) where it runs, else as a new ``python -m nbgrader``
-    process. Either way the nbgrader process dies with the worker that started it.
+    process. Either way the nbgrader process dies with the worker that started it. ``env`` is its whole
+    environment (default: this process's, with this Python and this convlearn first on the paths).
     """
-    env = _environment()
+    env = _environment() if env is None else env
     server = _take_server()
     if server is not None:
-        log = cwd / ".nbgrader-output.log"
+        logs = sandbox.owned_tempdir(OUTPUT_PREFIX)  # a worker killed meanwhile: the next one removes it
+        out, err = str(logs / "out"), str(logs / "err")
         try:
-            server.stdin.write(json.dumps({"argv": argv, "cwd": str(cwd), "env": env, "log": str(log)}) + "\n")
+            request = {"argv": argv, "cwd": str(cwd), "env": env, "log": out, "err": err}
+            server.stdin.write(json.dumps(request) + "\n")
             server.stdin.flush()
             answer = server.stdout.readline()
             if answer:
                 status = int(json.loads(answer))
                 _give_back(server)
-                return status, log.read_text(encoding="utf-8", errors="replace")
+                return status, *(Path(f).read_text(encoding="utf-8", errors="replace") for f in (out, err))
         except (OSError, ValueError):
             pass
-        server.kill()  # it died or answered nonsense: grade this one without it
+        finally:
+            shutil.rmtree(logs, ignore_errors=True)
+        server.kill()  # it died or answered nonsense: run this one without it
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *argv], cwd=cwd, env=env, capture_output=True,
                           text=True, preexec_fn=_die_with(os.getpid()), stdin=subprocess.DEVNULL)
-    return proc.returncode, proc.stdout + proc.stderr
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 def _rows(db_url: str, course_id: str, assignment: str, student: str) -> dict | None:
@@ -314,7 +324,8 @@ def grade(task: dict) -> dict:
         argv = ["autograde", a, "--student", s, "--force", f"--CourseDirectory.root={root}",
                 f"--CourseDirectory.db_url={db_url}", f"--CourseDirectory.course_id={task['course_id']}",
                 *task.get("options", ())]
-        returncode, log = run_nbgrader(argv, root)
+        returncode, out, err = run_nbgrader(argv, root)
+        log = out + err
         rows = _rows(db_url, task["course_id"], a, s)
         graded = root / "autograded" / s / a
         files = {}
