@@ -219,23 +219,17 @@ def _wait_until(condition, seconds=10.0):
     return condition()
 
 
-def test_a_kernel_whose_message_is_refused_is_stopped_at_once_and_says_why(tmp_path):
-    """ZeroMQ drops the connection that brings a message over the limit, and nothing more arrives on it (not the
-    cell's end, for which nbclient would wait until its IOPub time-out): the channel gives up on the kernel."""
-    import signal
-
+@pytest.fixture
+def watched(tmp_path):
+    """A channel (message limit 1,000 bytes) watching a stand-in kernel process whose sockets are real:
+    ``(channel, process, the kernel's IOPub socket, the kernel's ZeroMQ context)``, IOPub delivering."""
     channel = _channel(tmp_path, message_limit=1000)
     channel.start()
-    connections = channel.client.kc
     proc = _kernel_stand_in(channel)
-    context, iopub, shell = _kernel_sockets(tmp_path, connections)
+    context, iopub, shell = _kernel_sockets(tmp_path, channel.client.kc)
     try:
-        _delivered(connections, iopub)
-        iopub.send(b"x" * 999)  # within the limit: nothing happens
-        iopub.send(b"x" * 5000)
-        assert proc.wait(timeout=10) == -signal.SIGTERM
-        assert channel.lost_reason == ("the kernel sent a message of more than 1000 bytes on iopub, which the grader "
-                                       "refuses")
+        _delivered(channel.client.kc, iopub)
+        yield channel, proc, iopub, context
     finally:
         proc.kill()
         proc.wait()
@@ -243,20 +237,24 @@ def test_a_kernel_whose_message_is_refused_is_stopped_at_once_and_says_why(tmp_p
         context.destroy(linger=0)
 
 
-def test_a_kernel_that_ends_by_itself_is_not_said_to_have_sent_too_much(tmp_path):
-    channel = _channel(tmp_path, message_limit=1000)
-    channel.start()
-    connections = channel.client.kc
-    proc = _kernel_stand_in(channel)
-    context, iopub, shell = _kernel_sockets(tmp_path, connections)
-    try:
-        _delivered(connections, iopub)
-        proc.kill()  # the kernel's process ends, then its sockets close
-        proc.wait()
-        context.destroy(linger=0)
-        assert not _wait_until(lambda: channel.lost_reason is not None, 2 * channel_module.DROP_WAIT_SECONDS)
-    finally:
-        channel.stop()
+def test_a_kernel_whose_message_is_refused_is_stopped_at_once_and_says_why(watched):
+    """ZeroMQ drops the connection that brings a message over the limit, and nothing more arrives on it (not the
+    cell's end, for which nbclient would wait until its IOPub time-out): the channel gives up on the kernel."""
+    import signal
+
+    channel, proc, iopub, _ = watched
+    iopub.send(b"x" * 999)  # within the limit: nothing happens
+    iopub.send(b"x" * 5000)
+    assert proc.wait(timeout=10) == -signal.SIGTERM
+    assert channel.lost_reason == "the kernel sent a message of more than 1000 bytes on iopub, which the grader refuses"
+
+
+def test_a_kernel_that_ends_by_itself_is_not_said_to_have_sent_too_much(watched):
+    channel, proc, _, context = watched
+    proc.kill()  # the kernel's process ends, then its sockets close
+    proc.wait()
+    context.destroy(linger=0)
+    assert not _wait_until(lambda: channel.lost_reason is not None, 2 * channel_module.DROP_WAIT_SECONDS)
 
 
 class _ScriptedClient(channel_module.BoundedKernelClient):
