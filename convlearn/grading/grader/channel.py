@@ -5,7 +5,8 @@ its :meth:`~KernelChannel.send` and :meth:`~KernelChannel.restart` are the pair
 :func:`convlearn.grading.grader.harness.run_test_cell` calls. Every message the kernel sends is counted against
 the limits of the cell or call that it answers (:meth:`~KernelChannel.charge`), and ZeroMQ itself refuses a
 message above :data:`MESSAGE_LIMIT` bytes while it arrives (:class:`BoundedKernelClient`), so a kernel that
-floods costs its own checks and never the grader's memory.
+floods costs its own checks and never the grader's memory; the connection it dropped delivers nothing more, so the
+channel then stops the kernel at once (:meth:`KernelChannel._watch_connections`).
 
 The kernel is started through the nbclient ``NotebookClient`` that runs the student's cells (nbgrader's
 ``Execute``): both share its kernel manager and client (``km``, ``kc``).

@@ -98,7 +98,7 @@ class SandboxedGrade(Execute):
     flood_limit = Integer(20_000_000, help="Characters of output in all before the kernel is stopped.").tag(
         config=True)
     message_limit = Integer(MESSAGE_LIMIT, help="Bytes of one message from the kernel: a larger one is refused "
-                                                "while it is read (the kernel is then lost).").tag(config=True)
+                                                "while it is read, and the kernel is stopped at once.").tag(config=True)
     read_limit = Integer(256 << 20, help="Bytes the grader reads from the kernel for one cell or one call "
                                          "(outputs, replies, widget messages); past it the kernel is treated as "
                                          "lost.").tag(config=True)
