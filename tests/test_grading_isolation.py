@@ -242,3 +242,31 @@ def test_a_killed_launcher_memory_group_is_removed_by_the_next():
     finally:
         group.remove()
         left.remove()
+
+
+_START_AND_DIE = ("import subprocess, sys\nfrom convlearn.grading.grader import sandbox\n"
+                  "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], "
+                  "preexec_fn=sandbox._bwrap_preexec(None, __import__('os').getpid()))\n"
+                  "print(child.pid, flush=True)\n__import__('time').sleep(120)\n")
+
+
+def test_bubblewrap_dies_with_a_launcher_killed_as_it_starts():
+    """The process the launcher starts for bubblewrap is set to die with the launcher before it runs anything."""
+    import signal
+    import time
+
+    launcher = subprocess.Popen([sys.executable, "-c", _START_AND_DIE], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(launcher.stdout.readline())
+    finally:
+        launcher.kill()
+        launcher.wait()
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the launcher's child outlived it")

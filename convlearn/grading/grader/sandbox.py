@@ -466,11 +466,29 @@ def _run_sandbox(cmd: list[str], read_fd: int, sockets: Path, info: dict, as_roo
             group.remove()
 
 
+def _bwrap_preexec(group: MemoryGroup | None, launcher: int):
+    """What bubblewrap's process does before it starts (a ``preexec_fn``): ask for SIGKILL when the launcher
+    ``launcher`` dies, or end at once if it already has, then join the sandbox's memory group.
+
+    bubblewrap's own ``--die-with-parent`` is asked for only once bubblewrap runs: a launcher killed before that
+    (its grader killed just as a kernel starts) would leave a sandbox with a kernel running and no grader (seen
+    once in a rehearsal: a kernel of a dead launcher, adopted by init, 7 minutes after its test).
+    """
+
+    def preexec() -> None:  # pragma: no cover - runs in the child between fork and exec
+        if not die_with_parent(signal.SIGKILL, launcher):
+            os._exit(1)
+        if group is not None:
+            group.join()
+
+    return preexec
+
+
 def _run_in(group: MemoryGroup | None, cmd: list[str], read_fd: int, sockets: Path, info: dict,
             as_root: bool) -> int:
     # the kernel's own stdout/stderr never reach the grader's terminal beyond a small budget
     proc = subprocess.Popen(cmd, pass_fds=(read_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, preexec_fn=group.join if group is not None else None)
+                            stderr=subprocess.PIPE, preexec_fn=_bwrap_preexec(group, os.getpid()))
     os.close(read_fd)
 
     def forward(signum, frame):
