@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -211,9 +212,13 @@ def test_a_killed_process_temporary_folder_is_removed_by_the_next(tmp_path):
     left = _made_by_a_killed_process("t-", str(tmp_path))
     unclaimed = tmp_path / "t-unclaimed"  # its owner file not written yet: left alone
     unclaimed.mkdir()
+    abandoned = tmp_path / "t-abandoned"  # no owner file a minute on: its owner was killed before writing it
+    abandoned.mkdir()
+    old = time.time() - sandbox.UNCLAIMED_SECONDS - 1
+    os.utime(abandoned, (old, old))
     other = _made_by_a_killed_process("u-", str(tmp_path))  # another prefix: not this call's business
     mine = sandbox.owned_tempdir("t-", str(tmp_path))
-    assert not left.exists()
+    assert not left.exists() and not abandoned.exists()
     assert unclaimed.is_dir() and other.is_dir()
     assert (mine / sandbox.OWNER_FILE).read_text() == str(os.getpid())
     again = sandbox.owned_tempdir("t-", str(tmp_path))  # a living owner's folder is kept

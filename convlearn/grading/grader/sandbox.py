@@ -106,6 +106,8 @@ def available() -> tuple[bool, str]:
 
 #: The file in an :func:`owned_tempdir` that names the process it belongs to.
 OWNER_FILE = ".owner-pid"
+#: Seconds after which a directory of :func:`owned_tempdir` that names no owner counts as left by a killed process.
+UNCLAIMED_SECONDS = 60
 #: The prefix of :func:`private_runtime_dir`'s directories.
 RUNTIME_PREFIX = "convlearn-kernels-"
 #: The prefix of the folders a kernel's launcher stages the student's files in.
@@ -115,17 +117,24 @@ STAGE_PREFIX = "convlearn-stage-"
 def remove_orphans(prefix: str, base: str | None = None) -> None:
     """Remove the directories ``<base>/<prefix>*`` of :func:`owned_tempdir` whose owner process has died.
 
-    Only this user's directories are judged, by whether their owner is alive; one whose owner file is not
-    written yet is left alone.
+    Only this user's directories are judged, by whether their owner is alive. One without an owner file is left
+    alone while it is new (its owner writes the file just after making it), and removed once it is
+    :data:`UNCLAIMED_SECONDS` old (its owner was killed in between).
     """
     for path in Path(base or tempfile.gettempdir()).glob(f"{prefix}*"):
         try:
             if path.lstat().st_uid != os.getuid():
                 continue
-            os.kill(int((path / OWNER_FILE).read_text()), 0)
+            try:
+                owner = (path / OWNER_FILE).read_text()
+            except FileNotFoundError:
+                if time.time() - path.lstat().st_mtime < UNCLAIMED_SECONDS:
+                    continue
+                raise ProcessLookupError from None
+            os.kill(int(owner), 0)
         except ProcessLookupError:
             shutil.rmtree(path, ignore_errors=True)
-        except (OSError, ValueError):  # alive, not ours to judge, or its owner file not written yet
+        except (OSError, ValueError):  # alive, or not ours to judge
             continue
 
 
