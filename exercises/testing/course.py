@@ -260,17 +260,18 @@ class Course:
         new ``python -m nbgrader`` process, since what nbgrader and the plugin read of the environment when
         they are imported (whether bubblewrap is on PATH, say) must then be read afresh.
         """
-        cmd = [sys.executable, "-m", "nbgrader", *args]
+        argv = list(args)
         if self.timeout is not None and args and args[0] in ("autograde", "validate"):
-            cmd.append(f"--Execute.timeout={self.timeout}")
+            argv.append(f"--Execute.timeout={self.timeout}")
         if self.time_scale is not None and args and args[0] == "autograde":
-            cmd.append(f"--SandboxedGrade.time_scale={self.time_scale}")
+            argv.append(f"--SandboxedGrade.time_scale={self.time_scale}")
         if db is not None and args and args[0] != "validate":
-            cmd.append(f"--CourseDirectory.db_url=sqlite:///{db}")
+            argv.append(f"--CourseDirectory.db_url=sqlite:///{db}")
+        cmd = [sys.executable, "-m", "nbgrader", *argv]
         if env is None:
             from convlearn.grading.grader.gradetask import run_nbgrader
 
-            code, out, err = run_nbgrader(cmd[3:], self.root, env=environment())
+            code, out, err = run_nbgrader(argv, self.root, env=environment())
             proc = subprocess.CompletedProcess(cmd, code, out, err)
         else:
             proc = subprocess.run(cmd, cwd=self.root, env={**environment(), **env}, capture_output=True, text=True)

@@ -114,6 +114,17 @@ RUNTIME_PREFIX = "convlearn-kernels-"
 STAGE_PREFIX = "convlearn-stage-"
 
 
+def _ended(pid: int) -> bool:
+    """Whether no process ``pid`` exists (one that exists but is another user's is not ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def remove_orphans(prefix: str, base: str | None = None) -> None:
     """Remove the directories ``<base>/<prefix>*`` of :func:`owned_tempdir` whose owner process has died.
 
@@ -125,17 +136,15 @@ def remove_orphans(prefix: str, base: str | None = None) -> None:
         try:
             if path.lstat().st_uid != os.getuid():
                 continue
-            try:
-                owner = (path / OWNER_FILE).read_text()
-            except FileNotFoundError:
-                if time.time() - path.lstat().st_mtime < UNCLAIMED_SECONDS:
-                    continue
-                raise ProcessLookupError from None
-            os.kill(int(owner), 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)
-        except (OSError, ValueError):  # alive, or not ours to judge
+            owner = path / OWNER_FILE
+            if owner.exists():
+                orphan = _ended(int(owner.read_text()))
+            else:
+                orphan = time.time() - path.lstat().st_mtime >= UNCLAIMED_SECONDS
+        except (OSError, ValueError):  # gone meanwhile, or not ours to judge
             continue
+        if orphan:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def owned_tempdir(prefix: str, base: str | None = None) -> Path:
@@ -236,15 +245,9 @@ class MemoryGroup:
     def _remove_orphans(parent: Path) -> None:
         for group in parent.iterdir():
             owner = re.search(r"-(\d+)$", group.name)
-            if owner is None or not group.is_dir():
-                continue
-            try:
-                os.kill(int(owner.group(1)), 0)
-            except ProcessLookupError:
+            if owner is not None and group.is_dir() and _ended(int(owner.group(1))):
                 with contextlib.suppress(OSError):  # a group still holding processes cannot be removed
                     group.rmdir()
-            except OSError:
-                continue
 
     def join(self) -> None:
         """Move the calling process into the group (use as ``preexec_fn``: its children stay in it)."""
