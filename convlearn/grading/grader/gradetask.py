@@ -90,6 +90,9 @@ def definition_gradebook(db_url: str, course_id: str, assignment: str, target: P
     """
     from nbgrader.api import Gradebook
 
+    from .nbgrader_plugin import stamp_gradebooks_in_process
+
+    stamp_gradebooks_in_process()
     with Gradebook(db_url, course_id) as src, Gradebook(f"sqlite:///{target}", course_id) as dst:
         a = src.find_assignment(assignment)
         dst.update_or_create_assignment(assignment, duedate=a.duedate)
@@ -142,6 +145,8 @@ import nbgrader.apps.nbgraderapp, nbgrader.apps.autogradeapp, nbgrader.converter
 import nbgrader.preprocessors, nbconvert.exporters, nbclient, jupyter_client.manager, sqlalchemy.dialects.sqlite
 import convlearn.grading.grader.nbgrader_plugin, convlearn.grading.grader.sandbox
 convlearn.grading.grader.sandbox.available()  # the bubblewrap probe, cached: the children on this machine inherit it
+convlearn.grading.grader.nbgrader_plugin.stamp_gradebooks_in_process()  # a new gradebook's revision, read once
+import nbgrader.api; nbgrader.api.get_alembic_version()
 # what grading a notebook imports on its way (measured: about 1,000 modules): IPython for nbconvert and the
 # harness, the course's set-up cells (convlearn, NumPy, SciPy)
 import importlib, pkgutil, convlearn
