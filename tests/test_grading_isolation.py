@@ -275,3 +275,39 @@ def test_bubblewrap_dies_with_a_launcher_killed_as_it_starts():
         time.sleep(0.05)
     os.kill(child, signal.SIGKILL)
     pytest.fail("the launcher's child outlived it")
+
+
+def test_a_sandboxed_kernel_runs_without_the_debugger_and_completion_packages(monkeypatch):
+    """The graded kernel (``_inside.KERNEL``) is ipykernel without debugpy and jedi: it starts, runs code with
+    IPython, and neither package is loaded or can be imported in it."""
+    ok, why = sandbox.available()
+    if not ok:
+        pytest.skip(why)
+    from jupyter_client import KernelManager
+
+    runtime = sandbox.private_runtime_dir()
+    sandbox.install_kernelspec(runtime)  # as the course's configure() does
+    monkeypatch.setenv("JUPYTER_PATH", str(runtime))
+    (runtime / "runtime").mkdir(mode=0o711)
+    km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc",
+                       connection_file=str(runtime / "runtime" / "kernel.json"))
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        code = ("import sys\n"
+                "print(get_ipython().__class__.__name__, [m for m in ('debugpy', 'jedi') if sys.modules.get(m)])\n"
+                "for m in ('debugpy', 'jedi'):\n"
+                "    try:\n"
+                "        __import__(m)\n"
+                "    except ImportError:\n"
+                "        print(m, 'absent')\n")
+        out = []
+        reply = kc.execute_interactive(code, timeout=60, output_hook=lambda msg: out.append(
+            msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        assert "".join(out).split("\n")[:3] == ["ZMQInteractiveShell []", "debugpy absent", "jedi absent"], out
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
