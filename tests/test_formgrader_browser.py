@@ -199,6 +199,10 @@ def test_instructor_formgrader_loop(chromium, sandboxed, shots, tmp_path) -> Non
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     c = course.Course(tmp_path / "course")
+    # the checks' limits as every other grading test has them (course.TIME_SCALE), set the way an instructor sets
+    # them for the Formgrader: erin's hanging check then spins for 2.5 s, not 10
+    with open(c.root / "nbgrader_config.py", "a", encoding="utf-8") as fh:
+        fh.write(f"\nc.SandboxedGrade.time_scale = {course.TIME_SCALE}\n")
     instructor_env = _user_env(tmp_path / "instructor", exchange)
     command = _enable_step()
     step = subprocess.run([str(Path(sys.executable).with_name(command[0])), *command[1:]], env=instructor_env,
