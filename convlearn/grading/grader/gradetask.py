@@ -33,7 +33,8 @@ import convlearn
 
 from . import sandbox, submission
 
-__all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "run_nbgrader", "warm", "CONFIG_FILE"]
+__all__ = ["read_files", "files_digest", "definition_gradebook", "grade", "run_nbgrader", "warm", "environment",
+           "CONFIG_FILE"]
 
 CONFIG_FILE = "nbgrader_config.py"
 #: nbgrader log lines that count what a submission's limits cost (see nbgrader_plugin / harness).
@@ -123,10 +124,13 @@ def _die_with(parent: int) -> Callable[[], None]:
     return preexec
 
 
-def _environment() -> dict:
+def environment(repo: str | Path | None = None) -> dict:
+    """The environment nbgrader runs in: this process's, with this Python's ``bin`` folder first on ``PATH`` (the
+    commands nbgrader may start are this environment's), ``repo`` first on ``PYTHONPATH`` (default: the folder of
+    the convlearn this process imports) and one BLAS thread unless set."""
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    repo = str(Path(convlearn.__file__).resolve().parents[1])  # the convlearn this worker imports
+    repo = str(repo) if repo is not None else str(Path(convlearn.__file__).resolve().parents[1])
     env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.setdefault("OMP_NUM_THREADS", "1")
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -204,7 +208,7 @@ def _take_server() -> subprocess.Popen | None:
             if proc.poll() is None:
                 return proc
     try:
-        return subprocess.Popen([sys.executable, "-c", _SERVER, str(int(signal.SIGKILL))], env=_environment(),
+        return subprocess.Popen([sys.executable, "-c", _SERVER, str(int(signal.SIGKILL))], env=environment(),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                 preexec_fn=_die_with(os.getpid()))
     except OSError:
@@ -234,7 +238,7 @@ def run_nbgrader(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[i
     process. Either way the nbgrader process dies with the worker that started it. ``env`` is its whole
     environment (default: this process's, with this Python and this convlearn first on the paths).
     """
-    env = _environment() if env is None else env
+    env = environment() if env is None else env
     server = _take_server()
     if server is not None:
         logs = sandbox.owned_tempdir(OUTPUT_PREFIX)  # a worker killed meanwhile: the next one removes it
