@@ -363,11 +363,32 @@ def _open_and_settle(context, url: str, base_url: str, report: PageReport):
     try:
         page_obj.goto(url, wait_until="load", timeout=PAGE_LOAD_MS)
         _wait_quiet(page_obj, url, in_flight, deadline)
-        page_obj.evaluate(_WAIT_FOR_RENDERING)
+        _render(page_obj)
         _wait_quiet(page_obj, url, in_flight, deadline)
     except PlaywrightTimeout as exc:
         raise PageDidNotSettle(url, sorted(in_flight.values())) from exc
     return page_obj
+
+
+#: How many pages a page may lead to by itself while it is opened (the site's ``index.html`` is one step: a
+#: ``<meta http-equiv="Refresh">`` to the first chapter).
+REDIRECTS = 3
+
+
+def _render(page_obj) -> None:
+    """Wait for the page's mathematics, widgets and images (:data:`_WAIT_FOR_RENDERING`), following the page to
+    where it sends itself: a redirect that starts after the load event (``index.html``'s) replaces the document
+    the wait runs in, which Playwright reports as a destroyed execution context (seen once, at 375 px)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for step in range(REDIRECTS + 1):
+        try:
+            page_obj.evaluate(_WAIT_FOR_RENDERING)
+            return
+        except PlaywrightError as exc:
+            if "Execution context was destroyed" not in str(exc) or step == REDIRECTS:
+                raise
+            page_obj.wait_for_load_state("load", timeout=PAGE_LOAD_MS)
 
 
 def _wait_quiet(page_obj, url: str, in_flight: dict, deadline: float) -> None:

@@ -2,7 +2,8 @@
 
 A local server (127.0.0.1) serves a page with one image whose response is held back longer than the page-load
 limit (shortened here to 6 s, room for a loaded machine where a new browser context takes
-seconds): the first time only, or every time.
+seconds): the first time only, or every time. And a page that sends itself on to another while it is opened (as the
+site's ``index.html`` does) is followed to that page.
 """
 
 from __future__ import annotations
@@ -79,3 +80,22 @@ def test_a_page_that_never_settles_names_the_open_request(chromium, monkeypatch)
                 pass
     assert failure.value.open_requests == [base_url + "slow.svg"]
     assert "slow.svg" in str(failure.value)
+
+
+#: A page that sends itself on to another while the opening waits for its mathematics (a typesetter that never
+#: finishes, and a redirect 1.5 s after the load event), as the site's ``index.html`` sends readers on to the
+#: first chapter.
+REDIRECTING = b"""<!doctype html><html><body><p><span class="math">x</span></p>
+<script>
+window.MathJax = {startup: {promise: new Promise(() => {})}};
+addEventListener('load', () => setTimeout(() => location.replace('next.html'), 1500));
+</script></body></html>"""
+NEXT = b"<!doctype html><html><body><p id='next'>the next page</p></body></html>"
+
+
+def test_a_page_that_redirects_while_it_is_opened_is_followed(chromium, tmp_path):
+    (tmp_path / "page.html").write_bytes(REDIRECTING)
+    (tmp_path / "next.html").write_bytes(NEXT)
+    with _site.serve(tmp_path) as base_url, _site.offline_page(chromium, base_url, "page.html") as page:
+        assert page.url == base_url + "next.html"
+        assert page.locator("#next").inner_text() == "the next page"
