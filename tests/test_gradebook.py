@@ -21,7 +21,7 @@ def _alembic_heads() -> str:
     return out.split()[0]
 
 
-def test_the_revision_read_in_process_is_the_commands(monkeypatch):
+def test_the_revision_read_in_process_is_the_commands():
     from convlearn.grading.grader.nbgrader_plugin import stamp_gradebooks_in_process
 
     stamp_gradebooks_in_process()
