@@ -277,9 +277,10 @@ def test_bubblewrap_dies_with_a_launcher_killed_as_it_starts():
     pytest.fail("the launcher's child outlived it")
 
 
-def test_a_sandboxed_kernel_runs_without_the_debugger_and_completion_packages(monkeypatch):
-    """The graded kernel (``_inside.KERNEL``) is ipykernel without debugpy and jedi: it starts, runs code with
-    IPython, and neither package is loaded or can be imported in it."""
+def test_a_sandboxed_kernel_runs_without_the_debugger_completion_and_terminal(monkeypatch):
+    """The graded kernel (``_inside.KERNEL``) is ipykernel without debugpy, jedi and IPython's terminal front end: it
+    starts and runs code with IPython; neither package is loaded or can be imported in it, prompt_toolkit is not
+    loaded, and ``IPython.embed()`` says that it needs a terminal."""
     ok, why = sandbox.available()
     if not ok:
         pytest.skip(why)
@@ -302,12 +303,20 @@ def test_a_sandboxed_kernel_runs_without_the_debugger_and_completion_packages(mo
                 "    try:\n"
                 "        __import__(m)\n"
                 "    except ImportError:\n"
-                "        print(m, 'absent')\n")
+                "        print(m, 'absent')\n"
+                "print('prompt_toolkit' in sys.modules, 'IPython.terminal.interactiveshell' in sys.modules)\n"
+                "import IPython\n"
+                "try:\n"
+                "    IPython.embed()\n"
+                "except RuntimeError as e:\n"
+                "    print(e)\n")
         out = []
         reply = kc.execute_interactive(code, timeout=60, output_hook=lambda msg: out.append(
             msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None)
         assert reply["content"]["status"] == "ok", reply["content"]
-        assert "".join(out).split("\n")[:3] == ["ZMQInteractiveShell []", "debugpy absent", "jedi absent"], out
+        assert "".join(out).split("\n")[:5] == ["ZMQInteractiveShell []", "debugpy absent", "jedi absent",
+                                                 "False False",
+                                                 "IPython.embed() needs a terminal: a grading sandbox has none"], out
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
