@@ -120,3 +120,15 @@ def test_importing_the_face_loads_no_grader_module():
             f"or m.split('.')[0] in {sorted(GRADER_DEPENDENCIES)!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_sandbox_launcher_imports_no_numpy():
+    """The kernelspec's command (``python -m convlearn.grading.grader.sandbox``) runs once for every graded kernel and
+    needs no NumPy: neither ``convlearn`` nor ``convlearn.grading`` imports it until one of their NumPy-backed names
+    (``manual_seed``, ``Checks``, ...) is first asked for, and then those names are what they were."""
+    code = ("import sys, convlearn.grading.grader.sandbox as s; loaded = 'numpy' in sys.modules; "
+            "import convlearn, convlearn.grading as g, convlearn._random as r, convlearn.grading.checks as c; "
+            "print(loaded, g.Checks is c.Checks, g.expect_close is c.expect_close, "
+            "convlearn.manual_seed is r.manual_seed, 'Checks' in dir(g), 'manual_seed' in dir(convlearn))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True", "True", "True", "True"], out.stdout + out.stderr

@@ -16,7 +16,6 @@ This face re-exports what test cells import. The student/kernel side is :mod:`.r
 
 from __future__ import annotations
 
-from .checks import CaseResult, Checks, GradingError, expect_close, expect_shape
 from .limits import ForbiddenCallError, forbid, memory_limit, time_limit
 from .rules import CNN_LAYERS, CONV_1D, CONV_2D, CONV_BACKWARD, CONV_LAYER, INTEGRALS
 
@@ -37,3 +36,20 @@ __all__ = [
     "INTEGRALS",
     "CNN_LAYERS",
 ]
+
+#: What :mod:`.checks` gives this face. That module imports NumPy, so it is imported when one of these is first asked
+#: for: the sandbox's launcher (:mod:`convlearn.grading.grader.sandbox`), started for every graded kernel, imports
+#: this package and needs none of them.
+_CHECKS = ("Checks", "GradingError", "CaseResult", "expect_close", "expect_shape")
+
+
+def __getattr__(name: str):
+    if name in _CHECKS:
+        from . import checks
+
+        return getattr(checks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
