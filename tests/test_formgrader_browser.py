@@ -165,11 +165,14 @@ def _api(b: Browser, path: str):
     return response.json()
 
 
-def _cli(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
-    return proc
+def _cli(args: list[str], cwd: Path, env: dict[str, str]) -> None:
+    """``nbgrader <args>`` in ``cwd`` with the environment ``env``, as its command line runs: in a child of this
+    worker's preloaded nbgrader (``gradetask.run_nbgrader``), which runs nbgrader's ``main`` with that environment
+    and those arguments, without importing nbgrader again for each command."""
+    from convlearn.grading.grader.gradetask import run_nbgrader
+
+    code, out, err = run_nbgrader(args, cwd, env=env)
+    assert code == 0, f"nbgrader {' '.join(args)} failed:\n{out[-2000:]}\n{err[-3000:]}"
 
 
 def _variant(name: str):
