@@ -160,8 +160,17 @@ def test_parallel_matches_serial_and_reruns_skip(tmp_path):
         grade.manual_score = 0.5
         gb.db.commit()
         graded_name = grade.name
-    # rerun: nothing changed, nothing graded; one submission changed: only it is graded
-    assert run_parallel(par, ASSIGNMENT) == (len(subs), 0, len(subs), 0)
+    # rerun: nothing changed, nothing graded, and no cluster started or reached (its scheduler here is a listener
+    # on 127.0.0.1 that counts connections); one submission changed: only it is graded
+    from test_grading_attacks import _Listener
+
+    scheduler = _Listener()
+    try:
+        assert run_parallel(par, ASSIGNMENT, "--scheduler", f"tcp://127.0.0.1:{scheduler.port}") \
+            == (len(subs), 0, len(subs), 0)
+    finally:
+        scheduler.close()
+    assert scheduler.connections == 0
     par.submit("blank", ASSIGNMENT, par.submission(ASSIGNMENT, "reference"))
     assert run_parallel(par, ASSIGNMENT, "--workers", "1") == (len(subs), 1, len(subs) - 1, 0)
     got, full = total(par, ASSIGNMENT, "blank")

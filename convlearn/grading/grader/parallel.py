@@ -216,8 +216,9 @@ def apply_result(course: Course, result: dict) -> bool:
     return True
 
 
-def _tasks(course: Course, assignment: str, force: bool, outcome: Outcome) -> list[dict]:
-    """Tasks for the submissions to grade; unchanged ones are counted as skipped."""
+def _tasks(course: Course, assignment: str, force: bool, outcome: Outcome, on_first=None) -> list[dict]:
+    """Tasks for the submissions to grade; unchanged ones are counted as skipped. ``on_first()`` is called when the
+    first submission to grade is found."""
     source_files, _ = gradetask.read_files(course.source(assignment), ignore=course.ignore(course.source(assignment)))
     src_hash = gradetask.files_digest(source_files)
     pending = []
@@ -231,6 +232,8 @@ def _tasks(course: Course, assignment: str, force: bool, outcome: Outcome) -> li
         if not force and _graded_already(course, assignment, student, sub_hash, src_hash):
             outcome.skipped += 1
             continue
+        if not pending and on_first is not None:
+            on_first()
         pending.append({"assignment": assignment, "student": student, "course_id": course.course_id,
                         "config": course.config_text, "source": source_files, "submission": files,
                         "extension": _extension(course, assignment, student), "options": course.worker_options,
@@ -258,15 +261,21 @@ def autograde(root, assignment: str, *, workers: int | None = None, scheduler: s
     Raises :class:`CourseError` when the course cannot be graded at all.
     """
     start = time.monotonic()
-    # the cluster starts while the course is read (both take seconds); it is closed unused if nothing changed
+    # the cluster starts when the first submission to grade is found, while the rest of the course is read (both
+    # take seconds); a course with nothing to grade starts no cluster and reaches no scheduler
     starter = concurrent.futures.ThreadPoolExecutor(1)
-    cluster_future = starter.submit(_client, workers, scheduler)
+    started: list[concurrent.futures.Future] = []
+
+    def start_cluster() -> concurrent.futures.Future:
+        if not started:
+            started.append(starter.submit(_client, workers, scheduler))
+        return started[0]
+
     try:
-        return _autograde(root, assignment, cluster_future, force=force, options=options, progress=progress,
-                          start=start)
+        return _autograde(root, assignment, start_cluster, force=force, options=options, progress=progress, start=start)
     finally:
         try:
-            client, cluster = cluster_future.result()
+            client, cluster = started[0].result() if started else (None, None)
         except Exception:  # noqa: BLE001 - reported by _autograde when it was needed
             client = cluster = None
         if client is not None:
@@ -276,8 +285,10 @@ def autograde(root, assignment: str, *, workers: int | None = None, scheduler: s
         starter.shutdown()
 
 
-def _autograde(root, assignment: str, cluster_future, *, force: bool, options, progress: bool,
+def _autograde(root, assignment: str, start_cluster, *, force: bool, options, progress: bool,
                start: float) -> Outcome:
+    """:func:`autograde`'s work; ``start_cluster()`` starts the cluster (once) and returns the future of its client
+    and cluster."""
     from distributed import as_completed
     from nbgrader.api import MissingEntry
     from tqdm import tqdm
@@ -286,7 +297,7 @@ def _autograde(root, assignment: str, cluster_future, *, force: bool, options, p
     if not course.source(assignment).is_dir():
         raise CourseError(f"no source folder for {assignment!r}: {course.source(assignment)}")
     outcome = Outcome()
-    tasks = _tasks(course, assignment, force, outcome)
+    tasks = _tasks(course, assignment, force, outcome, on_first=start_cluster)
     if tasks:
         definition = course.root / RECORD_DIR / f".definition-{assignment}-{os.getpid()}.db"
         definition.parent.mkdir(parents=True, exist_ok=True)
@@ -300,7 +311,7 @@ def _autograde(root, assignment: str, cluster_future, *, force: bool, options, p
         finally:
             definition.unlink(missing_ok=True)
         try:
-            client, _ = cluster_future.result()
+            client, _ = start_cluster().result()
         except Exception as exc:  # noqa: BLE001 - whatever stopped it, said in words
             raise CourseError(f"cannot start or reach the Dask cluster: {type(exc).__name__}: {exc}") from None
         futures = [client.submit(gradetask.grade, dict(t, gradebook=gradebook), pure=False,
