@@ -202,8 +202,22 @@ class Shots:
             (locator or self.page).screenshot(path=str(self.folder / f"{name}.png"))
 
 
-def _digest(locator) -> str:
-    return hashlib.sha256(locator.screenshot(animations="disabled")).hexdigest()
+def _digest(output, timeout: float = 60.0) -> str:
+    """A hash of the explorer's drawing in ``output`` as it looks now.
+
+    A redraw may replace the drawing's element while it is being photographed ("Element is not attached to
+    the DOM"); then the new element is found and photographed instead.
+    """
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return hashlib.sha256(drawing_of(output).screenshot(animations="disabled")).hexdigest()
+        except Error as e:
+            if "not attached" not in str(e) or time.monotonic() > deadline:
+                raise
+        output.page.wait_for_timeout(250)
 
 
 def drawing_of(output, timeout: float = 60.0):
@@ -227,11 +241,11 @@ def move_slider_and_wait(page, output, fraction: float, timeout: float = 60.0) -
     """Click the first slider of ``output`` at ``fraction`` of its track; wait until the drawing changes."""
     slider = output.locator(SLIDER).first
     slider.scroll_into_view_if_needed()
-    before = _digest(drawing_of(output))
+    before = _digest(output)
     box = slider.bounding_box()
     page.mouse.click(box["x"] + fraction * box["width"], box["y"] + box["height"] / 2)
     deadline = time.monotonic() + timeout
-    while _digest(drawing_of(output)) == before:
+    while _digest(output) == before:
         assert time.monotonic() < deadline, f"the drawing did not change within {timeout:.0f} s of moving the slider"
         page.wait_for_timeout(250)
 
