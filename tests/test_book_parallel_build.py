@@ -34,3 +34,27 @@ def test_a_number_of_processes_that_is_not_one_is_refused_by_name(ext, monkeypat
     with pytest.raises(ValueError, match=expected):
         ext.jobs()
 
+
+
+class _App:
+    """What setup() uses of a Sphinx application."""
+
+    def __init__(self) -> None:
+        self.parallel = 1
+
+    def connect(self, event, handler) -> None:
+        pass
+
+
+@pytest.mark.parametrize("jobs", ["1", "4"])
+def test_chapters_read_in_parallel_compute_with_one_thread_each(ext, monkeypatch, jobs):
+    monkeypatch.setenv("CONVLEARN_BUILD_JOBS", jobs)
+    for name in ext.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")  # the reader's own choice is kept
+    ext.setup(_App())
+    if jobs == "1":  # one process: a kernel may use every core
+        assert "OMP_NUM_THREADS" not in os.environ and "OPENBLAS_NUM_THREADS" not in os.environ
+    else:
+        assert os.environ["OMP_NUM_THREADS"] == os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert os.environ["MKL_NUM_THREADS"] == "3"

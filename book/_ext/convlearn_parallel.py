@@ -14,6 +14,10 @@ Jupyter Book loads itself, which Sphinx would then take as unsafe, with a warnin
 ``sphinx_jupyterbook_latex`` only acts in the LaTeX builders, which this book does not use; both are declared
 safe here. The jupyter-cache database is made in the main process before any chapter is read, so that two
 processes never both create it.
+
+When several processes read at once, each chapter's kernel computes with one thread (``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``, unless already set): the cores are already shared out between the
+processes, and a kernel's extra BLAS or PyTorch threads only wait for work, busily, on cores another kernel needs.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from sphinx.application import Sphinx
 JOBS_PER_CORE = 2
 #: extensions that declare nothing although they are safe in parallel (see the module's text)
 DECLARED_SAFE = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
+#: what sets the threads of a chapter's numerical libraries (one each when several processes read)
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def jobs() -> int:
@@ -54,5 +60,8 @@ def _prepare(app: Sphinx, env: Any, docnames: list[str]) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.parallel = jobs()
+    if app.parallel > 1:  # read by the kernels the reading processes start, which inherit this environment
+        for name in THREAD_VARIABLES:
+            os.environ.setdefault(name, "1")
     app.connect("env-before-read-docs", _prepare)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
