@@ -15,9 +15,17 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pytest
-from _site import CHROMIUM, CHROMIUM_ARGS
+
+#: One worker per core, and most long tests start more processes (nbgrader, servers, kernels): each computes
+#: with one BLAS/OpenMP thread unless told otherwise (the unit tests: 85 -> 78 busy CPU-s on 2 cores). Set
+#: before NumPy is imported, in the process that starts the workers, so that every process inherits it.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+for _name in THREAD_VARIABLES:
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402 - after the thread settings above
+from _site import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 #: Workers per core for ``-n auto``: two per core gained 3 % and made timing-sensitive checks flaky (stop 24).
 WORKERS_PER_CORE = 1
