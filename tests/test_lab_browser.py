@@ -223,18 +223,17 @@ def _digest(output, timeout: float = 60.0) -> str:
 def drawing_of(output, timeout: float = 60.0):
     """The largest img/canvas/svg in a cell's output: what the explorer draws (waits for it to be drawn)."""
     deadline = time.monotonic() + timeout
+    candidates = output.locator(DRAWING)
     while True:
-        candidates = output.locator(DRAWING)
-        best, best_area = None, 0.0
-        for i in range(candidates.count()):
-            box = candidates.nth(i).bounding_box()
-            if box and box["width"] * box["height"] > best_area:
-                best, best_area = candidates.nth(i), box["width"] * box["height"]
-        if (best is not None and best_area > 100 * 100) or time.monotonic() > deadline:
+        # the areas of all candidates in one call: a redraw cannot remove one between counting and measuring
+        areas = candidates.evaluate_all(
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return r.width * r.height; })")
+        best_area = max(areas, default=0.0)
+        if best_area > 100 * 100 or time.monotonic() > deadline:
             break
         output.page.wait_for_timeout(500)
-    assert best is not None and best_area > 100 * 100, "the explorer's output holds no drawing (img, canvas, svg)"
-    return best
+    assert best_area > 100 * 100, "the explorer's output holds no drawing (img, canvas, svg)"
+    return candidates.nth(areas.index(best_area))
 
 
 def move_slider_and_wait(page, output, fraction: float, timeout: float = 60.0) -> None:
