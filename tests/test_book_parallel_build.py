@@ -35,7 +35,6 @@ def test_a_number_of_processes_that_is_not_one_is_refused_by_name(ext, monkeypat
         ext.jobs()
 
 
-
 class _App:
     """What setup() uses of a Sphinx application."""
 
