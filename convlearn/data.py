@@ -7,7 +7,9 @@ Images are returned channels first, ``x : (N, 1, H, W)`` float, with integer lab
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -90,9 +92,6 @@ def load_digits_split(*, test_size: float = 0.25, random_state: int = 0, normali
     -------
     DigitsSplit
     """
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
     test_size = float(test_size)
     validation = float(validation)
     if not 0.0 < test_size < 1.0:
@@ -100,18 +99,10 @@ def load_digits_split(*, test_size: float = 0.25, random_state: int = 0, normali
     if not 0.0 <= validation < 1.0 - test_size:
         raise ValueError(f"validation must be a fraction in [0, 1 - test_size) = [0, {1.0 - test_size:g}), "
                          f"got validation={validation!r} with test_size={test_size!r}")
-    digits = load_digits()
-    images = digits.images.astype(np.float64)[:, None, :, :]  # (1797, 1, 8, 8), values 0..16
-    labels = digits.target.astype(np.int64)
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        images, labels, test_size=test_size, stratify=labels, random_state=random_state
-    )
-    x_va = y_va = None
-    if validation > 0.0:
-        # validation as a fraction of all images = validation / (1 - test_size) of the remaining ones
-        x_tr, x_va, y_tr, y_va = train_test_split(
-            x_tr, y_tr, test_size=validation / (1.0 - test_size), stratify=y_tr, random_state=random_state
-        )
+    images, labels = _digits()
+    tr, te, va = _split_indices(labels, test_size, random_state, validation)
+    x_tr, y_tr, x_te, y_te = images[tr], labels[tr], images[te], labels[te]
+    x_va, y_va = (None, None) if va is None else (images[va], labels[va])
     mean, std = (float(x_tr.mean()), float(x_tr.std())) if normalize else (0.0, 1.0)
 
     def scale(a):
@@ -124,10 +115,83 @@ def load_digits_split(*, test_size: float = 0.25, random_state: int = 0, normali
         y_test=y_te,
         mean=mean,
         std=std,
-        class_names=tuple(str(c) for c in digits.target_names),
+        class_names=tuple(str(c) for c in range(10)),
         x_val=scale(x_va),
         y_val=y_va,
     )
+
+
+#: The splits that the book, the course and the command line use, as indices into the digits, made by
+#: :func:`_split_with_sklearn` and stored so that loading them does not import scikit-learn (about 1 s of CPU in
+#: every kernel that trains on the digits: a chapter, a graded a6 notebook). ``tests/test_data.py`` checks them
+#: against scikit-learn; ``python -c "from convlearn import data; data._write_splits()"`` writes them again.
+SPLITS_FILE = Path(__file__).with_name("digits_splits.npz")
+STORED_SPLITS = ((0.25, 0, 0.0), (0.25, 0, 0.15))  # (test_size, random_state, validation)
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """The digits as ``images (1797, 1, 8, 8)`` float64 (0..16) and ``labels (1797,)`` int64.
+
+    Read from the file that scikit-learn ships (``sklearn/datasets/data/digits.csv.gz``, one image and its label
+    per row), found without importing scikit-learn; through :func:`sklearn.datasets.load_digits` where that
+    file is not found.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    places = (spec.submodule_search_locations or ()) if spec is not None else ()
+    where = [Path(p) / "datasets" / "data" / "digits.csv.gz" for p in places]
+    found = [p for p in where if p.is_file()]
+    if found:
+        table = np.loadtxt(found[0], delimiter=",")
+        flat, labels = table[:, :-1], table[:, -1]
+    else:  # pragma: no cover - a scikit-learn that keeps the file elsewhere
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        flat, labels = digits.data, digits.target
+    return flat.reshape(-1, 1, 8, 8).astype(np.float64), labels.astype(np.int64)
+
+
+def _split_indices(labels, test_size: float, random_state: int, validation: float):
+    """``(train, test, validation or None)`` index arrays: stored (:data:`STORED_SPLITS`) or computed."""
+    if (test_size, random_state, validation) in STORED_SPLITS and SPLITS_FILE.is_file():
+        key = _split_key(test_size, random_state, validation)
+        with np.load(SPLITS_FILE) as stored:
+            if f"{key}/train" in stored:
+                return (stored[f"{key}/train"], stored[f"{key}/test"],
+                        stored[f"{key}/validation"] if validation > 0.0 else None)
+    return _split_with_sklearn(labels, test_size, random_state, validation)
+
+
+def _split_key(test_size: float, random_state: int, validation: float) -> str:
+    return f"test_size={test_size:g},random_state={random_state},validation={validation:g}"
+
+
+def _split_with_sklearn(labels, test_size: float, random_state: int, validation: float):
+    """The stratified split of :func:`sklearn.model_selection.train_test_split`, as index arrays: the test set
+    first, then (``validation > 0``) a validation set out of the rest, each stratified by label."""
+    from sklearn.model_selection import train_test_split
+
+    index = np.arange(len(labels))
+    train, test = train_test_split(index, test_size=test_size, stratify=labels, random_state=random_state)
+    if validation <= 0.0:
+        return train, test, None
+    # validation as a fraction of all images = validation / (1 - test_size) of the remaining ones
+    train, val = train_test_split(train, test_size=validation / (1.0 - test_size), stratify=labels[train],
+                                  random_state=random_state)
+    return train, test, val
+
+
+def _write_splits(path: Path = SPLITS_FILE) -> None:
+    """Store the index arrays of :data:`STORED_SPLITS` (made with scikit-learn) in ``path``."""
+    labels = _digits()[1]
+    arrays = {}
+    for test_size, random_state, validation in STORED_SPLITS:
+        key = _split_key(test_size, random_state, validation)
+        train, test, val = _split_with_sklearn(labels, test_size, random_state, validation)
+        arrays.update({f"{key}/train": train.astype(np.int16), f"{key}/test": test.astype(np.int16)})
+        if val is not None:
+            arrays[f"{key}/validation"] = val.astype(np.int16)
+    np.savez_compressed(path, **arrays)
 
 
 BARS_CLASSES = ("horizontal", "vertical", "diagonal \\", "diagonal /")

@@ -128,3 +128,36 @@ def test_digits_validation_split_is_stratified_disjoint_and_keeps_the_test_set()
         load_digits_split(validation=0.8)
     with pytest.raises(ValueError, match="validation"):
         load_digits_split(validation=-0.1)
+
+
+def test_stored_splits_are_scikit_learns():
+    """The digits read from scikit-learn's file are load_digits'; the stored splits are train_test_split's."""
+    from sklearn.datasets import load_digits
+
+    from convlearn import data
+
+    images, labels = data._digits()
+    digits = load_digits()
+    np.testing.assert_array_equal(images[:, 0], digits.images)
+    np.testing.assert_array_equal(labels, digits.target)
+    assert images.dtype == np.float64 and labels.dtype == np.int64
+    for test_size, random_state, validation in data.STORED_SPLITS:
+        stored = data._split_indices(labels, test_size, random_state, validation)
+        computed = data._split_with_sklearn(labels, test_size, random_state, validation)
+        for a, b in zip(stored, computed, strict=True):
+            np.testing.assert_array_equal(a, b)
+    # a split that is not stored is computed, and differs
+    other = data._split_indices(labels, 0.25, 1, 0.0)
+    assert not np.array_equal(other[1], data._split_indices(labels, 0.25, 0, 0.0)[1])
+
+
+def test_the_book_splits_load_without_scikit_learn():
+    """The splits the book, a6 and the command line use cost no import of scikit-learn (about 1 s of CPU)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom convlearn.data import load_digits_split\n"
+            "d, v = load_digits_split(), load_digits_split(validation=0.15)\n"
+            "print(len(d.y_train), len(v.y_val), 'sklearn' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1347", "270", "False"]
