@@ -309,6 +309,25 @@ def test_avg_pool2d_fast_matches_loops(case, count_include_pad):
                  R.avg_pool2d_backward_loops(g, x, **kw, count_include_pad=count_include_pad))
 
 
+@pytest.mark.parametrize(("shape", "kw"), [
+    ((2, 3, 12, 12), dict(kernel_size=12)),  # a global average pool: one window
+    ((2, 3, 5, 7), dict(kernel_size=(6, 7), padding=(1, 0), ceil_mode=True)),  # one window reaching into the padding
+    ((2, 3, 9, 8), dict(kernel_size=(9, 8), stride=(2, 1))),  # one window, any stride
+    ((2, 3, 8, 10), dict(kernel_size=2)),  # windows that tile the input
+    ((2, 3, 7, 11), dict(kernel_size=3, padding=1, ceil_mode=True)),  # tiles with padding, the last ones clipped
+    ((2, 3, 16, 12), dict(kernel_size=(4, 3), stride=(4, 3))),
+])
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_avg_pool2d_shortcuts_match_loops(shape, kw, count_include_pad):
+    """The single-window sum and the tiled gradient (stride = kernel size) against the loops."""
+    x = gen(7).standard_normal(shape)
+    y = F.avg_pool2d(x, **kw, count_include_pad=count_include_pad)
+    assert_close(y, R.avg_pool2d_loops(x, **kw, count_include_pad=count_include_pad))
+    g = gen(8).standard_normal(y.shape)
+    assert_close(F.avg_pool2d_backward(g, x, **kw, count_include_pad=count_include_pad),
+                 R.avg_pool2d_backward_loops(g, x, **kw, count_include_pad=count_include_pad))
+
+
 def test_max_pool_ties_go_to_first_maximum():
     x = np.array([[[[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 0.0, 3.0]]]])
     grad = F.max_pool2d_backward(np.array([[[[1.0, 10.0]]]]), x, 2)

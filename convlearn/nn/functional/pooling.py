@@ -5,7 +5,9 @@ The fast path never builds the windows: it loops over the ``k_H·k_W`` kernel ta
 strided slices of the padded input (``np.maximum`` for max, ``+`` for average), vectorised over batch,
 channels and positions. The max-pool gradient finds each window's winning tap in the same loop (or takes
 it from ``max_pool2d(..., return_indices=True)``) and hands out ``grad_out`` with one ``np.bincount`` over
-the winners' flat indices.
+the winners' flat indices. Average pooling takes two shortcuts: a single window (a global average pool) is
+one sum over the map, and when the windows tile the input (stride = kernel size) its gradient is written
+``k_H`` times, one row of every window at a time, instead of once per tap.
 
 PyTorch's rules, reproduced exactly:
 
@@ -257,9 +259,13 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     pool = PoolSetup.parse(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
     count_include_pad = _args.as_bool(count_include_pad, "count_include_pad")
     xp = pad(pool.x, pool.pads, 0.0)
-    total = np.zeros(pool.out_shape, dtype=pool.x.dtype)
-    for tap in pool.taps():
-        total += xp[pool.tap_slices(tap)]
+    (kh, kw), (ho, wo) = pool.kernel, pool.out_spatial
+    if ho == wo == 1:  # one window (a global average pool): one sum, not one pass per kernel tap
+        total = xp[:, :, :kh, :kw].sum(axis=(2, 3), keepdims=True)
+    else:
+        total = np.zeros(pool.out_shape, dtype=pool.x.dtype)
+        for tap in pool.taps():
+            total += xp[pool.tap_slices(tap)]
     total /= pool.divisor(count_include_pad)
     return total
 
@@ -286,6 +292,13 @@ def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0, ceil_m
     _args.check_grad_out(go, pool.out_shape, "avg_pool2d")
     share = _args.cast(go, pool.x.dtype) / pool.divisor(_args.as_bool(count_include_pad, "count_include_pad"))
     gxp = np.zeros(pool.padded_shape, dtype=pool.x.dtype)
-    for tap in pool.taps():
-        gxp[pool.tap_slices(tap)] += share
+    (kh, kw), (ho, wo) = pool.kernel, pool.out_spatial
+    if pool.stride == pool.kernel:
+        # the windows tile the padded input: row a of every window gets its share, repeated along the row
+        rows = np.repeat(share, kw, axis=3)  # (N, C, H_out, W_out·kW)
+        for a in range(kh):
+            gxp[:, :, a:ho * kh:kh, :wo * kw] = rows
+    else:
+        for tap in pool.taps():
+            gxp[pool.tap_slices(tap)] += share
     return np.ascontiguousarray(crop(gxp, pool.pads, pool.x.shape[2:]))
