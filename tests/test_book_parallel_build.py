@@ -8,6 +8,7 @@ and its refusal of a number that is not one.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from _site import book_extension
@@ -57,3 +58,26 @@ def test_chapters_read_in_parallel_compute_with_one_thread_each(ext, monkeypatch
     else:
         assert os.environ["OMP_NUM_THREADS"] == os.environ["OPENBLAS_NUM_THREADS"] == "1"
     assert os.environ["MKL_NUM_THREADS"] == "3"
+
+
+@pytest.mark.parametrize("finished", [False, True])
+def test_a_chapter_read_for_too_long_prints_the_stacks_once(finished):
+    """After STALL_SECONDS on one document, the reading process prints where each of its threads waits."""
+    import subprocess
+    import sys
+
+    code = ("import time\n"
+            "from _site import book_extension\n"
+            "ext = book_extension('convlearn_parallel')\n"
+            "ext.STALL_SECONDS = 0.3\n"
+            "ext._watch(None, 'book/slow', [])\n"
+            + ("ext._unwatch(None, None)\n" if finished else "")
+            + "def waiting_for_a_reply():\n    time.sleep(1.0)\n"
+            "waiting_for_a_reply()\n")
+    tests = str(Path(__file__).resolve().parent)
+    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": tests}).stderr
+    if finished:
+        assert "waiting_for_a_reply" not in err
+    else:
+        assert err.count("most recent call first") == 1 and "waiting_for_a_reply" in err

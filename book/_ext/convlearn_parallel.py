@@ -18,11 +18,18 @@ processes never both create it.
 When several processes read at once, each chapter's kernel computes with one thread (``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``, unless already set): the cores are already shared out between the
 processes, and a kernel's extra BLAS or PyTorch threads only wait for work, busily, on cores another kernel needs.
+
+A chapter that takes more than :data:`STALL_SECONDS` to read (to execute, in practice: the longest takes under a
+minute) makes the process reading it print the stacks of all its threads to the build's error output, once, and
+go on: what it was waiting for when a build stalls. (Twice in about fifty clean builds one chapter took 305 s,
+its execution timeout plus its usual time, with the machine idle, and then succeeded.)
 """
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import sys
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -33,6 +40,8 @@ JOBS_PER_CORE = 2
 DECLARED_SAFE = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
 #: what sets the threads of a chapter's numerical libraries (one each when several processes read)
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: seconds of reading one document after which its process prints its threads' stacks (see the module's text)
+STALL_SECONDS = 150
 
 
 def jobs() -> int:
@@ -58,10 +67,21 @@ def _prepare(app: Sphinx, env: Any, docnames: list[str]) -> None:
         get_cache(config.execution_cache_path).db  # noqa: B018 - the property creates the database
 
 
+def _watch(app: Sphinx, docname: str, source: list[str]) -> None:
+    """A document starts being read: print the stacks if it is still being read :data:`STALL_SECONDS` from now."""
+    faulthandler.dump_traceback_later(STALL_SECONDS, file=sys.__stderr__)
+
+
+def _unwatch(app: Sphinx, doctree: Any) -> None:
+    faulthandler.cancel_dump_traceback_later()
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.parallel = jobs()
     if app.parallel > 1:  # read by the kernels the reading processes start, which inherit this environment
         for name in THREAD_VARIABLES:
             os.environ.setdefault(name, "1")
     app.connect("env-before-read-docs", _prepare)
+    app.connect("source-read", _watch)
+    app.connect("doctree-read", _unwatch)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
