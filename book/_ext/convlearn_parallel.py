@@ -22,7 +22,8 @@ processes, and a kernel's extra BLAS or PyTorch threads only wait for work, busi
 A chapter that takes more than :data:`STALL_SECONDS` to read (to execute, in practice: the longest takes under a
 minute) makes the process reading it print the stacks of all its threads to the build's error output, once, and
 go on: what it was waiting for when a build stalls. (Twice in about fifty clean builds one chapter took 305 s,
-its execution timeout plus its usual time, with the machine idle, and then succeeded.)
+its execution timeout, then 300 s, plus its usual time, with the machine idle, and then succeeded; the timeout
+is now 120 s, ``_config.yml``, and this watch fires before it.)
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ DECLARED_SAFE = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
 #: what sets the threads of a chapter's numerical libraries (one each when several processes read)
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 #: seconds of reading one document after which its process prints its threads' stacks (see the module's text)
-STALL_SECONDS = 150
+STALL_SECONDS = 90
 
 
 def jobs() -> int:
