@@ -453,7 +453,7 @@ def test_benchmark_script_runs_and_checks_answers(monkeypatch):
 
 def test_small_convolutions_do_not_import_scipy():
     """SciPy's FFT and sparse modules are imported when a transform or a sparse matrix is made, not with
-    convlearn.signal (about 0.45 s of CPU in every kernel that imports it, a graded one included)."""
+    convlearn.signal (about 0.45 s of CPU in every process that imports it: a learner's kernel, a chapter)."""
     code = ("import sys, numpy as np\n"
             "from convlearn.signal import convolve1d, correlate2d, convolution_matrix_1d\n"
             "rng = np.random.default_rng(0)\n"

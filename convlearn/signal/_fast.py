@@ -23,7 +23,7 @@ Two ways of computing a convolution
 module is imported by the first function that transforms or sizes a
 transform (:func:`fast_shape`), not with this module: it costs about 0.3 s
 of CPU, which code that only convolves small arrays directly (a learner's
-kernel, a graded notebook) never needs to pay.  Arrays holding
+kernel, most chapters) never needs to pay.  Arrays holding
 ``inf`` or ``NaN`` always go the direct way, so that a non-finite value only
 spoils the outputs it really touches, as in NumPy/SciPy.
 """
