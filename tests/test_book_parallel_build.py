@@ -81,3 +81,37 @@ def test_a_chapter_read_for_too_long_prints_the_stacks_once(finished):
         assert "waiting_for_a_reply" not in err
     else:
         assert err.count("most recent call first") == 1 and "waiting_for_a_reply" in err
+
+
+def test_kernels_start_one_at_a_time(ext, monkeypatch, tmp_path):
+    """While a process chooses its kernel's ports and waits for the kernel to answer, it holds the lock."""
+    import asyncio
+    import fcntl
+
+    from nbclient import NotebookClient
+
+    lock_path = tmp_path / "kernel-start.lock"
+    held = []
+
+    def lock_is_held() -> bool:
+        with open(lock_path, "a") as other:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(other, fcntl.LOCK_UN)
+            return False
+
+    async def start(self, **kwargs):
+        held.append(("start", lock_is_held()))
+
+    async def connect(self):
+        held.append(("connect", lock_is_held()))
+
+    monkeypatch.setattr(NotebookClient, "async_start_new_kernel", start)
+    monkeypatch.setattr(NotebookClient, "async_start_new_kernel_client", connect)
+    ext.serialise_kernel_starts(lock_path)
+    ext.serialise_kernel_starts(lock_path)  # once only
+    asyncio.run(NotebookClient.async_start_new_kernel(NotebookClient.__new__(NotebookClient)))
+    assert held == [("start", True), ("connect", True)]
+    assert not lock_is_held()

@@ -19,6 +19,12 @@ When several processes read at once, each chapter's kernel computes with one thr
 ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``, unless already set): the cores are already shared out between the
 processes, and a kernel's extra BLAS or PyTorch threads only wait for work, busily, on cores another kernel needs.
 
+The processes start their kernels one at a time. jupyter_client picks a kernel's five ports by asking the system
+for free ones and releasing them, and the kernel binds them only once it has started; a kernel started meanwhile
+by another process can be handed the same port. Seen once in a clean build: "Address already in use", the kernel
+died and the build failed. So each process holds a lock (a file beside the doctrees) from choosing the ports until
+its kernel has answered, and the kernels run in parallel after that.
+
 A chapter that takes more than :data:`STALL_SECONDS` to read (to execute, in practice: the longest takes under a
 minute) makes the process reading it print the stacks of all its threads to the build's error output, once, and
 go on: what it was waiting for when a build stalls. (Twice in about fifty clean builds one chapter took 305 s,
@@ -29,8 +35,10 @@ is now 120 s, ``_config.yml``, and this watch fires before it.)
 from __future__ import annotations
 
 import faulthandler
+import fcntl
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -66,6 +74,26 @@ def _prepare(app: Sphinx, env: Any, docnames: list[str]) -> None:
         from jupyter_cache import get_cache
 
         get_cache(config.execution_cache_path).db  # noqa: B018 - the property creates the database
+    if app.parallel > 1 and docnames:
+        serialise_kernel_starts(Path(app.doctreedir) / "kernel-start.lock")
+
+
+def serialise_kernel_starts(lock_path: Path) -> None:
+    """Make nbclient start a kernel and connect to it while holding an exclusive lock on ``lock_path``."""
+    from nbclient import NotebookClient
+
+    start = NotebookClient.async_start_new_kernel
+    if getattr(start, "one_at_a_time", False):
+        return
+
+    async def start_and_connect(self, **kwargs):
+        with open(lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            await start(self, **kwargs)
+            await self.async_start_new_kernel_client()  # returns once the kernel answers on its ports
+
+    start_and_connect.one_at_a_time = True
+    NotebookClient.async_start_new_kernel = start_and_connect
 
 
 def _watch(app: Sphinx, docname: str, source: list[str]) -> None:
