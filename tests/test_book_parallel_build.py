@@ -86,6 +86,7 @@ def test_a_chapter_read_for_too_long_prints_the_stacks_once(finished):
 def test_kernels_start_one_at_a_time(ext, monkeypatch, tmp_path):
     """While a process chooses its kernel's ports and waits for the kernel to answer, it holds the lock."""
     import asyncio
+    import concurrent.futures
     import fcntl
 
     from nbclient import NotebookClient
@@ -112,6 +113,8 @@ def test_kernels_start_one_at_a_time(ext, monkeypatch, tmp_path):
     monkeypatch.setattr(NotebookClient, "async_start_new_kernel_client", connect)
     ext.serialise_kernel_starts(lock_path)
     ext.serialise_kernel_starts(lock_path)  # once only
-    asyncio.run(NotebookClient.async_start_new_kernel(NotebookClient.__new__(NotebookClient)))
+    # in a thread of its own: the test process may already run an event loop (asyncio.run refuses to nest)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, NotebookClient.async_start_new_kernel(NotebookClient.__new__(NotebookClient))).result()
     assert held == [("start", True), ("connect", True)]
     assert not lock_is_held()
