@@ -2,7 +2,8 @@
 
 Whether the parallel build makes the same site is checked where the site is checked (every page in Chromium,
 tests/test_site_browser.py, against the build CI makes with it); here, the number of processes it asks Sphinx for
-and its refusal of a number that is not one.
+and its refusal of a number that is not one, the stall watch, the kernels' one-at-a-time start, and the order in
+which the processes take the documents.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from _site import book_extension
+from sphinx.util.parallel import make_chunks
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +120,50 @@ def test_kernels_start_one_at_a_time(ext, monkeypatch, tmp_path):
         pool.submit(asyncio.run, NotebookClient.async_start_new_kernel(NotebookClient.__new__(NotebookClient))).result()
     assert held == [("start", True), ("connect", True)]
     assert not lock_is_held()
+
+
+def _run_seconds(order: list[str], nproc: int, seconds: dict) -> list[float]:
+    return [sum(seconds.get(name, 0) for name in run) for run in make_chunks(order, nproc)]
+
+
+def test_the_runs_sphinx_cuts_take_about_equally_long(ext):
+    """22 documents, 4 processes (the book on 2 cores): Sphinx cuts 4 runs of 5 and a last one of 2."""
+    seconds = {f"c{i:02d}": s for i, s in enumerate([25, 6, 5, 5, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3])}
+    names = sorted([*seconds, "intro", "api", "glossary", "notation", "references", "instructors"])
+    order = ext.balanced_order(names, 4, seconds)
+    assert sorted(order) == names and len(order) == len(set(order))
+    runs = _run_seconds(order, 4, seconds)
+    assert [len(run) for run in make_chunks(order, 4)] == [5] * 4 + [2]
+    assert order[0] == "c00" and runs[0] == 25  # the longest starts first, with only the quick documents beside it
+    assert runs[:4] == sorted(runs[:4], reverse=True) and runs[4] == 0  # longest runs first; the last run is quick
+    assert max(runs[1:4]) - min(runs[1:4]) <= 1  # the other three runs share the rest evenly
+    # name order ends with the longest document in a run of five
+    assert max(_run_seconds(names, 4, seconds)) > max(runs)
+
+
+@pytest.mark.parametrize("count, nproc", [(3, 4), (6, 4), (7, 2), (100, 4)])
+def test_every_document_is_read_once_whatever_the_count(ext, count, nproc):
+    names = [f"d{i:03d}" for i in range(count)]
+    seconds = {name: (i * 7) % 11 for i, name in enumerate(names)}
+    order = ext.balanced_order(names, nproc, seconds)
+    assert sorted(order) == names
+
+
+def test_every_timed_document_is_in_the_book(ext):
+    """A renamed chapter would silently lose its place: every name of READ_SECONDS is a document of the toc."""
+    from _site import toc_documents
+
+    assert set(ext.READ_SECONDS) <= set(toc_documents())
+
+
+def test_the_reading_order_is_set_before_sphinx_cuts_it(ext, monkeypatch, tmp_path):
+    """The handler of env-before-read-docs reorders Sphinx's own list, in place, when reading in parallel."""
+    monkeypatch.setattr(ext, "serialise_kernel_starts", lambda lock_path: None)
+    names = sorted(ext.READ_SECONDS)
+    for parallel, expected in ((1, names), (4, ext.balanced_order(names, 4, ext.READ_SECONDS))):
+        app = _App()
+        app.parallel, app.extensions, app.doctreedir = parallel, {}, str(tmp_path)
+        docnames = list(names)
+        ext._prepare(app, object(), docnames)
+        assert docnames == expected
+    assert expected != names

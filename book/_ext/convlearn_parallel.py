@@ -5,8 +5,15 @@ wait. Sphinx can read documents in parallel processes (``sphinx-build -j``), but
 Book 1) has no option for it and always builds with one. This extension sets the number of processes Sphinx
 reads and writes with: ``CONVLEARN_BUILD_JOBS`` if set (``1``: one process, as without this extension), else
 :data:`JOBS_PER_CORE` per core. More processes than cores pays because Sphinx hands each process a run of
-neighbouring chapters and the book's chapters differ greatly in cost (the training chapter alone is a quarter
+neighbouring chapters and the book's chapters differ greatly in cost (the training chapter alone is a fifth
 of the execution): shorter runs keep every core busy until the end.
+
+Sphinx cuts the list of documents into runs of equal length in the order it is given (``make_chunks``), starts
+one process per run, as many at once as it has processes, and a run's process reads its documents one after
+another. In name order the training chapter came last in a run of five chapters, and the build ended with that
+run alone on one core for about 20 s. So the extension reorders the list (:func:`balanced_order`): the runs take
+about equally long by :data:`READ_SECONDS`, the longest run starts first, and the short run Sphinx makes of the
+remainder, which starts only when a process is free, holds the quickest documents. Only the order changes.
 
 Every extension the book loads says whether it is safe for parallel reading and writing, except two that
 Jupyter Book loads itself, which Sphinx would then take as unsafe, with a warning (an error under ``-W``):
@@ -51,6 +58,17 @@ DECLARED_SAFE = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 #: seconds of reading one document after which its process prints its threads' stacks (see the module's text)
 STALL_SECONDS = 90
+#: Seconds each chapter takes to execute on its own ("Executed notebook in" of a clean build's log with
+#: ``CONVLEARN_BUILD_JOBS=1``, 2026-12-08; 82 s in all). Only the order in which the processes take the documents
+#: depends on these; a document not listed counts as 0 (``tests/test_book_parallel_build.py`` checks that every
+#: name is a document of the book).
+READ_SECONDS = {
+    "book/part2/12-training": 24.7, "book/part2/07-arithmetic": 6.1, "book/part1/04-images-2d": 5.1,
+    "book/part2/13-next": 4.9, "book/part1/03-discrete-1d": 4.2, "book/appendix/linear-algebra": 4.0,
+    "book/part1/01-integral": 3.9, "book/part1/05-correlation": 3.9, "book/part2/neural-networks": 3.9,
+    "book/part2/08-receptive-fields": 3.8, "book/part2/09-fast": 3.8, "book/part2/06-conv-layer": 3.3,
+    "book/how-to-use": 3.1, "book/part1/02-riemann": 2.8, "book/part2/11-pooling": 2.7, "book/part2/10-backprop": 2.6,
+}
 
 
 def jobs() -> int:
@@ -76,6 +94,43 @@ def _prepare(app: Sphinx, env: Any, docnames: list[str]) -> None:
         get_cache(config.execution_cache_path).db  # noqa: B018 - the property creates the database
     if app.parallel > 1 and docnames:
         serialise_kernel_starts(Path(app.doctreedir) / "kernel-start.lock")
+        docnames[:] = balanced_order(docnames, app.parallel, READ_SECONDS)
+
+
+def balanced_order(docnames: list[str], nproc: int, seconds: dict[str, float]) -> list[str]:
+    """``docnames`` reordered so that the runs Sphinx cuts from it for ``nproc`` processes take about equally long.
+
+    Parameters
+    ----------
+    docnames : list of str
+        The documents to read.
+    nproc : int
+        The processes that read them.
+    seconds : dict of str to float
+        Each document's reading time; a document not in it counts as 0.
+
+    Returns
+    -------
+    list of str
+        The same documents. Cut as ``sphinx.util.parallel.make_chunks`` cuts it, each run of full length holds
+        documents given to the run with the least time so far, longest document first; the runs come longest
+        first; the shorter last run (the remainder, started once a process is free) holds the quickest documents.
+    """
+    from sphinx.util.parallel import make_chunks
+
+    sizes = [len(run) for run in make_chunks(docnames, nproc)]
+    if len(sizes) < 2:
+        return list(docnames)
+    slowest_first = sorted(docnames, key=lambda name: (-seconds.get(name, 0), name))
+    tail = sizes[-1] if sizes[-1] < sizes[0] else 0
+    runs: list[list[str]] = [[] for _ in sizes[:len(sizes) - bool(tail)]]
+    totals = [0.0] * len(runs)
+    for name in slowest_first[:len(slowest_first) - tail]:
+        room = min((i for i in range(len(runs)) if len(runs[i]) < sizes[0]), key=lambda i: (totals[i], i))
+        runs[room].append(name)
+        totals[room] += seconds.get(name, 0)
+    order = sorted(range(len(runs)), key=lambda i: (-totals[i], i))
+    return [name for i in order for name in runs[i]] + slowest_first[len(slowest_first) - tail:]
 
 
 def serialise_kernel_starts(lock_path: Path) -> None:
