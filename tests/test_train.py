@@ -137,6 +137,20 @@ def test_inspection_helpers(trained, digits):
         confusion_matrix(np.array([0, 5]), np.array([0, 1]), n_classes=3)
 
 
+@pytest.mark.parametrize("n_classes", [None, 4, 7])
+def test_confusion_matrix_counts_as_scikit_learn(rng, n_classes):
+    from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
+
+    for size in (0, 1, 200):
+        y_true, y_pred = rng.integers(0, 4, size), rng.integers(0, 4, size)
+        for dtype in (np.int8, np.int64, np.uint8, np.uint64):
+            cm = confusion_matrix(y_true.astype(dtype), y_pred.astype(dtype), n_classes)
+            k = n_classes if n_classes is not None else (int(max(y_true.max(), y_pred.max())) + 1 if size else 0)
+            expected = sklearn_confusion_matrix(y_true, y_pred, labels=np.arange(k)) if size else np.zeros((k, k))
+            assert cm.shape == (k, k) and cm.dtype == np.int64
+            np.testing.assert_array_equal(cm, expected)
+
+
 def test_bars_are_learnable():
     bars = make_oriented_bars(200, size=9, seed=0)
     model = nn.Sequential(nn.Conv2d(1, 4, 3, rng=0), nn.ReLU(), nn.MaxPool2d(7), nn.Flatten(), nn.Linear(4, 4, rng=1))
