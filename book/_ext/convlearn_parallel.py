@@ -5,13 +5,13 @@ wait. Sphinx can read documents in parallel processes (``sphinx-build -j``), but
 Book 1) has no option for it and always builds with one. This extension sets the number of processes Sphinx
 reads and writes with: ``CONVLEARN_BUILD_JOBS`` if set (``1``: one process, as without this extension), else
 :data:`JOBS_PER_CORE` per core. More processes than cores pays because Sphinx hands each process a run of
-neighbouring chapters and the book's chapters differ greatly in cost (the training chapter alone is a fifth
-of the execution): shorter runs keep every core busy until the end.
+neighbouring chapters and the book's chapters differ greatly in cost (the training chapter alone is nearly a
+third of the execution): shorter runs keep every core busy until the end.
 
 Sphinx cuts the list of documents into runs of equal length in the order it is given (``make_chunks``), starts
 one process per run, as many at once as it has processes, and a run's process reads its documents one after
 another. In name order the training chapter came last in a run of five chapters, and the build ended with that
-run alone on one core for about 20 s. So the extension reorders the list (:func:`balanced_order`): the runs take
+run alone on one core for about 12 s. So the extension reorders the list (:func:`balanced_order`): the runs take
 about equally long by :data:`READ_SECONDS`, the longest run starts first, and the short run Sphinx makes of the
 remainder, which starts only when a process is free, holds the quickest documents. Only the order changes.
 
