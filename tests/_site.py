@@ -210,10 +210,33 @@ async () => {
 }
 """
 
+#: Up to five elements that reach past the window's right edge and are not inside a box that scrolls or clips
+#: by itself (wide tables, code): what makes a page wider than the screen.
+_WIDEST = """
+() => {
+  const limit = document.documentElement.clientWidth;
+  const out = [];
+  for (const node of document.querySelectorAll('body *')) {
+    const box = node.getBoundingClientRect();
+    if (box.width === 0 || box.right <= limit + 1) continue;
+    let clipped = false;
+    for (let up = node.parentElement; up && !clipped; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      clipped = style.overflowX !== 'visible' && up.getBoundingClientRect().right <= limit + 1;
+    }
+    if (!clipped) out.push(`${node.tagName.toLowerCase()}.${String(node.className.baseVal ?? node.className)}`
+      + ` reaches ${Math.round(box.right)} px: "${(node.textContent || '').trim().slice(0, 50)}"`);
+  }
+  return out.slice(0, 5);
+}
+"""
+
 _INSPECT_PAGE = """
 () => {
+  const viewport = document.querySelector('meta[name="viewport"]');
   const out = {mathNodes: 0, mathContainers: 0, rawTex: [], mathErrors: [], widgetViews: 0,
-               unrenderedWidgets: [], brokenImages: [], hrefs: [], externalChromeLinks: []};
+               unrenderedWidgets: [], brokenImages: [], hrefs: [], externalChromeLinks: [],
+               viewportMeta: viewport ? viewport.getAttribute('content') : null};
   const mathNodes = document.querySelectorAll('span.math, div.math');
   out.mathNodes = mathNodes.length;
   out.mathContainers = document.querySelectorAll('mjx-container').length;
@@ -285,6 +308,11 @@ class PageReport:
     math_nodes: int = 0
     math_containers: int = 0
     widget_views: int = 0
+    #: the ``<meta name="viewport">`` content, and the page's width once its window is narrowed to :data:`PHONE`
+    #: (with up to five elements that reach past it)
+    viewport_meta: str | None = None
+    phone_width: int = 0
+    phone_widest: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         found = []
@@ -304,6 +332,11 @@ class PageReport:
                 found.append(f"{name.replace('_', ' ')}: {item}")
         if self.math_containers < self.math_nodes:
             found.append(f"MathJax rendered {self.math_containers} equations but the page has {self.math_nodes}")
+        if "width=device-width" not in (self.viewport_meta or ""):
+            # without it a phone lays the page out 980 px wide and shrinks it (the narrowed window would not show it)
+            found.append(f"no <meta name=\"viewport\" content=\"width=device-width ...\">: {self.viewport_meta!r}")
+        if self.phone_width > PHONE["width"]:
+            found.append(f"{self.phone_width} px wide at {PHONE['width']} px:\n    " + "\n    ".join(self.phone_widest))
         return found
 
 
@@ -318,6 +351,8 @@ PAGE_LOAD_MS = 180_000
 #: A page has settled when no request has been in flight for this long (ms), checked every POLL_MS.
 QUIET_MS = 150
 POLL_MS = 25
+#: Time (ms) the explorers get to redraw for a new window width (they redraw when they see their box resized).
+REDRAW_MS = 300
 
 
 class PageDidNotSettle(AssertionError):
@@ -443,13 +478,25 @@ def offline_page(browser, base_url: str, page: str, report: PageReport | None = 
 
 
 def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Path | None = None) -> PageReport:
-    """Open ``page`` in a fresh browser context with the network cut off; report what breaks."""
+    """Open ``page`` in a fresh browser context with the network cut off; report what breaks.
+
+    The page is checked in a desktop window (:data:`DESKTOP`); then the same window is narrowed to a phone's
+    width (:data:`PHONE`) and the page must fit it: wide tables and code scroll inside their own box. One load
+    serves both checks. A phone honours the width in the page's ``<meta name="viewport">`` (the report checks
+    that it is the device's), and then lays the page out as this narrowed window does; the explorers and the ☰
+    menu are also checked in a phone's own browser (touch, mobile layout) by ``tests/test_site_browser.py``.
+    """
     report = PageReport(url=base_url + page)
     with offline_page(browser, base_url, page, report) as page_obj:
         result = page_obj.evaluate(_INSPECT_PAGE)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page_obj.screenshot(path=str(screenshot), full_page=True)
+        page_obj.set_viewport_size(PHONE)
+        page_obj.wait_for_timeout(REDRAW_MS)
+        report.phone_width = page_obj.evaluate("document.documentElement.scrollWidth")
+        if report.phone_width > PHONE["width"]:
+            report.phone_widest = page_obj.evaluate(_WIDEST)
     report.math_nodes = result["mathNodes"]
     report.math_containers = result["mathContainers"]
     report.widget_views = result["widgetViews"]
@@ -459,6 +506,7 @@ def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Pa
     report.broken_images = result["brokenImages"]
     report.broken_links = broken_internal_links(result["hrefs"], base_url, html_dir)
     report.external_chrome_links = result["externalChromeLinks"]
+    report.viewport_meta = result["viewportMeta"]
     return report
 
 

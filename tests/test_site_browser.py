@@ -6,7 +6,9 @@ otherwise the book is built into a temporary folder with the README command. It 
 opened with every non-local request blocked. A page passes if it has no console or page errors, no
 blocked or failed requests, every equation typeset by MathJax (no raw TeX left, no MathJax error),
 every embedded widget view drawn, every image loaded and every local link pointing at an existing
-file and anchor.
+file and anchor. The same page, its window then narrowed to a phone's 375 px, must be no wider than that
+(and its viewport meta tag must ask for the device's width); the ☰ menu and the explorers are checked in a
+phone's own browser (touch, mobile layout) too.
 
 The live explorers (convlearn.viz.widgets) are driven too: each one renders, every control changes what it
 draws, invalid input is explained in the widget (not a stale picture), and every number it shows (read from
@@ -32,6 +34,7 @@ import pytest
 import yaml
 from _site import (
     PHONE,
+    REDRAW_MS,
     REPO,
     Explorer,
     PageReport,
@@ -101,6 +104,7 @@ def test_other_pages_work_offline(chromium, site, base_url):
 @pytest.mark.browser
 @pytest.mark.parametrize("page", PAGES)
 def test_page_works_offline(page, chromium, site, base_url):
+    """The page works with the network cut off, and fits a phone's 375 px (:func:`_site.check_page`)."""
     assert (site / page).is_file(), f"{page} was not built (is it in _toc.yml?)"
     shots = os.environ.get("CONVLEARN_SITE_SHOTS")
     screenshot = Path(shots) / (page.removesuffix(".html").replace("/", "__") + ".png") if shots else None
@@ -110,40 +114,9 @@ def test_page_works_offline(page, chromium, site, base_url):
 
 
 # --------------------------------------------------------------------------------------------------
-# Reading on a phone (375 px) and finding one's way: the ☰ button, page widths, explorer text sizes
+# Reading on a phone (375 px) and finding one's way: the ☰ button, explorer text sizes (every page's width
+# at 375 px is checked with the page, above)
 # --------------------------------------------------------------------------------------------------
-_WIDEST = """
-() => {
-  const limit = document.documentElement.clientWidth;
-  const out = [];
-  for (const node of document.querySelectorAll('body *')) {
-    const box = node.getBoundingClientRect();
-    if (box.width === 0 || box.right <= limit + 1) continue;
-    let clipped = false;  // inside a box that scrolls or clips by itself (wide tables, code): not the page's width
-    for (let up = node.parentElement; up && !clipped; up = up.parentElement) {
-      const style = getComputedStyle(up);
-      clipped = style.overflowX !== 'visible' && up.getBoundingClientRect().right <= limit + 1;
-    }
-    if (!clipped) out.push(`${node.tagName.toLowerCase()}.${String(node.className.baseVal ?? node.className)}`
-      + ` reaches ${Math.round(box.right)} px: "${(node.textContent || '').trim().slice(0, 50)}"`);
-  }
-  return out.slice(0, 5);
-}
-"""
-
-
-@pytest.mark.book
-@pytest.mark.browser
-@pytest.mark.parametrize("page", PAGES)
-def test_page_fits_a_phone(page, chromium, base_url):
-    """At 375 px no page is wider than the screen: wide tables and code scroll inside their own box."""
-    with offline_page(chromium, base_url, page, viewport=PHONE) as page_obj:
-        page_obj.wait_for_timeout(300)  # explorers redraw for their width after they are shown
-        width = page_obj.evaluate("document.documentElement.scrollWidth")
-        widest = page_obj.evaluate(_WIDEST) if width > PHONE["width"] else []
-    assert width <= PHONE["width"], f"{page} is {width} px wide on a phone:\n  " + "\n  ".join(widest)
-
-
 @pytest.mark.book
 @pytest.mark.browser
 def test_navigation_on_a_phone(chromium, base_url):
@@ -214,7 +187,7 @@ def test_explorer_is_readable_on_a_phone(page, kind, chromium, base_url):
     with offline_page(chromium, base_url, page, viewport=PHONE) as page_obj:
         explorer = Explorer(page_obj, kind)
         explorer.page.locator(explorer.root).scroll_into_view_if_needed()
-        page_obj.wait_for_timeout(300)
+        page_obj.wait_for_timeout(REDRAW_MS)
         found = page_obj.evaluate(_SMALLEST_TEXT, explorer.root)
     assert found["right"] <= PHONE["width"], f"{kind}: a picture reaches {found['right']:.0f} px"
     if kind != "kernel":  # the kernel explorer draws on canvases: its text is HTML
