@@ -308,11 +308,9 @@ class PageReport:
     math_nodes: int = 0
     math_containers: int = 0
     widget_views: int = 0
-    #: the ``<meta name="viewport">`` content, and the page's width once its window is narrowed to :data:`PHONE`
-    #: (with up to five elements that reach past it)
-    viewport_meta: str | None = None
-    phone_width: int = 0
-    phone_widest: list[str] = field(default_factory=list)
+    #: what would not fit a phone (:func:`check_page`): a viewport meta tag that does not ask for the device's
+    #: width, a page wider than :data:`PHONE` once its window is narrowed to it
+    not_for_phones: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         found = []
@@ -327,16 +325,12 @@ class PageReport:
             "broken_images",
             "broken_links",
             "external_chrome_links",
+            "not_for_phones",
         ):
             for item in getattr(self, name):
                 found.append(f"{name.replace('_', ' ')}: {item}")
         if self.math_containers < self.math_nodes:
             found.append(f"MathJax rendered {self.math_containers} equations but the page has {self.math_nodes}")
-        if "width=device-width" not in (self.viewport_meta or ""):
-            # without it a phone lays the page out 980 px wide and shrinks it (the narrowed window would not show it)
-            found.append(f"no <meta name=\"viewport\" content=\"width=device-width ...\">: {self.viewport_meta!r}")
-        if self.phone_width > PHONE["width"]:
-            found.append(f"{self.phone_width} px wide at {PHONE['width']} px:\n    " + "\n    ".join(self.phone_widest))
         return found
 
 
@@ -494,9 +488,14 @@ def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Pa
             page_obj.screenshot(path=str(screenshot), full_page=True)
         page_obj.set_viewport_size(PHONE)
         page_obj.wait_for_timeout(REDRAW_MS)
-        report.phone_width = page_obj.evaluate("document.documentElement.scrollWidth")
-        if report.phone_width > PHONE["width"]:
-            report.phone_widest = page_obj.evaluate(_WIDEST)
+        width = page_obj.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            report.not_for_phones.append(f"{width} px wide at {PHONE['width']} px:\n    "
+                                         + "\n    ".join(page_obj.evaluate(_WIDEST)))
+    if "width=device-width" not in (result["viewportMeta"] or ""):
+        # without it a phone lays the page out 980 px wide and shrinks it (a narrowed window does not show that)
+        report.not_for_phones.append(f"<meta name=\"viewport\"> does not ask for the device's width: "
+                                     f"{result['viewportMeta']!r}")
     report.math_nodes = result["mathNodes"]
     report.math_containers = result["mathContainers"]
     report.widget_views = result["widgetViews"]
@@ -506,7 +505,6 @@ def check_page(browser, base_url: str, html_dir: Path, page: str, screenshot: Pa
     report.broken_images = result["brokenImages"]
     report.broken_links = broken_internal_links(result["hrefs"], base_url, html_dir)
     report.external_chrome_links = result["externalChromeLinks"]
-    report.viewport_meta = result["viewportMeta"]
     return report
 
 
