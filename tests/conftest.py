@@ -25,7 +25,7 @@ for _name in THREAD_VARIABLES:
     os.environ.setdefault(_name, "1")
 
 import numpy as np  # noqa: E402 - after the thread settings above
-from _site import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from _site import CHROMIUM, DeadEnd, launch  # noqa: E402 - after the thread settings above
 
 #: Workers per core for ``-n auto``: two per core gained 3 % and made timing-sensitive checks flaky (stop 24).
 WORKERS_PER_CORE = 1
@@ -144,7 +144,14 @@ def _required() -> bool:
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def dead_end():
+    """Where the browser sends every request not for 127.0.0.1 (``localsite.DeadEnd``): none leaves the machine."""
+    with DeadEnd() as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def chromium(dead_end):
     """Headless Debian Chromium through playwright, or skip (fail when CONVLEARN_REQUIRE_BROWSER is set)."""
     reason = None
     if not CHROMIUM.exists():
@@ -158,7 +165,7 @@ def chromium():
             pytest.fail(f"CONVLEARN_REQUIRE_BROWSER is set but {reason}")
         pytest.skip(reason)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
+        browser = launch(playwright, dead_end)
         try:
             yield browser
         finally:

@@ -3,7 +3,8 @@
 A local server (127.0.0.1) serves a page with one image whose response is held back longer than the page-load
 limit (shortened here to 6 s, room for a loaded machine where a new browser context takes
 seconds): the first time only, or every time. And a page that sends itself on to another while it is opened (as the
-site's ``index.html`` does) is followed to that page.
+site's ``index.html`` does) is followed to that page. And no request of a page, nor one Chromium makes itself, leaves
+the machine.
 """
 
 from __future__ import annotations
@@ -99,3 +100,37 @@ def test_a_page_that_redirects_while_it_is_opened_is_followed(chromium, tmp_path
     with _site.serve(tmp_path) as base_url, _site.offline_page(chromium, base_url, "page.html") as page:
         assert page.url == base_url + "next.html"
         assert page.locator("#next").inner_text() == "the next page"
+
+
+#: A page asking for two addresses that are not 127.0.0.1 (192.0.2.1 is TEST-NET-1, never routed).
+ELSEWHERE = b"""<!doctype html><html><body><img src="http://192.0.2.1/x.png" alt="">
+<script>fetch('https://blocked.example/y').catch(() => {});</script></body></html>"""
+
+
+def test_no_request_leaves_the_machine(chromium, dead_end, tmp_path):
+    """A page's context blocks and records its requests to other addresses (``offline_page``); where no context
+    does (a plain context here; Chromium's own requests anywhere), the browser's dead end on 127.0.0.1 takes them."""
+    (tmp_path / "page.html").write_bytes(ELSEWHERE)
+    expected = {"GET http://192.0.2.1/x.png HTTP/1.1", "CONNECT blocked.example:443 HTTP/1.1"}
+    with _site.serve(tmp_path) as base_url:
+        before = len(dead_end.reached)
+        report = _site.PageReport(url="page.html")
+        with _site.offline_page(chromium, base_url, "page.html", report):
+            pass
+        assert sorted(report.blocked_requests) == ["fetch https://blocked.example/y", "image http://192.0.2.1/x.png"]
+        assert not expected & set(dead_end.reached[before:]), "a blocked request reached the network side"
+
+        context = chromium.new_context()  # no routing
+        try:
+            page = context.new_page()
+            failed = []
+            page.on("requestfailed", lambda request: failed.append(request.url))
+            page.goto(base_url + "page.html")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not (expected <= set(dead_end.reached[before:])
+                                                       and len(failed) >= len(expected)):
+                page.wait_for_timeout(100)
+        finally:
+            context.close()
+    assert expected <= set(dead_end.reached[before:]), dead_end.reached[before:]
+    assert {"http://192.0.2.1/x.png", "https://blocked.example/y"} <= set(failed), failed

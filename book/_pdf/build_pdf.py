@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-from localsite import BUILD_COMMAND, CHROMIUM, CHROMIUM_ARGS, allow_only, serve  # noqa: E402 (this folder)
+from localsite import BUILD_COMMAND, CHROMIUM, DeadEnd, allow_only, launch, serve  # noqa: E402 (this folder)
 
 BUILD = REPO / "_build"
 SINGLEHTML = BUILD / "singlehtml"
@@ -102,8 +102,8 @@ def print_pdf(html_dir: Path, pdf: Path) -> None:
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     (html_dir / PRINTED_PAGE).write_bytes((html_dir / ROOT_PAGE).read_bytes())
-    with serve(html_dir) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True)
+    with serve(html_dir) as base, sync_playwright() as playwright, DeadEnd() as dead_end:
+        browser = launch(playwright, dead_end)
         try:
             context = browser.new_context(service_workers="block", viewport={"width": COLUMN_PX, "height": 1100})
             blocked = allow_only(context, base)
