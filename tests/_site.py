@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Debian's Chromium, its switches, the README's build command and the local web server live beside the PDF
 # builder, which uses them too (book tooling must not import the tests)
 sys.path.insert(0, str(REPO / "book" / "_pdf"))
-from localsite import BUILD_COMMAND, CHROMIUM, CHROMIUM_ARGS, DeadEnd, allow_only, launch, serve  # noqa: E402,F401
+from localsite import BUILD_COMMAND, CHROMIUM, DeadEnd, allow_only, launch, serve  # noqa: E402,F401
 
 BOOK = REPO / "book"
 CONFIG_FILES = (REPO / "_config.yml", REPO / "_toc.yml")

@@ -183,7 +183,7 @@ EXPLORER_PAGES = [("book/part1/01-integral.html", ("flip-and-slide",)),
 
 @pytest.mark.book
 @pytest.mark.browser
-@pytest.mark.parametrize(("page", "kinds"), EXPLORER_PAGES)
+@pytest.mark.parametrize(("page", "kinds"), EXPLORER_PAGES, ids=[page for page, _ in EXPLORER_PAGES])
 def test_explorer_is_readable_on_a_phone(page, kinds, chromium, base_url):
     """At 375 px an explorer is laid out for the screen: its text is at least 10 px and nothing sticks out."""
     found = {}

@@ -75,8 +75,8 @@ def allow_only(context, *prefixes: str, into: list[str] | None = None) -> list[s
 
 class DeadEnd:
     """A proxy on 127.0.0.1 that answers nothing: a browser launched with it (:func:`launch`) sends there every
-    request not for 127.0.0.1, and each one fails. ``reached`` keeps the first line of each (``CONNECT host:443 ...``,
-    ``GET http://...``). Use it as a context manager; it listens until the block ends.
+    request not for a loopback address, and each one fails. ``reached`` keeps the first line of each
+    (``CONNECT host:443 ...``, ``GET http://...``). Use it as a context manager; it listens until the block ends.
     """
 
     def __init__(self) -> None:
@@ -112,7 +112,7 @@ class DeadEnd:
 
 
 def launch(playwright, dead_end: DeadEnd):
-    """Debian's headless Chromium with :data:`CHROMIUM_ARGS`, every address but 127.0.0.1 sent to ``dead_end``.
+    """Debian's headless Chromium with :data:`CHROMIUM_ARGS`, every address but loopback sent to ``dead_end``.
 
     :func:`allow_only` cuts a context's pages off, but Chromium also makes requests of its own, which a context's
     routing never sees: on a page with form fields (the explorers have them) it asks content-autofill.googleapis.com
