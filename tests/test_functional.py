@@ -196,13 +196,15 @@ def test_flat_forward_matches_strided_path(monkeypatch, case):
 ])
 def test_each_forward_accelerator_matches_readable_path_and_loops(monkeypatch, case):
     """Every forward accelerator of ``_accel`` is taken where the dispatch says and gives the readable path's
-    numbers, and so do the gradients (their own accelerators where the dispatch has one)."""
+    numbers, with and without a bias (which each path adds in its own way), and so do the gradients (their own
+    accelerators where the dispatch has one)."""
     from convlearn.nn.functional import _accel
 
     x_shape, w_shape, kw, name = case
     rng = gen(sum(x_shape) + sum(w_shape))
-    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
     y = F.conv2d(x, w, **kw)
+    y_b = F.conv2d(x, w, b, **kw)
     assert _accel.select("forward", x.shape, w.shape, _as_pair(kw.get("stride", 1)), _as_pair(kw.get("dilation", 1)),
                          kw.get("groups", 1), y.shape[2:]) == name
     g = rng.standard_normal(y.shape)
@@ -210,15 +212,17 @@ def test_each_forward_accelerator_matches_readable_path_and_loops(monkeypatch, c
     monkeypatch.setattr(_accel, "ENABLED", False)
     assert_close(y, F.conv2d(x, w, **kw), rtol=1e-12)
     assert_close(y, R.conv2d_loops(x, w, **kw))
+    assert_close(y_b, F.conv2d(x, w, b, **kw), rtol=1e-12)
+    assert_close(y_b, R.conv2d_loops(x, w, b, **kw))
     for fast, readable, loops in zip(grads, F.conv2d_backward(g, x, w, **kw), R.conv2d_backward_loops(g, x, w, **kw),
                                      strict=True):
         assert_close(fast, readable, rtol=1e-12)
         assert_close(fast, loops)
     for dtype in (np.float32,):
         monkeypatch.setattr(_accel, "ENABLED", True)
-        y32 = F.conv2d(x.astype(dtype), w.astype(dtype), **kw)
+        y32 = F.conv2d(x.astype(dtype), w.astype(dtype), b.astype(dtype), **kw)
         assert y32.dtype == dtype
-        assert_close(y32.astype(float), y, rtol=1e-4)
+        assert_close(y32.astype(float), y_b, rtol=1e-4)
 
 
 def with_and_without_accelerators(monkeypatch, compute):

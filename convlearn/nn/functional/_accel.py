@@ -34,7 +34,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ._args import is_depthwise
 from .geometry import dilated_extent, strided_span
-from .im2col import pad, zeroed
+from .im2col import pad, with_bias, zeroed
 
 __all__ = ["ENABLED", "FlatGrid", "images_per_block", "select", "forward", "weight_grad", "input_grad",
            "depthwise_rows", "kernel_rows_gemm", "kernel_rows_weight_grad"]
@@ -162,18 +162,19 @@ def _kernel_rows_fit(kernel, groups: int, c_in_per_group: int) -> bool:
             and KERNEL_ROWS_MIN_K <= c_in_per_group * kernel[1] <= KERNEL_ROWS_MAX_K)
 
 
-def forward(x, weight, pads, stride, dilation, groups: int, out_spatial, out=None):
-    """Cross-correlation of ``x (N, C_in, *S)`` zero-padded by ``pads`` with ``weight``, no bias; None if no
-    accelerator applies. Returns ``(N, C_out, *out_spatial)``, ``out`` when given and the GEMM paths write it."""
+def forward(x, weight, pads, stride, dilation, groups: int, out_spatial, out=None, bias=None):
+    """Cross-correlation of ``x (N, C_in, *S)`` zero-padded by ``pads`` with ``weight``, plus ``bias`` if given;
+    None if no accelerator applies. Returns ``(N, C_out, *out_spatial)``, ``out`` when given and the GEMM paths
+    write it."""
     how = select("forward", x.shape, weight.shape, stride, dilation, groups, out_spatial)
     if how == "rows":
-        return depthwise_rows(x, weight, pads, dilation, out_spatial)
+        return depthwise_rows(x, weight, pads, dilation, out_spatial, bias)
     if how == "flat":
-        return _depthwise_flat(pad(x, pads), weight, dilation, out_spatial)
+        return _depthwise_flat(pad(x, pads), weight, dilation, out_spatial, bias)
     if how == "flat_gemm":
-        return _gemm_flat(pad(x, pads), weight, dilation, groups, out_spatial, out)
+        return _gemm_flat(pad(x, pads), weight, dilation, groups, out_spatial, out, bias)
     if how == "kernel_rows":
-        return kernel_rows_gemm(pad(x, pads), weight, stride, dilation, out_spatial, out)
+        return kernel_rows_gemm(pad(x, pads), weight, stride, dilation, out_spatial, out, bias)
     return None
 
 
@@ -242,18 +243,27 @@ class FlatGrid:
             for tap in itertools.product(*(range(k) for k in self.kernel))
         ]
 
-    def cols(self, xp: np.ndarray) -> np.ndarray:
-        """Columns ``(N, C·K, Lv)`` of the padded input: one contiguous copy of a strided view of the flat input."""
+    def cols(self, xp: np.ndarray, groups: int = 1, ones: bool = False) -> np.ndarray:
+        """Columns ``(N, G, C/G·K, Lv)`` of the padded input, one contiguous copy of a strided view of the flat
+        input; with ``ones``, a row of ones below each group's (``C/G·K + 1`` rows: the bias's, as in
+        :func:`~convlearn.nn.functional.im2col.unfold_with_ones`)."""
         n, c = xp.shape[:2]
-        xf = np.ascontiguousarray(xp).reshape(n, c, self.size)
+        xf = np.ascontiguousarray(xp).reshape(n, groups, c // groups, self.size)
         item = xf.itemsize
         view = as_strided(
             xf,
-            shape=(n, c) + self.kernel + (self.length,),
-            strides=xf.strides[:2] + tuple(d * s * item for d, s in zip(self.dilation, self.st, strict=True)) + (item,),
+            shape=(n, groups, c // groups) + self.kernel + (self.length,),
+            strides=xf.strides[:3] + tuple(d * s * item for d, s in zip(self.dilation, self.st, strict=True))
+            + (item,),
             writeable=False,
         )
-        return view.reshape(n, c * len(self.offsets), self.length)
+        rows = c // groups * len(self.offsets)
+        if not ones:
+            return view.reshape(n, groups, rows, self.length)
+        cols = np.empty((n, groups, rows + 1, self.length), dtype=xp.dtype)
+        cols[:, :, :rows].reshape(view.shape)[...] = view  # splitting axes never copies: a view of ``cols``
+        cols[:, :, rows] = 1
+        return cols
 
     def from_virtual(self, yv: np.ndarray) -> np.ndarray:
         """View ``(N, C, *out_spatial)`` of the valid positions of ``yv : (N, C, Lv)`` (C-contiguous last axis)."""
@@ -274,9 +284,9 @@ def _block_by_elements(elements_each: int, element_budget: int) -> int:
     return max(1, element_budget // max(1, elements_each))
 
 
-def _depthwise_flat(xp, weight, dilation, out_spatial):
-    """Stride-1 depthwise correlation of the padded ``xp``: one contiguous multiply-add per kernel tap, a few
-    images at a time so that the running sums stay in cache."""
+def _depthwise_flat(xp, weight, dilation, out_spatial, bias=None):
+    """Stride-1 depthwise correlation of the padded ``xp``, plus ``bias`` if given: one contiguous multiply-add per
+    kernel tap, a few images at a time so that the running sums stay in cache."""
     n, c = xp.shape[:2]
     grid = FlatGrid(xp.shape[2:], weight.shape[2:], dilation, out_spatial)
     xf = np.ascontiguousarray(xp).reshape(n, c, grid.size)
@@ -292,7 +302,7 @@ def _depthwise_flat(xp, weight, dilation, out_spatial):
             np.multiply(xb[:, :, off:off + length], w[:, t, None], out=yb if t == 0 else sb)
             if t:
                 yb += sb
-    return np.ascontiguousarray(grid.from_virtual(yv))
+    return _gathered(grid.from_virtual(yv), bias)
 
 
 def _depthwise_weight_grad_flat(xp, grad_out, kernel, dilation):
@@ -307,18 +317,26 @@ def _depthwise_weight_grad_flat(xp, grad_out, kernel, dilation):
     return gw.reshape((c, 1) + tuple(kernel))
 
 
-def _gemm_flat(xp, weight, dilation, groups, out_spatial, out=None):
-    """im2col + GEMM on the flat view: worth its wasted wrap-around columns only when output rows are short."""
+def _gemm_flat(xp, weight, dilation, groups, out_spatial, out=None, bias=None):
+    """im2col + GEMM on the flat view (plus ``bias`` if given, in the product): worth its wasted wrap-around columns
+    only when output rows are short."""
     n = xp.shape[0]
     c_out = weight.shape[0]
     grid = FlatGrid(xp.shape[2:], weight.shape[2:], dilation, out_spatial)
-    cols = grid.cols(xp)  # (N, C_in*K, Lv)
-    yv = np.matmul(weight.reshape(groups, c_out // groups, -1), cols.reshape(n, groups, -1, grid.length))
+    cols = grid.cols(xp, groups, ones=bias is not None)  # (N, G, C_in/G*K (+1), Lv)
+    yv = np.matmul(with_bias(weight.reshape(groups, c_out // groups, -1), bias), cols)
     y = grid.from_virtual(yv.reshape(n, c_out, grid.length))
     if out is None:
         return np.ascontiguousarray(y)
     out[...] = y
     return out
+
+
+def _gathered(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """A C-contiguous copy of the strided view ``y (N, C, *out)``, plus ``bias`` if given (in the same pass)."""
+    if bias is None:
+        return np.ascontiguousarray(y)
+    return np.add(y, bias.reshape((-1,) + (1,) * (y.ndim - 2)), out=np.empty(y.shape, dtype=y.dtype))
 
 
 def _input_grad_flat(grad_out, weight, dilation, groups, padded_shape, out=None):
@@ -340,9 +358,10 @@ def _input_grad_flat(grad_out, weight, dilation, groups, padded_shape, out=None)
 # ----------------------------------------------------------------------------------------------------------------
 # "kernel_rows": im2col along the rows only, one product per kernel row
 # ----------------------------------------------------------------------------------------------------------------
-def kernel_rows_gemm(xp, weight, stride, dilation, out_spatial, out=None):
+def kernel_rows_gemm(xp, weight, stride, dilation, out_spatial, out=None, bias=None):
     """2-D correlation of the padded ``xp (N, C_in, P_H, P_W)`` with ``weight (C_out, C_in, kH, kW)`` (``groups=1``,
-    vertical stride 1); no bias. Returns ``(N, C_out, H_out, W_out)``, ``out`` (C-contiguous) when given.
+    vertical stride 1), plus ``bias`` if given. Returns ``(N, C_out, H_out, W_out)``, ``out`` (C-contiguous) when
+    given.
 
     im2col copies every window, ``kH·kW`` samples per output. Copying only the ``kW`` taps of each *row*,
     ``A[n, (c, b), r, j] = xp[n, c, r, j s_W + b d_W]`` (``kW`` samples per input row and output column), is
@@ -352,25 +371,28 @@ def kernel_rows_gemm(xp, weight, stride, dilation, out_spatial, out=None):
 
         y[n] = Σ_a W[:, :, a, :] (C_out, C_in·kW) @ A[n][:, a d_H W_out : a d_H W_out + H_out W_out].
 
-    ``kH`` thinner products instead of one, for ``kH`` times less copying.
+    ``kH`` thinner products instead of one, for ``kH`` times less copying. The bias rides in the first: a row of ones
+    below ``A`` and the bias as one more column of ``W[:, :, 0, :]``.
     """
     n, c, hp, _ = xp.shape
     c_out, _, kh, kw = weight.shape
     h_out, w_out = out_spatial
     s_w = stride[1]
     d_h, d_w = dilation
-    a = np.empty((n, c, kw, hp, w_out), dtype=xp.dtype)
+    rows = c * kw
+    a = np.empty((n, rows + (bias is not None), hp * w_out), dtype=xp.dtype)
+    taps = a[:, :rows].reshape(n, c, kw, hp, w_out)  # splitting axes never copies: a view of ``a``
     for b in range(kw):
-        a[:, :, b] = xp[:, :, :, b * d_w:b * d_w + strided_span(w_out, s_w):s_w]
-    a = a.reshape(n, c * kw, hp * w_out)
-    w_rows = weight.transpose(2, 0, 1, 3).reshape(kh, c_out, c * kw)  # (kH, C_out, C_in·kW), columns as in A
+        taps[:, :, b] = xp[:, :, :, b * d_w:b * d_w + strided_span(w_out, s_w):s_w]
+    a[:, rows:] = 1
+    w_rows = weight.transpose(2, 0, 1, 3).reshape(kh, c_out, rows)  # (kH, C_out, C_in·kW), columns as in A
     length = h_out * w_out
     into = None if out is None else out.reshape(n, c_out, length)
-    y = np.matmul(w_rows[0], a[:, :, :length], out=into)  # (N, C_out, H_out·W_out)
+    y = np.matmul(with_bias(w_rows[:1], bias)[0], a[:, :, :length], out=into)  # (N, C_out, H_out·W_out)
     scratch = np.empty_like(y)
     for row in range(1, kh):
         start = row * d_h * w_out
-        np.matmul(w_rows[row], a[:, :, start:start + length], out=scratch)
+        np.matmul(w_rows[row], a[:, :rows, start:start + length], out=scratch)
         y += scratch
     return y.reshape((n, c_out) + tuple(out_spatial)) if out is None else out
 
@@ -402,8 +424,9 @@ def kernel_rows_weight_grad(xp, grad_out, kernel, dilation):
 # ----------------------------------------------------------------------------------------------------------------
 # "rows": stride-1 depthwise 2-D convolutions of narrow images
 # ----------------------------------------------------------------------------------------------------------------
-def depthwise_rows(x, weight, pads, dilation, out_spatial):
-    """Stride-1 depthwise 2-D correlation of the *unpadded* ``x (N, C, H, W)``; no bias. Returns ``(N, C, *out)``.
+def depthwise_rows(x, weight, pads, dilation, out_spatial, bias=None):
+    """Stride-1 depthwise 2-D correlation of the *unpadded* ``x (N, C, H, W)``, plus ``bias`` if given. Returns
+    ``(N, C, *out)``.
 
     Row ``i`` of the output of channel ``c`` is ``Σ_a x_padH[c, i + a d_H, :] @ T[c, a]``, where the Toeplitz
     matrix ``T[c, a] (W, W_out)`` holds ``weight[c, 0, a, b]`` at ``(j + b d_W - p_left, j)`` (entries that would
@@ -437,4 +460,4 @@ def depthwise_rows(x, weight, pads, dilation, out_spatial):
     for c0 in range(0, c, step):
         cols = np.ascontiguousarray(windows[c0:c0 + step]).reshape(-1, rows, kh * wd)
         np.matmul(cols, toeplitz[c0:c0 + step], out=y[c0:c0 + step, :rows])
-    return np.ascontiguousarray(y.reshape(c, n, hp, w_out)[:, :, :h_out].transpose(1, 0, 2, 3))
+    return _gathered(y.reshape(c, n, hp, w_out)[:, :, :h_out].transpose(1, 0, 2, 3), bias)

@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from . import _accel, _args
-from .im2col import crop, pad, tap_slices, unfold, zeroed
+from .im2col import crop, pad, tap_slices, unfold, unfold_with_ones, with_bias, zeroed
 from .setups import ConvSetup
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv1d_backward", "conv2d_backward", "conv3d_backward"]
@@ -44,24 +44,29 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv1d_backward", "conv2d_backward", "
 # The readable fast path: forward core and its two gradients, on already-padded inputs
 # ----------------------------------------------------------------------------------------------------------------
 def forward_core(xp: np.ndarray, weight: np.ndarray, stride, dilation, groups: int, out_spatial,
-                 out: np.ndarray | None = None) -> np.ndarray:
-    """Cross-correlate the padded input ``xp (N, C_in, *P)`` with ``weight``; no bias. Returns ``(N, C_out, *out)``,
-    written into ``out`` (a C-contiguous array of that shape) when given (im2col + GEMM only)."""
+                 out: np.ndarray | None = None, bias: np.ndarray | None = None) -> np.ndarray:
+    """Cross-correlate the padded input ``xp (N, C_in, *P)`` with ``weight`` and add ``bias`` (if any). Returns
+    ``(N, C_out, *out)``, written into ``out`` (a C-contiguous array of that shape) when given (im2col + GEMM only)."""
     n, c_in = xp.shape[:2]
     c_out = weight.shape[0]
     kernel = weight.shape[2:]
-    if _args.is_depthwise(c_in, c_out, groups):  # the tap loop
-        y = np.zeros((n, c_out) + tuple(out_spatial), dtype=xp.dtype)
+    if _args.is_depthwise(c_in, c_out, groups):  # the tap loop, from the bias (or zero) on
+        y = np.empty((n, c_out) + tuple(out_spatial), dtype=xp.dtype)
+        y[...] = 0 if bias is None else bias.reshape((c_out,) + (1,) * len(kernel))
         scratch = np.empty_like(y)
         w = weight.reshape((c_out, -1) + (1,) * len(kernel))
         for t, tap in enumerate(np.ndindex(*kernel)):
             np.multiply(xp[tap_slices(tap, stride, dilation, out_spatial)], w[:, t], out=scratch)
             y += scratch
         return y
-    cols = unfold(xp, kernel, stride, dilation, out_spatial)  # (N, C_in*K, L)
+    if bias is None:
+        cols = unfold(xp, kernel, stride, dilation, out_spatial)  # (N, C_in*K, L)
+        cols = cols.reshape(n, groups, -1, cols.shape[-1])
+    else:  # the bias as one more weight column, times a row of ones under each group's columns
+        cols = unfold_with_ones(xp, kernel, stride, dilation, out_spatial, groups)  # (N, G, C_in/G*K + 1, L)
     ll = cols.shape[-1]
     into = None if out is None else out.reshape(n, groups, c_out // groups, ll)
-    y = np.matmul(weight.reshape(groups, c_out // groups, -1), cols.reshape(n, groups, -1, ll), out=into)  # N,G,.,L
+    y = np.matmul(with_bias(weight.reshape(groups, c_out // groups, -1), bias), cols, out=into)  # (N, G, C_out/G, L)
     return y.reshape((n, c_out) + tuple(out_spatial)) if out is None else out
 
 
@@ -109,13 +114,14 @@ def input_grad_core(grad_out: np.ndarray, weight: np.ndarray, stride, dilation, 
 # ----------------------------------------------------------------------------------------------------------------
 # Accelerator first, readable core otherwise (also used by the transposed convolution)
 # ----------------------------------------------------------------------------------------------------------------
-def correlate(x, weight, pads, stride, dilation, groups: int, out_spatial) -> np.ndarray:
-    """Cross-correlation of ``x`` zero-padded by ``pads`` with ``weight`` (no bias), ``(N, C_out, *out_spatial)``;
-    a few images at a time (:func:`~convlearn.nn.functional._accel.images_per_block`)."""
+def correlate(x, weight, pads, stride, dilation, groups: int, out_spatial, bias=None) -> np.ndarray:
+    """Cross-correlation of ``x`` zero-padded by ``pads`` with ``weight``, plus ``bias`` if given:
+    ``(N, C_out, *out_spatial)``; a few images at a time (:func:`~convlearn.nn.functional._accel.images_per_block`)."""
     n = x.shape[0]
     step = _accel.images_per_block(x.shape, weight.shape, groups, out_spatial, x.itemsize)
     return _in_blocks(n, step, (n, weight.shape[0]) + tuple(out_spatial), x.dtype,
-                      lambda a, b, dest: _correlate(x[a:b], weight, pads, stride, dilation, groups, out_spatial, dest))
+                      lambda a, b, dest: _correlate(x[a:b], weight, pads, stride, dilation, groups, out_spatial, dest,
+                                                    bias))
 
 
 def _in_blocks(n: int, step: int, shape, dtype, block) -> np.ndarray:
@@ -136,9 +142,9 @@ def _in_blocks(n: int, step: int, shape, dtype, block) -> np.ndarray:
     return out
 
 
-def _correlate(x, weight, pads, stride, dilation, groups: int, out_spatial, out=None) -> np.ndarray:
-    y = _accel.forward(x, weight, pads, stride, dilation, groups, out_spatial, out)
-    return forward_core(pad(x, pads), weight, stride, dilation, groups, out_spatial, out) if y is None else y
+def _correlate(x, weight, pads, stride, dilation, groups: int, out_spatial, out=None, bias=None) -> np.ndarray:
+    y = _accel.forward(x, weight, pads, stride, dilation, groups, out_spatial, out, bias)
+    return forward_core(pad(x, pads), weight, stride, dilation, groups, out_spatial, out, bias) if y is None else y
 
 
 def correlate_weight_grad(xp, grad_out, kernel, stride, dilation, groups: int) -> np.ndarray:
@@ -180,8 +186,9 @@ def add_bias(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
 
 def conv_forward(setup: ConvSetup) -> np.ndarray:
     """The convolution that the set-up ``setup`` describes, bias included: ``(N, C_out, *out_spatial)``."""
-    y = correlate(setup.x, setup.weight, setup.pads, setup.stride, setup.dilation, setup.groups, setup.out_spatial)
-    return np.ascontiguousarray(add_bias(y, setup.bias))
+    y = correlate(setup.x, setup.weight, setup.pads, setup.stride, setup.dilation, setup.groups, setup.out_spatial,
+                  setup.bias)
+    return np.ascontiguousarray(y)
 
 
 def conv_backward(setup: ConvSetup, grad_out: np.ndarray):

@@ -89,6 +89,31 @@ def unfold(xp: np.ndarray, kernel, stride, dilation, out_shape) -> np.ndarray:
     return view.transpose(order).reshape(n, c * kk, ll)
 
 
+def unfold_with_ones(xp: np.ndarray, kernel, stride, dilation, out_shape, groups: int = 1) -> np.ndarray:
+    """The columns of :func:`unfold` per group and a row of ones below each group's: ``(N, G, C/G·K + 1, L)``.
+
+    The bias rides in the product as one more column of the weights: ``[W_g | b_g] @ [cols_g; 1] = W_g @ cols_g
+    + b_g``, so that the convolution needs no pass of its own over its output to add the bias.
+    """
+    n, c = xp.shape[:2]
+    nd = len(kernel)
+    rows = c // groups * math.prod(kernel)
+    cols = np.empty((n, groups, rows + 1, math.prod(out_shape)), dtype=xp.dtype)
+    # splitting axes never copies: these are views of ``cols``
+    taps = cols[:, :, :rows].reshape((n, groups, c // groups) + tuple(kernel) + tuple(out_shape))
+    view = windows(xp, kernel, stride, dilation, out_shape).reshape(
+        (n, groups, c // groups) + tuple(out_shape) + tuple(kernel))
+    taps[...] = view.transpose((0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(3, 3 + nd)))
+    cols[:, :, rows] = 1
+    return cols
+
+
+def with_bias(wg: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """The weight matrices ``wg (G, C_out/G, C_in/G·K)`` with the bias as one more column, ``(G, C_out/G,
+    C_in/G·K + 1)``, for the columns of :func:`unfold_with_ones`; ``wg`` itself when there is no bias."""
+    return wg if bias is None else np.concatenate([wg, bias.reshape(wg.shape[0], -1, 1)], axis=2)
+
+
 def fold(cols: np.ndarray, padded_shape, kernel, stride, dilation, out_shape) -> np.ndarray:
     """Adjoint of :func:`unfold`: add columns ``(N, C, *kernel, *out_shape)`` back into a zero array.
 
