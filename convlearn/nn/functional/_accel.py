@@ -302,7 +302,9 @@ def _depthwise_flat(xp, weight, dilation, out_spatial, bias=None):
             np.multiply(xb[:, :, off:off + length], w[:, t, None], out=yb if t == 0 else sb)
             if t:
                 yb += sb
-    return _gathered(grid.from_virtual(yv), bias)
+        if bias is not None:  # while the block is in cache
+            yb += bias[:, None]
+    return np.ascontiguousarray(grid.from_virtual(yv))
 
 
 def _depthwise_weight_grad_flat(xp, grad_out, kernel, dilation):
@@ -330,13 +332,6 @@ def _gemm_flat(xp, weight, dilation, groups, out_spatial, out=None, bias=None):
         return np.ascontiguousarray(y)
     out[...] = y
     return out
-
-
-def _gathered(y: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
-    """A C-contiguous copy of the strided view ``y (N, C, *out)``, plus ``bias`` if given (in the same pass)."""
-    if bias is None:
-        return np.ascontiguousarray(y)
-    return np.add(y, bias.reshape((-1,) + (1,) * (y.ndim - 2)), out=np.empty(y.shape, dtype=y.dtype))
 
 
 def _input_grad_flat(grad_out, weight, dilation, groups, padded_shape, out=None):
@@ -450,6 +445,9 @@ def depthwise_rows(x, weight, pads, dilation, out_spatial, bias=None):
         ok = (jp >= 0) & (jp < wd)
         toeplitz[:, :, jp[ok], j[ok]] = weight[:, 0, :, b, None]
     toeplitz = toeplitz.reshape(c, kh * wd, w_out)
+    width = kh * wd + (bias is not None)  # with a bias: a column of ones in the windows, the bias below T
+    if bias is not None:
+        toeplitz = np.concatenate([toeplitz, np.broadcast_to(bias.reshape(c, 1, 1), (c, 1, w_out))], axis=1)
     rows = n * hp - (dilated_extent(kh, d_h) - 1)  # the last image's last valid output row is rows - 1
     flat = xt.reshape(c, n * hp * wd)
     item = flat.itemsize
@@ -457,7 +455,10 @@ def depthwise_rows(x, weight, pads, dilation, out_spatial, bias=None):
                          writeable=False)
     y = np.empty((c, n * hp, w_out), dtype=x.dtype)
     step = _block_by_elements(rows * kh * wd, ROWS_BLOCK)
+    cols = np.empty((min(step, c), rows, width), dtype=x.dtype)
+    cols[:, :, kh * wd:] = 1
     for c0 in range(0, c, step):
-        cols = np.ascontiguousarray(windows[c0:c0 + step]).reshape(-1, rows, kh * wd)
-        np.matmul(cols, toeplitz[c0:c0 + step], out=y[c0:c0 + step, :rows])
-    return _gathered(y.reshape(c, n, hp, w_out)[:, :, :h_out].transpose(1, 0, 2, 3), bias)
+        block = cols[:min(step, c - c0)]
+        block[:, :, :kh * wd].reshape(len(block), rows, kh, wd)[...] = windows[c0:c0 + step]  # a view: axes split
+        np.matmul(block, toeplitz[c0:c0 + step], out=y[c0:c0 + step, :rows])
+    return np.ascontiguousarray(y.reshape(c, n, hp, w_out)[:, :, :h_out].transpose(1, 0, 2, 3))
