@@ -379,7 +379,8 @@ def kernel_rows_gemm(xp, weight, stride, dilation, out_spatial, out=None, bias=N
     taps = a[:, :rows].reshape(n, c, kw, hp, w_out)  # splitting axes never copies: a view of ``a``
     for b in range(kw):
         taps[:, :, b] = xp[:, :, :, b * d_w:b * d_w + strided_span(w_out, s_w):s_w]
-    a[:, rows:] = 1
+    if bias is not None:
+        a[:, rows] = 1
     w_rows = weight.transpose(2, 0, 1, 3).reshape(kh, c_out, rows)  # (kH, C_out, C_in·kW), columns as in A
     length = h_out * w_out
     into = None if out is None else out.reshape(n, c_out, length)
@@ -456,7 +457,8 @@ def depthwise_rows(x, weight, pads, dilation, out_spatial, bias=None):
     y = np.empty((c, n * hp, w_out), dtype=x.dtype)
     step = _block_by_elements(rows * kh * wd, ROWS_BLOCK)
     cols = np.empty((min(step, c), rows, width), dtype=x.dtype)
-    cols[:, :, kh * wd:] = 1
+    if bias is not None:
+        cols[:, :, kh * wd] = 1
     for c0 in range(0, c, step):
         block = cols[:min(step, c - c0)]
         block[:, :, :kh * wd].reshape(len(block), rows, kh, wd)[...] = windows[c0:c0 + step]  # a view: axes split

@@ -17,7 +17,10 @@ two strategies, each written with its backward beside it:
   gradients are the same loop with the roles exchanged: per tap, a multiply-and-sum for ``∂L/∂W`` and a
   multiply-add into the shifted slice for ``∂L/∂x``.
 
-The bias gradient is ``∂L/∂b[o] = Σ_{n, positions} G[n, o, ...]``.
+The bias rides in the forward's product: a row of ones below each group's columns and the bias as one more
+column of the weights, ``[W | b] @ [cols; 1] = W @ cols + b``
+(:func:`~convlearn.nn.functional.im2col.unfold_with_ones`), so that no pass of its own over the output is needed;
+the tap loop starts its sums from the bias. The bias gradient is ``∂L/∂b[o] = Σ_{n, positions} G[n, o, ...]``.
 
 Faster ways to compute some of these (stride 1: the flat view, depthwise row-GEMMs) are in
 :mod:`convlearn.nn.functional._accel`, behind one dispatch; :func:`correlate`, :func:`correlate_weight_grad`
